@@ -1,0 +1,62 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+
+/** A fetched page kept for a while, readable as the resource `page://{id}`. */
+export interface StoredPage {
+  id: string;
+  url: string;
+  contentType: string;
+  text: string;
+  fetchedAt: number;
+  expiresAt: number;
+}
+
+/**
+ * Keeps fetched pages in memory for `ttlMs`, at most `maxPages` of them (oldest evicted first).
+ * Expiry is checked on access plus one unref'ed sweep, never a timer per page. The shared,
+ * Redis-backed store with owner-bound signed links is the resources lib's job.
+ */
+@Injectable()
+export class PageStore implements OnModuleDestroy {
+  private readonly pages = new Map<string, StoredPage>();
+  private readonly sweep: NodeJS.Timeout;
+
+  constructor(
+    private readonly ttlMs = 15 * 60_000,
+    private readonly maxPages = 500,
+  ) {
+    this.sweep = setInterval(() => this.prune(), 60_000);
+    this.sweep.unref();
+  }
+
+  put(page: Omit<StoredPage, 'id' | 'fetchedAt' | 'expiresAt'>): StoredPage {
+    const now = Date.now();
+    const stored = { ...page, id: randomUUID(), fetchedAt: now, expiresAt: now + this.ttlMs };
+    this.pages.set(stored.id, stored);
+    while (this.pages.size > this.maxPages) this.pages.delete(this.pages.keys().next().value!);
+    return stored;
+  }
+
+  get(id: string): StoredPage | undefined {
+    const page = this.pages.get(id);
+    if (page && page.expiresAt <= Date.now()) {
+      this.pages.delete(id);
+      return undefined;
+    }
+    return page;
+  }
+
+  list(): StoredPage[] {
+    this.prune();
+    return [...this.pages.values()];
+  }
+
+  private prune(): void {
+    const now = Date.now();
+    for (const [id, p] of this.pages) if (p.expiresAt <= now) this.pages.delete(id);
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweep);
+  }
+}

@@ -1,0 +1,245 @@
+import type {
+  ClientCapabilities,
+  CreateMessageRequest,
+  CreateMessageResult,
+  CreateMessageResultWithTools,
+  ElicitRequestFormParams,
+  ElicitRequestURLParams,
+  ElicitResult,
+  Implementation,
+  InputRequest,
+  ListRootsResult,
+  LoggingLevel,
+  ServerContext,
+} from '@modelcontextprotocol/server';
+import type { McpIdentity } from '../interfaces/mcp-identity.interface';
+import { InputRequiredSignal } from './input-required.signal';
+
+/** The protocol era of a call: `modern` is 2026-07-28 (stateless), `legacy` is 2025-11-25 and older. */
+export type ProtocolEra = 'modern' | 'legacy';
+
+/** How the call reached the server. */
+export type McpTransportKind = 'http' | 'stdio' | 'memory';
+
+/** W3C trace context of the call, from `_meta` or the HTTP headers. */
+export interface McpTraceContext {
+  traceparent: string;
+  tracestate?: string;
+}
+
+/** What the transport knows about the call, beyond the SDK's context. */
+export interface McpCallOrigin {
+  transport: McpTransportKind;
+  era: ProtocolEra;
+  protocolVersion?: string;
+  identity?: McpIdentity;
+  clientInfo?: Implementation;
+  clientCapabilities?: ClientCapabilities;
+  /** The native HTTP request (Express or Fastify), when over HTTP. */
+  request?: unknown;
+  /** `traceparent` / `tracestate` HTTP headers, used when `_meta` carries none. */
+  headerTrace?: McpTraceContext;
+}
+
+/** Per-round state carried through the client on 2026-07-28 multi-round calls. */
+export interface RoundState {
+  /** Answers of earlier rounds, by input key. */
+  responses: Record<string, unknown>;
+}
+
+const TRACEPARENT_KEY = 'traceparent';
+const TRACESTATE_KEY = 'tracestate';
+
+/**
+ * Everything a tool, resource or prompt handler knows about its call. Inject it with `@Ctx()`,
+ * or read it in a guard or interceptor with `McpExecutionContext.getContext(context)`.
+ *
+ * @example
+ * ```ts
+ * async scrape(@Args() input: ScrapeUrlInput, @Ctx() ctx: McpContext) {
+ *   ctx.progress(0.1, 'fetching');
+ *   const res = await fetch(input.url, { signal: ctx.signal });
+ * }
+ * ```
+ */
+export class McpContext {
+  /** Answers gathered for this call so far: this round's plus earlier rounds' (2026-07-28). */
+  private readonly answers: Record<string, unknown>;
+  private inputSeq = 0;
+
+  constructor(
+    /** The SDK's request context (raw access for advanced use). */
+    readonly sdk: ServerContext,
+    private readonly origin: McpCallOrigin,
+    /** Name of the Rampart server serving the call. */
+    readonly server: string,
+    /** Name of the tool, prompt or resource URI the call is for. */
+    readonly target: string,
+    previousRound?: RoundState,
+  ) {
+    this.answers = { ...previousRound?.responses, ...sdk.mcpReq.inputResponses };
+  }
+
+  /** JSON-RPC id of the request. */
+  get requestId(): string | number {
+    return this.sdk.mcpReq.id;
+  }
+
+  /** JSON-RPC method, e.g. `tools/call`. */
+  get method(): string {
+    return this.sdk.mcpReq.method;
+  }
+
+  /** `modern` (2026-07-28, stateless) or `legacy` (2025-11-25, sessions). */
+  get era(): ProtocolEra {
+    return this.origin.era;
+  }
+
+  /** Negotiated or per-request protocol version, when known. */
+  get protocolVersion(): string | undefined {
+    return this.origin.protocolVersion;
+  }
+
+  /** `http`, `stdio` or `memory`. */
+  get transport(): McpTransportKind {
+    return this.origin.transport;
+  }
+
+  /** The 2025-era session id, when the call belongs to a session. */
+  get sessionId(): string | undefined {
+    return this.sdk.sessionId;
+  }
+
+  /** Who is calling, from the HTTP request's authentication; `undefined` on stdio or anonymous. */
+  get identity(): McpIdentity | undefined {
+    return this.origin.identity;
+  }
+
+  /** Tenant of the identity, when there is one. */
+  get tenant(): string | undefined {
+    return this.origin.identity?.tenant;
+  }
+
+  /** The client's name and version. */
+  get clientInfo(): Implementation | undefined {
+    return this.origin.clientInfo;
+  }
+
+  /** The client's declared capabilities. */
+  get clientCapabilities(): ClientCapabilities | undefined {
+    return this.origin.clientCapabilities;
+  }
+
+  /** The native HTTP request (Express `Request` or Fastify `FastifyRequest`), over HTTP. */
+  get request(): unknown {
+    return this.origin.request;
+  }
+
+  /** Fires when the client cancels the call or disconnects. Pass it to your I/O. */
+  get signal(): AbortSignal {
+    return this.sdk.mcpReq.signal;
+  }
+
+  /** The request's `_meta`, without the protocol's reserved envelope keys. */
+  get meta(): Record<string, unknown> | undefined {
+    return this.sdk.mcpReq._meta as Record<string, unknown> | undefined;
+  }
+
+  /** W3C trace context: `_meta.traceparent` first, then the HTTP headers. */
+  get trace(): McpTraceContext | undefined {
+    const meta = this.sdk.mcpReq._meta as Record<string, unknown> | undefined;
+    const traceparent = meta?.[TRACEPARENT_KEY];
+    if (typeof traceparent === 'string') {
+      const tracestate = meta?.[TRACESTATE_KEY];
+      return { traceparent, ...(typeof tracestate === 'string' && { tracestate }) };
+    }
+    return this.origin.headerTrace;
+  }
+
+  /**
+   * Reports progress when the client asked for it (a `progressToken` in `_meta`); otherwise a
+   * no-op. Never throws: a failed notification does not fail the call.
+   */
+  progress(progress: number, message?: string, total?: number): void {
+    const token = (this.sdk.mcpReq._meta as Record<string, unknown> | undefined)?.progressToken;
+    if (token === undefined) return;
+    this.sdk.mcpReq
+      .notify({
+        method: 'notifications/progress',
+        params: {
+          progressToken: token as string | number,
+          progress,
+          ...(total !== undefined && { total }),
+          ...(message !== undefined && { message }),
+        },
+      })
+      .catch(() => undefined);
+  }
+
+  /**
+   * Sends a log message to the client (respecting its `logging/setLevel`). Never throws.
+   * Deprecated by the 2026-07-28 revision, still delivered to clients that read it.
+   */
+  log(level: LoggingLevel, data: unknown, logger?: string): void {
+    this.sdk.mcpReq.log(level, data, logger).catch(() => undefined);
+  }
+
+  /**
+   * Asks the user for input through the client (form or URL elicitation).
+   *
+   * On 2025-11-25 this sends `elicitation/create` and waits for the answer. On 2026-07-28 the
+   * first round ends the call with an `input_required` result; the client calls again with the
+   * answer and the handler runs again from the start, this time receiving it here. Side effects
+   * before an `elicit` must therefore be idempotent.
+   *
+   * @param key identifies this question across rounds; defaults to its order in the handler.
+   */
+  async elicit(params: ElicitRequestFormParams | ElicitRequestURLParams, key?: string): Promise<ElicitResult> {
+    return (await this.ask({ method: 'elicitation/create', params } as InputRequest, key)) as ElicitResult;
+  }
+
+  /** Asks the client's model for a completion (sampling); same rounds as {@link elicit}. */
+  async sample(
+    params: CreateMessageRequest['params'],
+    key?: string,
+  ): Promise<CreateMessageResult | CreateMessageResultWithTools> {
+    return (await this.ask({ method: 'sampling/createMessage', params } as InputRequest, key)) as CreateMessageResult;
+  }
+
+  /** Asks the client for its roots; same rounds as {@link elicit}. */
+  async listRoots(key?: string): Promise<ListRootsResult> {
+    return (await this.ask({ method: 'roots/list' } as InputRequest, key)) as ListRootsResult;
+  }
+
+  /**
+   * Asks several questions at once. On 2026-07-28 they travel in one `input_required` result;
+   * on 2025-11-25 they are sent one after the other.
+   */
+  async askAll<K extends string>(requests: Record<K, InputRequest>): Promise<Record<K, unknown>> {
+    const keys = Object.keys(requests) as K[];
+    if (this.era === 'modern') {
+      const missing = keys.filter((k) => !(k in this.answers));
+      if (missing.length > 0)
+        throw new InputRequiredSignal(Object.fromEntries(missing.map((k) => [k, requests[k]])));
+      return Object.fromEntries(keys.map((k) => [k, this.answers[k]])) as Record<K, unknown>;
+    }
+    const out = {} as Record<K, unknown>;
+    for (const k of keys) out[k] = await this.ask(requests[k], k);
+    return out;
+  }
+
+  /** Answers gathered so far (2026-07-28): what the next round's `requestState` carries. */
+  roundState(): RoundState {
+    return { responses: this.answers };
+  }
+
+  private async ask(request: InputRequest, key?: string): Promise<unknown> {
+    const id = key ?? `input-${this.inputSeq++}`;
+    if (this.era === 'modern') {
+      if (id in this.answers) return this.answers[id];
+      throw new InputRequiredSignal({ [id]: request });
+    }
+    const req = request as { method: string; params?: Record<string, unknown> };
+    return this.sdk.mcpReq.send({ method: req.method, params: req.params } as never);
+  }
+}

@@ -1,0 +1,36 @@
+import { Reflector } from '@nestjs/core';
+import { McpDefinitionError } from '../errors/mcp-definition.error';
+import { INVALID_TOOL_NAME } from '../errors/messages.constant';
+import type { ToolOptions } from '../interfaces/primitive-options.interface';
+
+const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+
+/** Typed metadata of `@Tool()`, with the name resolved. */
+export const ToolMetadata = Reflector.createDecorator<ToolOptions & { name: string }>();
+
+/** Throws a {@link McpDefinitionError} when `name` breaks the spec's tool-name rules. */
+export function assertToolName(name: string, where: string): void {
+  if (!TOOL_NAME.test(name)) throw new McpDefinitionError(INVALID_TOOL_NAME(name, where));
+}
+
+/** `Class.method`, for messages. */
+export const describeMember = (target: object, key: string | symbol): string =>
+  `${(target as { constructor: { name: string } }).constructor.name}.${String(key)}`;
+
+/**
+ * Declares a method of a provider as an MCP tool. Metadata only: the call runs through Nest's
+ * guards, interceptors, pipes and filters like a controller route, with context type `'mcp'`.
+ *
+ * @example
+ * ```ts
+ * @Tool({ name: 'scrape_url', description: 'Fetch a public web page', annotations: { readOnlyHint: true } })
+ * async scrape(@Args() input: ScrapeUrlInput, @Ctx() ctx: McpContext) { ... }
+ * ```
+ */
+export function Tool(options: ToolOptions = {}): MethodDecorator {
+  return (target, key, descriptor) => {
+    const name = options.name ?? String(key);
+    assertToolName(name, describeMember(target, key));
+    ToolMetadata({ ...options, name })(target, key, descriptor);
+  };
+}

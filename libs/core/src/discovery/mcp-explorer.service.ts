@@ -1,0 +1,215 @@
+import { Injectable, Logger, type Type } from '@nestjs/common';
+import { DiscoveryService, ExternalContextCreator, MetadataScanner, Reflector } from '@nestjs/core';
+import { UriTemplate, type PromptArgument, type Tool } from '@modelcontextprotocol/server';
+import { CompletionMetadata, PromptMetadata } from '../decorators/prompt.decorator';
+import { McpParamType } from '../decorators/params.decorator';
+import { ResourceMetadata, ResourceTemplateMetadata } from '../decorators/resource.decorator';
+import { ToolMetadata } from '../decorators/tool.decorator';
+import { McpDefinitionError } from '../errors/mcp-definition.error';
+import { UNKNOWN_COMPLETION_TARGET } from '../errors/messages.constant';
+import type { JsonSchemaObject, PromptOptions, SchemaSource, ServerScoped, ToolOptions } from '../interfaces/primitive-options.interface';
+import { MCP_CONTEXT_TYPE, MCP_PARAM_ARGS_METADATA } from '../mcp.constants';
+import { McpParamsFactory } from '../pipeline/mcp-params.factory';
+import type { McpRegistry } from '../registry/mcp-registry';
+import type { McpInvoker, McpValidator } from '../registry/registry.interfaces';
+import { buildInputSchema } from '../schema/dto-schema';
+import { compileDtoValidator } from '../schema/dto-validator';
+import { compileJsonSchemaValidator } from '../schema/json-schema-validator';
+
+const PRIMITIVE_TYPES = new Set<unknown>([Object, String, Number, Boolean, Array, Promise, Function, undefined]);
+
+/** What discovery found on one provider method, before it is bound to a server. */
+interface Found {
+  instance: object;
+  methodName: string;
+  source: string;
+}
+
+/**
+ * Finds `@Tool`, `@Resource`, `@ResourceTemplate`, `@Prompt` and `@Completion` methods in every
+ * provider of the app at boot, compiles their schemas and validators once, and binds each
+ * method to the Nest pipeline (guards, interceptors, pipes, filters; context type `'mcp'`).
+ */
+@Injectable()
+export class McpExplorer {
+  private readonly logger = new Logger('McpExplorer');
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+    private readonly contextCreator: ExternalContextCreator,
+  ) {}
+
+  /** Fills `registry` with every primitive that belongs to its server. */
+  explore(registry: McpRegistry): void {
+    const completions: (() => void)[] = [];
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
+      const prototype = Object.getPrototypeOf(instance);
+      if (!prototype || prototype === Object.prototype) continue;
+      for (const methodName of this.scanner.getAllMethodNames(prototype)) {
+        const method = instance[methodName];
+        if (typeof method !== 'function') continue;
+        const found: Found = { instance, methodName, source: `${prototype.constructor.name}.${methodName}` };
+        const tool = this.reflector.get(ToolMetadata, method);
+        if (tool && belongs(tool, registry.server)) this.addTool(registry, found, tool);
+        const resource = this.reflector.get(ResourceMetadata, method);
+        if (resource && belongs(resource, registry.server)) {
+          const { server: _s, ...definition } = resource;
+          registry.addResource({ uri: resource.uri, definition, source: found.source, invoke: this.bind(found) });
+        }
+        const template = this.reflector.get(ResourceTemplateMetadata, method);
+        if (template && belongs(template, registry.server)) {
+          const { server: _s, ...definition } = template;
+          registry.addTemplate({
+            name: template.name,
+            template: new UriTemplate(template.uriTemplate),
+            definition,
+            source: found.source,
+            invoke: this.bind(found),
+          });
+        }
+        const prompt = this.reflector.get(PromptMetadata, method);
+        if (prompt && belongs(prompt, registry.server)) this.addPrompt(registry, found, prompt);
+        const completion = this.reflector.get(CompletionMetadata, method);
+        if (completion && belongs(completion, registry.server))
+          completions.push(() => {
+            const kind = completion.prompt !== undefined ? 'prompt' : 'resourceTemplate';
+            const target = (completion.prompt ?? completion.resourceTemplate)!;
+            const known =
+              kind === 'prompt'
+                ? registry.prompts.get(target)
+                : registry.templates.list().some((t) => t.definition.uriTemplate === target);
+            if (!known) throw new McpDefinitionError(UNKNOWN_COMPLETION_TARGET(kind, target, found.source));
+            registry.addCompletion({ kind, target, argument: completion.argument, source: found.source, invoke: this.bind(found) });
+          });
+      }
+    }
+    // Completions refer to prompts and templates, so they are checked once all are known.
+    for (const add of completions) add();
+    this.logger.log(
+      `Server "${registry.server}": ${registry.tools.size} tools, ${registry.resources.size} resources, ` +
+        `${registry.templates.size} resource templates, ${registry.prompts.size} prompts`,
+    );
+  }
+
+  /** Binds any object method to the Nest pipeline; used for dynamic tools too. */
+  bind(found: Found, validator?: McpValidator): McpInvoker {
+    const { instance, methodName } = found;
+    const callback = (instance as Record<string, (...a: unknown[]) => unknown>)[methodName];
+    const factory = new McpParamsFactory(validator);
+    const handler = this.contextCreator.create(
+      instance,
+      callback,
+      methodName,
+      MCP_PARAM_ARGS_METADATA,
+      factory,
+      undefined,
+      undefined,
+      { guards: true, interceptors: true, filters: true },
+      MCP_CONTEXT_TYPE,
+    );
+    // Without an @Args() parameter Nest passes the raw arguments through, so they are
+    // validated here; with one, the params factory validates them at the pipes stage.
+    if (validator && !this.argsParamIndex(instance, methodName).length)
+      return async (args, ctx) => handler((await factory.validated([args, ctx])) as Record<string, unknown>, ctx);
+    return handler as McpInvoker;
+  }
+
+  /** Adds a tool built at run time; `holder.run(args, ctx)` is its method. */
+  addDynamicTool(registry: McpRegistry, tool: ToolOptions & { name: string }, holder: object): void {
+    this.addTool(registry, { instance: holder, methodName: 'run', source: `dynamic tool ${tool.name}` }, tool);
+  }
+
+  private addTool(registry: McpRegistry, found: Found, tool: ToolOptions & { name: string }): void {
+    const input = tool.input ?? this.argsType(found);
+    const { schema: inputSchema, validator } = input
+      ? compile(input, found.source)
+      : { schema: { type: 'object', properties: {} } as JsonSchemaObject, validator: undefined };
+    const output = tool.output ? compile(tool.output, found.source) : undefined;
+    const definition: Tool = {
+      name: tool.name,
+      ...(tool.title && { title: tool.title }),
+      ...(tool.description && { description: tool.description }),
+      inputSchema: inputSchema as Tool['inputSchema'],
+      ...(output && { outputSchema: output.schema as Tool['outputSchema'] }),
+      ...(tool.annotations && { annotations: tool.annotations }),
+      ...(tool.icons && { icons: tool.icons }),
+      ...(tool._meta && { _meta: tool._meta }),
+    };
+    registry.addTool({
+      name: tool.name,
+      definition,
+      outputValidator: output?.validator,
+      servers: scope(tool),
+      source: found.source,
+      invoke: this.bind(found, validator),
+    });
+  }
+
+  private addPrompt(registry: McpRegistry, found: Found, prompt: PromptOptions & { name: string }): void {
+    const dto = prompt.arguments ?? this.argsType(found);
+    let args: PromptArgument[] | undefined;
+    let validator: McpValidator | undefined;
+    if (dto) {
+      const compiled = compile(dto, found.source);
+      const schema = compiled.schema as { properties?: Record<string, { description?: string }>; required?: string[] };
+      args = Object.entries(schema.properties ?? {}).map(([name, p]) => ({
+        name,
+        ...(p.description && { description: p.description }),
+        required: schema.required?.includes(name) ?? false,
+      }));
+      validator = compiled.validator;
+    }
+    const { server: _s, arguments: _a, ...rest } = prompt;
+    registry.addPrompt({
+      name: prompt.name,
+      definition: { ...rest, ...(args && { arguments: args }) },
+      servers: scope(prompt),
+      source: found.source,
+      invoke: this.bind(found, validator),
+    });
+  }
+
+  private argsParamIndex(instance: object, methodName: string): number[] {
+    const meta = (Reflect.getMetadata(MCP_PARAM_ARGS_METADATA, instance.constructor, methodName) ?? {}) as Record<
+      string,
+      { index: number; data?: unknown }
+    >;
+    return Object.entries(meta)
+      .filter(([key, v]) => key.startsWith(`${McpParamType.ARGS}:`) && v.data === undefined)
+      .map(([, v]) => v.index);
+  }
+
+  /** The DTO class of the whole-object `@Args()` parameter, when it has one. */
+  private argsType(found: Found): Type<unknown> | undefined {
+    const [index] = this.argsParamIndex(found.instance, found.methodName);
+    if (index === undefined) return undefined;
+    const types = Reflect.getMetadata('design:paramtypes', found.instance, found.methodName) as unknown[] | undefined;
+    const type = types?.[index];
+    return PRIMITIVE_TYPES.has(type) ? undefined : (type as Type<unknown>);
+  }
+}
+
+function scope(options: ServerScoped): readonly string[] | undefined {
+  return options.server === undefined ? undefined : ([] as string[]).concat(options.server);
+}
+
+function belongs(options: ServerScoped, server: string): boolean {
+  const s = scope(options);
+  return !s || s.includes(server);
+}
+
+function compile(source: SchemaSource, where: string): { schema: JsonSchemaObject; validator: McpValidator } {
+  if (typeof source === 'function') {
+    try {
+      return { schema: buildInputSchema(source) as JsonSchemaObject, validator: compileDtoValidator(source as Type<object>) as McpValidator };
+    } catch (e) {
+      if (e instanceof Error) e.message = `${where}: ${e.message}`;
+      throw e;
+    }
+  }
+  return { schema: source, validator: compileJsonSchemaValidator(source) as McpValidator };
+}

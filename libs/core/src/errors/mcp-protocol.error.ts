@@ -1,0 +1,39 @@
+const BRAND = Symbol.for('rampart.McpProtocolError');
+
+/** JSON-RPC error codes used by MCP. */
+export const JsonRpcErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  /** Resource not found: sent as `-32602` on the wire since 2026-07-28. */
+  ResourceNotFound: -32602,
+  /** The session named by `Mcp-Session-Id` does not exist. */
+  SessionNotFound: -32001,
+} as const;
+
+/**
+ * A protocol fault, answered as a JSON-RPC error (not as a tool result).
+ *
+ * @example
+ * throw new McpProtocolError(JsonRpcErrorCode.InvalidParams, 'Unknown prompt: greet');
+ */
+export class McpProtocolError extends Error {
+  readonly [BRAND] = true;
+  override readonly name = 'McpProtocolError';
+
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+    /** HTTP status to answer with on the Streamable HTTP transport. */
+    readonly httpStatus = 200,
+  ) {
+    super(message);
+  }
+}
+
+/** Whether `e` is a {@link McpProtocolError}, across copies of the package. */
+export const isMcpProtocolError = (e: unknown): e is McpProtocolError =>
+  !!e && typeof e === 'object' && (e as Record<symbol, unknown>)[BRAND] === true;

@@ -1,0 +1,141 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
+import type { Transport } from '@modelcontextprotocol/server';
+import { serveStdio, type StdioServerHandle } from '@modelcontextprotocol/server/stdio';
+import { assertToolName } from './decorators/tool.decorator';
+import { McpExplorer } from './discovery/mcp-explorer.service';
+import type { McpContext, McpTransportKind } from './context/mcp-context';
+import type { McpModuleOptions } from './interfaces/mcp-module-options.interface';
+import type { ToolOptions } from './interfaces/primitive-options.interface';
+import { DEFAULT_HTTP_PATH, LEGACY_PROTOCOL_VERSION, MODERN_PROTOCOL_VERSION } from './mcp.constants';
+import { MCP_MODULE_OPTIONS } from './mcp.module-definition';
+import { McpServers } from './mcp-servers.service';
+import { McpServerFactory } from './protocol/mcp-server-factory';
+import { McpRegistry } from './registry/mcp-registry';
+import { mountStreamableHttp } from './transports/http/http-mount';
+import { clientOf, StreamableHttpHandler } from './transports/http/streamable-http.handler';
+import type { AddressInfo } from 'node:net';
+import { isIP } from 'node:net';
+
+/** A tool added at run time. It runs through the app's global guards, interceptors, pipes and filters. */
+export interface DynamicToolDefinition extends Omit<ToolOptions, 'server' | 'name'> {
+  name: string;
+  handler: (args: any, ctx: McpContext) => unknown;
+}
+
+/** Runs a dynamic tool's function as a method, so Nest's pipeline can wrap it. */
+class DynamicToolHandler {
+  constructor(private readonly fn: DynamicToolDefinition['handler']) {}
+  run(args: unknown, ctx: McpContext): unknown {
+    return this.fn(args, ctx);
+  }
+}
+
+/**
+ * One Rampart MCP server: its registry, filled by discovery at boot, and its transports
+ * (Streamable HTTP on the app's adapter, stdio, or any SDK transport through {@link connect}).
+ */
+@Injectable()
+export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger: Logger;
+  readonly registry: McpRegistry;
+  private factory?: McpServerFactory;
+  private http?: StreamableHttpHandler;
+  private readonly connections: StdioServerHandle[] = [];
+
+  constructor(
+    @Inject(MCP_MODULE_OPTIONS) private readonly options: McpModuleOptions,
+    private readonly explorer: McpExplorer,
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly appConfig: ApplicationConfig,
+    private readonly servers: McpServers,
+  ) {
+    this.logger = new Logger(`Mcp:${options.name}`);
+    this.registry = new McpRegistry(options.name);
+  }
+
+  /** Name of the server. */
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** The full HTTP path of the endpoint, with the global prefix, or `undefined` without HTTP. */
+  get httpPath(): string | undefined {
+    if (this.options.http === false) return undefined;
+    const prefix = this.appConfig.getGlobalPrefix().replace(/^\/+|\/+$/g, '');
+    const path = (this.options.http?.path ?? DEFAULT_HTTP_PATH).replace(/^\/+/, '');
+    return `/${prefix ? `${prefix}/` : ''}${path}`;
+  }
+
+  onModuleInit(): void {
+    this.servers.register(this);
+    this.explorer.explore(this.registry);
+    this.factory = new McpServerFactory(this.options, this.registry);
+    const adapter = this.adapterHost.httpAdapter;
+    if (this.options.http !== false && adapter) {
+      this.http = new StreamableHttpHandler(this.factory, this.options, this.options.http ?? {}, () =>
+        isLoopback(adapter.getHttpServer()?.address?.() as AddressInfo | string | null),
+      );
+      mountStreamableHttp(adapter, this.httpPath!, this.http);
+      this.logger.log(`Streamable HTTP on ${this.httpPath} (${MODERN_PROTOCOL_VERSION} and ${LEGACY_PROTOCOL_VERSION})`);
+    }
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.options.stdio) {
+      this.connect();
+      this.logger.log('Serving on stdio');
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.servers.unregister(this);
+    await Promise.allSettled([this.http?.close(), ...this.connections.map((c) => c.close())]);
+  }
+
+  /**
+   * Serves one connection on an SDK transport: stdio by default, or e.g. an `InMemoryTransport`
+   * in tests. The connection's first message decides the era (`initialize` for 2025-11-25, a
+   * per-request envelope for 2026-07-28).
+   */
+  connect(transport?: Transport, kind: McpTransportKind = transport ? 'memory' : 'stdio'): StdioServerHandle {
+    const factory = this.requireFactory();
+    const handle = serveStdio(
+      ({ era }) =>
+        factory.create((ctx, server) => ({ transport: kind, era, ...clientOf(ctx, server) })),
+      { transport, onerror: (e) => this.logger.warn(`Connection error: ${e.message}`) },
+    );
+    this.connections.push(handle);
+    return handle;
+  }
+
+  /** Adds a tool at run time; connected clients get `notifications/tools/list_changed`. */
+  addTool(definition: DynamicToolDefinition): void {
+    assertToolName(definition.name, `dynamic tool "${definition.name}"`);
+    const { handler, ...options } = definition;
+    this.explorer.addDynamicTool(this.registry, options, new DynamicToolHandler(handler));
+  }
+
+  /** Removes a tool; returns whether it existed. */
+  removeTool(name: string): boolean {
+    return this.registry.removeTool(name);
+  }
+
+  private requireFactory(): McpServerFactory {
+    if (!this.factory) throw new Error(`MCP server "${this.name}" is not initialised yet: call it after app.init()`);
+    return this.factory;
+  }
+}
+
+function isLoopback(address: AddressInfo | string | null | undefined): boolean {
+  if (!address || typeof address === 'string') return false;
+  const ip = address.address;
+  return isIP(ip) !== 0 && (ip.startsWith('127.') || ip === '::1' || ip === '::ffff:127.0.0.1');
+}

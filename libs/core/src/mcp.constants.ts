@@ -1,0 +1,27 @@
+/** Metadata key of `@Tool()`. */
+export const MCP_TOOL_METADATA = 'RAMPART:TOOL';
+/** Metadata key of `@Resource()`. */
+export const MCP_RESOURCE_METADATA = 'RAMPART:RESOURCE';
+/** Metadata key of `@ResourceTemplate()`. */
+export const MCP_RESOURCE_TEMPLATE_METADATA = 'RAMPART:RESOURCE_TEMPLATE';
+/** Metadata key of `@Prompt()`. */
+export const MCP_PROMPT_METADATA = 'RAMPART:PROMPT';
+/** Metadata key of `@Completion()`. */
+export const MCP_COMPLETION_METADATA = 'RAMPART:COMPLETION';
+/** Metadata key of the `@Args()` / `@Ctx()` parameter decorators. */
+export const MCP_PARAM_ARGS_METADATA = 'RAMPART:PARAM_ARGS';
+
+/** The Nest `ExecutionContext` type of every MCP call: `context.getType() === 'mcp'`. */
+export const MCP_CONTEXT_TYPE = 'mcp';
+
+/** The protocol revision served statelessly with a per-request `_meta` envelope. */
+export const MODERN_PROTOCOL_VERSION = '2026-07-28';
+/** The newest protocol revision served with `initialize` and sessions. */
+export const LEGACY_PROTOCOL_VERSION = '2025-11-25';
+
+/** Default HTTP path of a server. */
+export const DEFAULT_HTTP_PATH = '/mcp';
+/** Default page size of `tools/list`, `resources/list`, `prompts/list`. */
+export const DEFAULT_PAGE_SIZE = 100;
+/** Default largest request body accepted, in bytes (4 MiB, the SDK's default). */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;

@@ -1,0 +1,259 @@
+import { Logger } from '@nestjs/common';
+import {
+  createRequestStateCodec,
+  ProtocolError,
+  ProtocolErrorCode,
+  ResourceNotFoundError,
+  Server,
+  type CallToolResult,
+  type Implementation,
+  type RequestStateCodec,
+  type ServerCapabilities,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
+import { randomBytes } from 'node:crypto';
+import { isInputRequiredSignal } from '../context/input-required.signal';
+import { McpContext, type McpCallOrigin, type RoundState } from '../context/mcp-context';
+import type { McpModuleOptions } from '../interfaces/mcp-module-options.interface';
+import { DEFAULT_PAGE_SIZE, LEGACY_PROTOCOL_VERSION, MODERN_PROTOCOL_VERSION } from '../mcp.constants';
+import type { McpRegistry } from '../registry/mcp-registry';
+import {
+  toCallToolResult,
+  toCompleteResult,
+  toGetPromptResult,
+  toProtocolError,
+  toReadResourceResult,
+  toToolErrorResult,
+} from './result-mappers';
+
+/** Protocol revisions served, newest first. */
+export const SUPPORTED_VERSIONS = [MODERN_PROTOCOL_VERSION, LEGACY_PROTOCOL_VERSION, '2025-06-18', '2025-03-26', '2024-11-05'];
+
+type Handler = (request: any, ctx: ServerContext, originOf: (ctx: ServerContext) => McpCallOrigin) => Promise<any>;
+
+/** A page of a list, computed once per registry revision. */
+interface PageCache {
+  revision: number;
+  pages: unknown[][];
+}
+
+/** Resolves the transport-side facts of a call from the SDK context. */
+export type OriginResolver = (ctx: ServerContext, server: Server) => McpCallOrigin;
+
+/**
+ * Builds SDK `Server` instances for one Rampart server. The request handlers are built once
+ * here; a per-request (2026-07-28) or per-session (2025-11-25) `Server` only registers them.
+ * The SDK brings the protocol rules (eras, envelope, input_required, result stamping); the
+ * registry and the Nest pipeline are Rampart's.
+ */
+export class McpServerFactory {
+  private readonly logger: Logger;
+  private readonly info: Implementation;
+  private readonly capabilities: ServerCapabilities = {
+    tools: { listChanged: true },
+    resources: { listChanged: true, subscribe: true },
+    prompts: { listChanged: true },
+    completions: {},
+    logging: {},
+  };
+  private readonly codec: RequestStateCodec<RoundState>;
+  private readonly pageSize: number;
+  private readonly caches = new Map<string, PageCache>();
+  private readonly handlers: [string, Handler][];
+
+  constructor(
+    private readonly options: McpModuleOptions,
+    readonly registry: McpRegistry,
+  ) {
+    this.logger = new Logger(`Mcp:${options.name}`);
+    this.info = {
+      name: options.name,
+      version: options.version,
+      ...(options.title && { title: options.title }),
+      ...(options.icons && { icons: options.icons }),
+      ...(options.websiteUrl && { websiteUrl: options.websiteUrl }),
+    };
+    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.codec = createRequestStateCodec<RoundState>({
+      key: options.requestStateSecret ?? randomBytes(32),
+      bind: (ctx) => ctx.mcpReq.method,
+    });
+    this.handlers = this.buildHandlers();
+  }
+
+  /** Name of the server. */
+  get name(): string {
+    return this.options.name;
+  }
+
+  /**
+   * A new SDK `Server` wired to this registry. `originOf` tells each call's transport, era and
+   * identity.
+   */
+  create(originOf: OriginResolver): Server {
+    const server = new Server(this.info, {
+      capabilities: this.capabilities,
+      instructions: this.options.instructions,
+      supportedProtocolVersions: SUPPORTED_VERSIONS,
+      requestState: { verify: (state, ctx) => this.codec.verify(state, ctx) },
+      cacheHints: this.options.listCacheHint
+        ? {
+            'tools/list': this.options.listCacheHint,
+            'resources/list': this.options.listCacheHint,
+            'resources/templates/list': this.options.listCacheHint,
+            'prompts/list': this.options.listCacheHint,
+          }
+        : undefined,
+    } as ConstructorParameters<typeof Server>[1]);
+    const resolve = (ctx: ServerContext) => originOf(ctx, server);
+    for (const [method, handler] of this.handlers)
+      server.setRequestHandler(method as 'tools/call', (req, ctx) => handler(req, ctx, resolve));
+    return server;
+  }
+
+  private buildHandlers(): [string, Handler][] {
+    const r = this.registry;
+    return [
+      ['tools/list', async (req) => this.page('tools', r.revision, () => r.tools.list().map((t) => t.definition), req, 'tools')],
+      ['tools/call', (req, ctx, o) => this.callTool(req, ctx, o)],
+      [
+        'resources/list',
+        async (req) => this.page('resources', r.revision, () => r.resources.list().map((x) => x.definition), req, 'resources'),
+      ],
+      [
+        'resources/templates/list',
+        async (req) =>
+          this.page('templates', r.revision, () => r.templates.list().map((x) => x.definition), req, 'resourceTemplates'),
+      ],
+      ['resources/read', (req, ctx, o) => this.readResource(req, ctx, o)],
+      ['resources/subscribe', async () => ({})],
+      ['resources/unsubscribe', async () => ({})],
+      [
+        'prompts/list',
+        async (req) => this.page('prompts', r.revision, () => r.prompts.list().map((x) => x.definition), req, 'prompts'),
+      ],
+      ['prompts/get', (req, ctx, o) => this.getPrompt(req, ctx, o)],
+      ['completion/complete', (req, ctx, o) => this.complete(req, ctx, o)],
+    ];
+  }
+
+  private page(key: string, revision: number, build: () => unknown[], req: any, field: string): Record<string, unknown> {
+    let cache = this.caches.get(key);
+    if (!cache || cache.revision !== revision) {
+      const all = build();
+      const pages: unknown[][] = [];
+      for (let i = 0; i < all.length; i += this.pageSize) pages.push(all.slice(i, i + this.pageSize));
+      cache = { revision, pages: pages.length ? pages : [[]] };
+      this.caches.set(key, cache);
+    }
+    const cursor = req.params?.cursor as string | undefined;
+    let index = 0;
+    if (cursor !== undefined) {
+      index = decodeCursor(cursor, cache.pages.length);
+    }
+    return {
+      [field]: cache.pages[index],
+      ...(index + 1 < cache.pages.length && { nextCursor: encodeCursor(index + 1) }),
+    };
+  }
+
+  private context(ctx: ServerContext, target: string, originOf: (ctx: ServerContext) => McpCallOrigin): McpContext {
+    const origin = originOf(ctx);
+    const state = ctx.mcpReq.requestState() as RoundState | undefined;
+    return new McpContext(ctx, origin, this.options.name, target, state && typeof state === 'object' ? state : undefined);
+  }
+
+  private async callTool(req: any, sdkCtx: ServerContext, originOf: (ctx: ServerContext) => McpCallOrigin): Promise<CallToolResult | Record<string, unknown>> {
+    const name = req.params.name as string;
+    const tool = this.registry.tools.get(name);
+    if (!tool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    const ctx = this.context(sdkCtx, name, originOf);
+    try {
+      return await toCallToolResult(await tool.invoke((req.params.arguments ?? {}) as Record<string, unknown>, ctx), tool);
+    } catch (error) {
+      if (isInputRequiredSignal(error)) return this.inputRequired(error.inputRequests, ctx, sdkCtx);
+      return toToolErrorResult(error, name, this.logger);
+    }
+  }
+
+  private async inputRequired(inputRequests: unknown, ctx: McpContext, sdkCtx: ServerContext): Promise<Record<string, unknown>> {
+    return {
+      resultType: 'input_required',
+      inputRequests,
+      requestState: await this.codec.mint(ctx.roundState(), sdkCtx),
+    };
+  }
+
+  private async readResource(req: any, sdkCtx: ServerContext, originOf: (ctx: ServerContext) => McpCallOrigin): Promise<unknown> {
+    const uri = req.params.uri as string;
+    const fixed = this.registry.resources.get(uri);
+    let entry = fixed;
+    let args: Record<string, unknown> = {};
+    let mimeType = fixed?.definition.mimeType;
+    if (!fixed) {
+      for (const t of this.registry.templates.list()) {
+        const match = t.template.match(uri);
+        if (match) {
+          entry = t as unknown as typeof fixed;
+          args = match as Record<string, unknown>;
+          mimeType = t.definition.mimeType;
+          break;
+        }
+      }
+    }
+    if (!entry) throw new ResourceNotFoundError(uri);
+    const ctx = this.context(sdkCtx, uri, originOf);
+    try {
+      return toReadResourceResult(await entry.invoke(args, ctx), uri, mimeType);
+    } catch (error) {
+      if (isInputRequiredSignal(error)) return this.inputRequired(error.inputRequests, ctx, sdkCtx);
+      throw toProtocolError(error, `Resource ${uri}`, this.logger);
+    }
+  }
+
+  private async getPrompt(req: any, sdkCtx: ServerContext, originOf: (ctx: ServerContext) => McpCallOrigin): Promise<unknown> {
+    const name = req.params.name as string;
+    const prompt = this.registry.prompts.get(name);
+    if (!prompt) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${name}`);
+    const ctx = this.context(sdkCtx, name, originOf);
+    try {
+      return toGetPromptResult(await prompt.invoke((req.params.arguments ?? {}) as Record<string, unknown>, ctx), prompt.definition.description);
+    } catch (error) {
+      if (isInputRequiredSignal(error)) return this.inputRequired(error.inputRequests, ctx, sdkCtx);
+      throw toProtocolError(error, `Prompt ${name}`, this.logger);
+    }
+  }
+
+  private async complete(req: any, sdkCtx: ServerContext, originOf: (ctx: ServerContext) => McpCallOrigin): Promise<unknown> {
+    const ref = req.params.ref as { type: string; name?: string; uri?: string };
+    const argument = req.params.argument as { name: string; value: string };
+    const kind = ref.type === 'ref/prompt' ? 'prompt' : 'resourceTemplate';
+    const target = (kind === 'prompt' ? ref.name : ref.uri) ?? '';
+    if (kind === 'prompt' && !this.registry.prompts.get(target))
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${target}`);
+    const entry = this.registry.completion(kind, target, argument.name);
+    if (!entry) return toCompleteResult([]);
+    const ctx = this.context(sdkCtx, target, originOf);
+    try {
+      const value = await entry.invoke(
+        { value: argument.value, arguments: (req.params.context?.arguments ?? {}) as Record<string, string> },
+        ctx,
+      );
+      return toCompleteResult(value);
+    } catch (error) {
+      throw toProtocolError(error, `Completion of ${target}`, this.logger);
+    }
+  }
+}
+
+function encodeCursor(index: number): string {
+  return Buffer.from(`p:${index}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string, pages: number): number {
+  const m = /^p:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
+  const index = m ? Number(m[1]) : NaN;
+  if (!Number.isInteger(index) || index < 0 || index >= pages)
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid cursor: ${cursor}`);
+  return index;
+}

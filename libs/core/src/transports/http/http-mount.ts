@@ -1,0 +1,77 @@
+import type { AbstractHttpAdapter } from '@nestjs/core';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { PreparsedBody, StreamableHttpHandler } from './streamable-http.handler';
+
+const METHODS = ['POST', 'GET', 'DELETE'] as const;
+
+/**
+ * Mounts an MCP endpoint on the app's own HTTP adapter, after the app's middleware, so that
+ * global prefix, CORS, helmet, auth middleware and the like apply to it as to any route.
+ * Express and Fastify are supported; each has its own way of parsing bodies first.
+ */
+export function mountStreamableHttp(adapter: AbstractHttpAdapter, path: string, handler: StreamableHttpHandler): void {
+  const type = adapter.getType();
+  if (type === 'express') return mountExpress(adapter.getInstance(), path, handler);
+  if (type === 'fastify') return mountFastify(adapter.getInstance(), path, handler);
+  throw new Error(`Rampart's MCP HTTP transport supports the Express and Fastify adapters, not "${type}"`);
+}
+
+interface ExpressLike {
+  post(path: string, h: (req: any, res: any) => void): void;
+  get(path: string, h: (req: any, res: any) => void): void;
+  delete(path: string, h: (req: any, res: any) => void): void;
+  use(path: string, h: (err: any, req: any, res: any, next: (e?: unknown) => void) => void): void;
+}
+
+function mountExpress(app: ExpressLike, path: string, handler: StreamableHttpHandler): void {
+  const route = (req: IncomingMessage & { body?: unknown; _body?: boolean }, res: ServerResponse) => {
+    // Nest's JSON parser (when on) has read the stream already: `_body` marks a parsed body.
+    const body: PreparsedBody = req._body ? { parsed: true, value: req.body } : { parsed: false };
+    void handler.handle(req, res, body, req);
+  };
+  app.post(path, route);
+  app.get(path, route);
+  app.delete(path, route);
+  // The app's body parser runs before routes; its failures on this path become JSON-RPC errors.
+  app.use(path, (err, _req, res, next) => {
+    if (err?.type === 'entity.too.large') return handler.rejectBody(res, 'too-large');
+    if (err?.type === 'entity.parse.failed') return handler.rejectBody(res, 'parse', err.message);
+    next(err);
+  });
+}
+
+interface FastifyLike {
+  route(options: Record<string, unknown>): void;
+}
+
+function mountFastify(fastify: FastifyLike, path: string, handler: StreamableHttpHandler): void {
+  fastify.route({
+    method: [...METHODS],
+    url: path,
+    bodyLimit: handler.bodyLimit,
+    handler: (request: { raw: IncomingMessage; body?: unknown }, reply: { raw: ServerResponse; hijack(): void }) => {
+      reply.hijack();
+      const body: PreparsedBody = request.body !== undefined ? { parsed: true, value: request.body } : { parsed: false };
+      return handler.handle(request.raw, reply.raw, body, request);
+    },
+    errorHandler: (
+      error: { code?: string; message: string; statusCode?: number },
+      _request: unknown,
+      reply: { raw: ServerResponse; hijack(): void; send(e: unknown): void },
+    ) => {
+      if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+        reply.hijack();
+        return handler.rejectBody(reply.raw, 'too-large');
+      }
+      if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.statusCode === 400) {
+        reply.hijack();
+        return handler.rejectBody(reply.raw, 'parse', error.message);
+      }
+      if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+        reply.hijack();
+        return handler.rejectBody(reply.raw, 'parse', 'Content-Type must be application/json');
+      }
+      reply.send(error);
+    },
+  });
+}

@@ -1,0 +1,232 @@
+import { Logger } from '@nestjs/common';
+import {
+  classifyInboundRequest,
+  localhostAllowedHostnames,
+  localhostAllowedOrigins,
+  PerRequestHTTPServerTransport,
+  validateHostHeader,
+  validateOriginHeader,
+  type AuthInfo,
+  type Server,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { McpCallOrigin, McpTraceContext } from '../../context/mcp-context';
+import { isMcpProtocolError, JsonRpcErrorCode } from '../../errors/mcp-protocol.error';
+import type { McpIdentity } from '../../interfaces/mcp-identity.interface';
+import type { McpHttpOptions, McpModuleOptions } from '../../interfaces/mcp-module-options.interface';
+import { DEFAULT_MAX_BODY_BYTES, LEGACY_PROTOCOL_VERSION, MODERN_PROTOCOL_VERSION } from '../../mcp.constants';
+import type { McpServerFactory } from '../../protocol/mcp-server-factory';
+import { LegacySessionManager } from '../session/legacy-sessions';
+import { parseJson, readBody, tooLarge, writeJsonRpcError, writeWebResponse } from './node-http';
+
+/** A body the adapter already parsed, or a marker that it has not read the stream. */
+export type PreparsedBody = { parsed: true; value: unknown } | { parsed: false };
+
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+/**
+ * The Streamable HTTP endpoint of one server, independent of Express or Fastify: DNS-rebinding
+ * checks, body limits, era classification (the SDK's validation ladder: JSON-RPC shape,
+ * `MCP-Protocol-Version`, `Mcp-Method`/`Mcp-Name` header checks), then 2026-07-28 requests on a
+ * per-request SDK server and 2025-11-25 traffic on sessions.
+ */
+export class StreamableHttpHandler {
+  private readonly logger: Logger;
+  private readonly maxBodyBytes: number;
+  private allowedHosts?: string[] | null;
+  private readonly allowedOrigins?: string[];
+  private readonly sessions?: LegacySessionManager;
+
+  constructor(
+    private readonly factory: McpServerFactory,
+    private readonly options: McpModuleOptions,
+    private readonly http: McpHttpOptions,
+    /** Whether the app listens on loopback only; decides the default Host allowlist. */
+    private readonly loopbackOnly: () => boolean,
+  ) {
+    this.logger = new Logger(`Mcp:${options.name}:http`);
+    this.maxBodyBytes = http.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    if (http.allowedHosts !== false && http.allowedHosts) this.allowedHosts = http.allowedHosts;
+    else if (http.allowedHosts === false) this.allowedHosts = null;
+    if (http.allowedOrigins !== false) this.allowedOrigins = http.allowedOrigins ?? localhostAllowedOrigins();
+    if (http.legacySessions !== false)
+      this.sessions = new LegacySessionManager(factory, http.sessionIdleTtlMs ?? 30 * 60_000);
+  }
+
+  /** Largest body accepted, in bytes. */
+  get bodyLimit(): number {
+    return this.maxBodyBytes;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, body: PreparsedBody, nativeRequest: unknown): Promise<void> {
+    try {
+      if (!this.checkDnsRebinding(req, res)) return;
+      let value: unknown;
+      if (req.method === 'POST') {
+        value = body.parsed ? body.value : parseJson(await readBody(req, this.maxBodyBytes));
+      }
+      const identity = this.identify(nativeRequest);
+      const outcome = classifyInboundRequest({
+        httpMethod: req.method ?? 'GET',
+        protocolVersionHeader: header(req, 'mcp-protocol-version'),
+        mcpMethodHeader: header(req, 'mcp-method'),
+        mcpNameHeader: header(req, 'mcp-name'),
+        body: value,
+      });
+      if (outcome.kind === 'reject')
+        return writeJsonRpcError(res, outcome.httpStatus, outcome.code, outcome.message, idOf(value), outcome.data);
+      const trace = headerTrace(req);
+      if (outcome.kind === 'legacy') {
+        if (!this.sessions)
+          return writeJsonRpcError(res, 400, JsonRpcErrorCode.InvalidRequest, `This server only serves protocol ${MODERN_PROTOCOL_VERSION}`, idOf(value));
+        if (identity && !(req as { auth?: AuthInfo }).auth)
+          (req as { auth?: AuthInfo }).auth = { token: '', clientId: identity.subject, scopes: identity.scopes ?? [] };
+        return await this.sessions.handle(req, res, value, {
+          identity,
+          origin: (ctx, server) => this.legacyOrigin(ctx, server, identity, nativeRequest, trace),
+        });
+      }
+      if (outcome.messageKind === 'notification') {
+        res.writeHead(202).end();
+        return;
+      }
+      const origin: McpCallOrigin = {
+        transport: 'http',
+        era: 'modern',
+        protocolVersion: MODERN_PROTOCOL_VERSION,
+        identity,
+        request: nativeRequest,
+        headerTrace: trace,
+      };
+      const server = this.factory.create((ctx) => withEnvelope(origin, ctx));
+      const transport = new PerRequestHTTPServerTransport({
+        classification: outcome.classification,
+        responseMode: this.http.responseMode ?? 'auto',
+      });
+      await server.connect(transport);
+      const abort = new AbortController();
+      const onClose = () => {
+        if (!res.writableFinished) abort.abort();
+      };
+      res.on('close', onClose);
+      try {
+        const response = await transport.handleMessage(outcome.message, {
+          request: { signal: abort.signal, headers: new Headers() } as unknown as Request,
+          ...(identity && { authInfo: { token: '', clientId: identity.subject, scopes: identity.scopes ?? [] } }),
+        });
+        await writeWebResponse(res, response);
+      } finally {
+        res.off('close', onClose);
+        void server.close().catch(() => undefined);
+      }
+    } catch (error) {
+      this.fail(res, error);
+    }
+  }
+
+  /** Answers a body the adapter's parser rejected (malformed JSON, too large). */
+  rejectBody(res: ServerResponse, kind: 'parse' | 'too-large', detail?: string): void {
+    if (kind === 'too-large') return this.fail(res, tooLarge(this.maxBodyBytes));
+    writeJsonRpcError(res, 400, JsonRpcErrorCode.ParseError, `Parse error${detail ? `: ${detail}` : ''}`);
+  }
+
+  async close(): Promise<void> {
+    await this.sessions?.close();
+  }
+
+  private fail(res: ServerResponse, error: unknown): void {
+    if (isMcpProtocolError(error))
+      return writeJsonRpcError(res, error.httpStatus === 200 ? 400 : error.httpStatus, error.code, error.message, null, error.data);
+    this.logger.error('Unexpected error in the MCP endpoint', error instanceof Error ? error.stack : String(error));
+    writeJsonRpcError(res, 500, JsonRpcErrorCode.InternalError, 'Internal error');
+  }
+
+  private checkDnsRebinding(req: IncomingMessage, res: ServerResponse): boolean {
+    // The default Host allowlist depends on the listen address, known once the app listens.
+    if (this.allowedHosts === undefined) this.allowedHosts = this.loopbackOnly() ? localhostAllowedHostnames() : null;
+    if (this.allowedHosts) {
+      const host = validateHostHeader(header(req, 'host'), this.allowedHosts);
+      if (!host.ok) {
+        writeJsonRpcError(res, 403, JsonRpcErrorCode.InvalidRequest, `Forbidden: ${host.message}`);
+        return false;
+      }
+    }
+    const originHeader = header(req, 'origin');
+    if (this.allowedOrigins && originHeader !== undefined) {
+      const origin = validateOriginHeader(originHeader, this.allowedOrigins);
+      if (!origin.ok) {
+        writeJsonRpcError(res, 403, JsonRpcErrorCode.InvalidRequest, `Forbidden: ${origin.message}`);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private identify(nativeRequest: unknown): McpIdentity | undefined {
+    if (this.options.identify) return this.options.identify(nativeRequest);
+    const r = nativeRequest as { user?: Record<string, unknown>; auth?: AuthInfo; raw?: { auth?: AuthInfo } };
+    const user = r.user;
+    if (user && typeof user === 'object') {
+      const subject = user.sub ?? user.id ?? user.subject;
+      if (subject !== undefined)
+        return {
+          subject: String(subject),
+          ...(typeof user.tenant === 'string' && { tenant: user.tenant }),
+          ...(Array.isArray(user.scopes) && { scopes: user.scopes as string[] }),
+          claims: user,
+        };
+    }
+    const auth = r.auth ?? r.raw?.auth;
+    if (auth?.clientId) return { subject: auth.clientId, scopes: auth.scopes, ...(auth.extra && { claims: auth.extra }) };
+    return undefined;
+  }
+
+  private legacyOrigin(ctx: ServerContext, server: Server, identity: McpIdentity | undefined, request: unknown, trace?: McpTraceContext): McpCallOrigin {
+    return {
+      transport: 'http',
+      era: 'legacy',
+      identity,
+      request,
+      headerTrace: trace,
+      ...clientOf(ctx, server),
+    };
+  }
+}
+
+/** Client info and capabilities: from the per-request envelope (2026) or the session (2025). */
+export function clientOf(
+  ctx: ServerContext,
+  server: Server,
+): Pick<McpCallOrigin, 'clientInfo' | 'clientCapabilities' | 'protocolVersion'> {
+  const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+  return {
+    clientInfo: (envelope?.['io.modelcontextprotocol/clientInfo'] ?? server.getClientVersion()) as McpCallOrigin['clientInfo'],
+    clientCapabilities: (envelope?.['io.modelcontextprotocol/clientCapabilities'] ??
+      server.getClientCapabilities()) as McpCallOrigin['clientCapabilities'],
+    protocolVersion: (envelope?.['io.modelcontextprotocol/protocolVersion'] as string | undefined) ?? LEGACY_PROTOCOL_VERSION,
+  };
+}
+
+function withEnvelope(origin: McpCallOrigin, ctx: ServerContext): McpCallOrigin {
+  const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+  return {
+    ...origin,
+    clientInfo: envelope?.['io.modelcontextprotocol/clientInfo'] as McpCallOrigin['clientInfo'],
+    clientCapabilities: envelope?.['io.modelcontextprotocol/clientCapabilities'] as McpCallOrigin['clientCapabilities'],
+  };
+}
+
+function headerTrace(req: IncomingMessage): McpTraceContext | undefined {
+  const traceparent = header(req, 'traceparent');
+  if (!traceparent) return undefined;
+  const tracestate = header(req, 'tracestate');
+  return { traceparent, ...(tracestate && { tracestate }) };
+}
+
+function idOf(body: unknown): unknown {
+  return body && typeof body === 'object' && !Array.isArray(body) ? (body as { id?: unknown }).id : null;
+}

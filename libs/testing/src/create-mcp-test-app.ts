@@ -1,0 +1,125 @@
+import type { INestApplication, INestApplicationContext, ModuleMetadata } from '@nestjs/common';
+import { Test, type TestingModule, type TestingModuleBuilder } from '@nestjs/testing';
+import { Client, InMemoryTransport, StreamableHTTPClientTransport, type ClientOptions } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { McpServers, MODERN_PROTOCOL_VERSION, type ProtocolEra } from '@rampart/core';
+
+/** How the test client reaches the server. */
+export type McpTestTransport = 'memory' | 'http' | 'stdio';
+
+/** Options of {@link createMcpTestApp}. */
+export interface McpTestAppOptions extends Pick<ModuleMetadata, 'imports' | 'providers' | 'controllers'> {
+  /** @default 'memory' */
+  transport?: Exclude<McpTestTransport, 'stdio'>;
+  /** HTTP adapter, for `transport: 'http'`. @default 'express' */
+  adapter?: 'express' | 'fastify';
+  /** Protocol era the client speaks: `modern` pins 2026-07-28, `legacy` does the 2025 handshake. @default 'modern' */
+  era?: ProtocolEra;
+  /** Which server to talk to when the app has several. @default the only one */
+  server?: string;
+  /** Change the testing module before it compiles (override providers, guards...). */
+  configure?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+  /** Runs on the app before `init()` (global prefix, middleware, global guards). */
+  beforeInit?: (app: INestApplication) => void | Promise<void>;
+  /** Options of the SDK client (capabilities, request handlers...). */
+  client?: ClientOptions;
+}
+
+/** A booted app with a connected SDK client. */
+export interface McpTestApp {
+  /** The connected MCP client (the official SDK's). */
+  client: Client;
+  /** The Nest app (an application context for `memory`). */
+  app: INestApplicationContext;
+  /** The testing module, to `get()` providers. */
+  module: TestingModule;
+  /** The endpoint URL, for `transport: 'http'`. */
+  url?: URL;
+  /** Closes the client and the app. */
+  close(): Promise<void>;
+}
+
+/**
+ * Boots a Nest testing module with Rampart and returns an SDK client connected to it in memory
+ * or over HTTP on 127.0.0.1 (Express or Fastify), in either protocol era.
+ *
+ * @example
+ * ```ts
+ * const { client, close } = await createMcpTestApp({ imports: [AppModule], era: 'legacy' });
+ * const result = await client.callTool({ name: 'echo', arguments: { text: 'hi' } });
+ * await close();
+ * ```
+ */
+export async function createMcpTestApp(options: McpTestAppOptions): Promise<McpTestApp> {
+  let builder = Test.createTestingModule({
+    imports: options.imports,
+    providers: options.providers,
+    controllers: options.controllers,
+  });
+  if (options.configure) builder = options.configure(builder);
+  const module = await builder.compile();
+  const client = new Client(
+    { name: 'rampart-test', version: '1.0.0' },
+    { ...options.client, ...(options.era !== 'legacy' && { versionNegotiation: { mode: { pin: MODERN_PROTOCOL_VERSION } } }) },
+  );
+
+  if ((options.transport ?? 'memory') === 'memory') {
+    const app = module.createNestApplication();
+    if (options.beforeInit) await options.beforeInit(app);
+    await app.init();
+    const host = pickServer(app.get(McpServers), options.server);
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    host.connect(serverSide);
+    await client.connect(clientSide);
+    return { client, app, module, close: () => closeAll(client, app) };
+  }
+
+  const app = await createHttpApp(module, options.adapter ?? 'express');
+  if (options.beforeInit) await options.beforeInit(app);
+  await app.listen(0, '127.0.0.1');
+  const host = pickServer(app.get(McpServers), options.server);
+  const address = app.getHttpServer().address() as { port: number };
+  const url = new URL(`http://127.0.0.1:${address.port}${host.httpPath}`);
+  await client.connect(new StreamableHTTPClientTransport(url));
+  return { client, app, module, url, close: () => closeAll(client, app) };
+}
+
+/**
+ * Starts a server process on stdio (e.g. `node dist/main.js --stdio`) and connects an SDK client
+ * to it; for testing the built app the way a desktop client runs it.
+ */
+export async function connectStdio(
+  command: string,
+  args: string[],
+  options: { era?: ProtocolEra; env?: Record<string, string>; cwd?: string; client?: ClientOptions } = {},
+): Promise<{ client: Client; stderr: () => string; close(): Promise<void> }> {
+  const transport = new StdioClientTransport({ command, args, env: options.env, cwd: options.cwd, stderr: 'pipe' });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const client = new Client(
+    { name: 'rampart-test', version: '1.0.0' },
+    { ...options.client, ...(options.era !== 'legacy' && { versionNegotiation: { mode: { pin: MODERN_PROTOCOL_VERSION } } }) },
+  );
+  await client.connect(transport);
+  return { client, stderr: () => stderr, close: () => client.close() };
+}
+
+async function createHttpApp(module: TestingModule, adapter: 'express' | 'fastify'): Promise<INestApplication> {
+  if (adapter === 'express') return module.createNestApplication({ logger: false });
+  // Loaded lazily: Fastify is an optional peer of the app under test.
+  const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+  return module.createNestApplication(new FastifyAdapter(), { logger: false });
+}
+
+function pickServer(servers: McpServers, name?: string) {
+  if (name) return servers.get(name);
+  const names = servers.names();
+  if (names.length !== 1)
+    throw new Error(`The app has ${names.length} MCP servers (${names.join(', ')}): pass "server" to pick one`);
+  return servers.get(names[0]);
+}
+
+async function closeAll(client: Client, app: INestApplicationContext): Promise<void> {
+  await client.close().catch(() => undefined);
+  await app.close();
+}

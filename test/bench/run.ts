@@ -1,0 +1,788 @@
+/**
+ * Benchmark runner: for every scenario × target it spawns the target server
+ * on a free loopback port (with the measurement probe preloaded), verifies one
+ * request answers correctly, warms up, drives a fixed-concurrency autocannon
+ * load and records req/s, latency percentiles, server CPU per request and
+ * peak RSS. Prints markdown tables and writes test/bench/results/latest.json.
+ *
+ * Usage: node test/bench/dist/run.js [--targets raw,sdk] [--scenarios call,list5,list200]
+ *        [--connections 32] [--duration 8] [--warmup 2]
+ * Env:   BENCH_CONNECTIONS, BENCH_DURATION, BENCH_WARMUP (CLI flags win).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { SampleReply, SampleRequest } from './probe';
+import { BENCH_HOST, BENCH_PROTOCOL_VERSION, intFromEnv, MCP_PATH } from './shared';
+
+// ---------------------------------------------------------------------------
+// Targets and scenarios. Adding one is one line.
+// ---------------------------------------------------------------------------
+
+/** A server under test: a compiled script in test/bench/dist plus extra env. */
+interface Target {
+  name: string;
+  /** Script file name, relative to test/bench/dist. */
+  script: string;
+  env?: Record<string, string>;
+}
+
+const TARGETS: Target[] = [
+  { name: 'raw', script: 'raw-server.js' },
+  { name: 'sdk', script: 'sdk-server.js' },
+  { name: 'rampart-express', script: 'echo-server.js', env: { ADAPTER: 'express' } },
+  { name: 'rampart-fastify', script: 'echo-server.js', env: { ADAPTER: 'fastify' } },
+];
+
+/** One request shape driven against every target. */
+interface Scenario {
+  name: string;
+  title: string;
+  method: 'tools/call' | 'tools/list';
+  /** Value of `Mcp-Name` (required for tools/call), if any. */
+  mcpName?: string;
+  /** Extra tools the server registers next to `echo` (TOOLS env). */
+  tools: number;
+  params: Record<string, unknown>;
+  /** Returns a reason when the JSON-RPC result is not the expected one. */
+  check: (result: Record<string, unknown>) => string | undefined;
+}
+
+const checkEcho = (result: Record<string, unknown>): string | undefined => {
+  const content = result.content as { type?: unknown; text?: unknown }[] | undefined;
+  if (!Array.isArray(content) || content[0]?.type !== 'text' || content[0]?.text !== 'hi') {
+    return 'expected content [{ type: "text", text: "hi" }]';
+  }
+  if (result.isError === true) return 'tool result has isError: true';
+  return undefined;
+};
+
+const checkList =
+  (tools: number) =>
+  (result: Record<string, unknown>): string | undefined => {
+    const list = result.tools as { name?: unknown }[] | undefined;
+    if (!Array.isArray(list)) return 'expected a tools array';
+    if (list.length !== tools + 1) {
+      return `expected ${tools + 1} tools (echo + TOOLS=${tools}), got ${list.length}`;
+    }
+    if (!list.some((tool) => tool.name === 'echo')) return 'echo is not listed';
+    return undefined;
+  };
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'call',
+    title: 'tools/call echo (TOOLS=5)',
+    method: 'tools/call',
+    mcpName: 'echo',
+    tools: 5,
+    params: { name: 'echo', arguments: { text: 'hi' } },
+    check: checkEcho,
+  },
+  {
+    name: 'list5',
+    title: 'tools/list, TOOLS=5',
+    method: 'tools/list',
+    tools: 5,
+    params: {},
+    check: checkList(5),
+  },
+  {
+    name: 'list200',
+    title: 'tools/list, TOOLS=200',
+    method: 'tools/list',
+    tools: 200,
+    params: {},
+    check: checkList(200),
+  },
+];
+
+// ---------------------------------------------------------------------------
+// Wire form (2026-07-28 stateless: per-request `_meta` envelope + headers).
+// Keys verified against @modelcontextprotocol/server 2.4.0:
+// PROTOCOL_VERSION_META_KEY, CLIENT_INFO_META_KEY, CLIENT_CAPABILITIES_META_KEY.
+// ---------------------------------------------------------------------------
+
+const ENVELOPE = {
+  'io.modelcontextprotocol/protocolVersion': BENCH_PROTOCOL_VERSION,
+  'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1' },
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
+
+function requestBody(scenario: Scenario): string {
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: scenario.method,
+    params: { ...scenario.params, _meta: ENVELOPE },
+  });
+}
+
+function requestHeaders(scenario: Scenario): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    'mcp-protocol-version': BENCH_PROTOCOL_VERSION,
+    'mcp-method': scenario.method,
+    ...(scenario.mcpName ? { 'mcp-name': scenario.mcpName } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// autocannon (ships no types; this is the slice the runner uses).
+// ---------------------------------------------------------------------------
+
+interface Histogram {
+  average: number;
+  stddev: number;
+  min: number;
+  max: number;
+  p50: number;
+  p99: number;
+}
+
+interface AutocannonResult {
+  requests: Histogram & { total: number; sent: number };
+  latency: Histogram;
+  duration: number;
+  errors: number;
+  timeouts: number;
+  mismatches: number;
+  non2xx: number;
+  statusCodeStats: Record<string, { count: number }>;
+}
+
+interface AutocannonTracker {
+  on(
+    event: 'response',
+    listener: (client: unknown, status: number, bytes: number, ms: number) => void,
+  ): void;
+}
+
+type Autocannon = (
+  opts: Record<string, unknown>,
+  cb: (err: Error | null, result: AutocannonResult) => void,
+) => AutocannonTracker;
+
+const autocannon = require('autocannon') as Autocannon;
+
+// ---------------------------------------------------------------------------
+// Configuration.
+// ---------------------------------------------------------------------------
+
+interface Config {
+  targets: Target[];
+  scenarios: Scenario[];
+  connections: number;
+  durationS: number;
+  warmupS: number;
+  /** True when the target list was given explicitly (missing scripts are then errors). */
+  explicitTargets: boolean;
+}
+
+function pick<T extends { name: string }>(all: T[], list: string | undefined, kind: string): T[] {
+  if (list === undefined) return all;
+  const names = list
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.filter((name) => !all.some((item) => item.name === name));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new Error(
+      `unknown ${kind}: ${unknown.join(', ') || '(none given)'}; known: ${all.map((item) => item.name).join(', ')}`,
+    );
+  }
+  return all.filter((item) => names.includes(item.name));
+}
+
+function positive(name: string, raw: string | undefined, fallback: number): number {
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be > 0, got "${raw}"`);
+  return value;
+}
+
+function parseConfig(argv: string[]): Config {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      targets: { type: 'string' },
+      scenarios: { type: 'string' },
+      connections: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+    },
+    strict: true,
+  });
+  return {
+    targets: pick(TARGETS, values.targets, 'target'),
+    scenarios: pick(SCENARIOS, values.scenarios, 'scenario'),
+    connections: Math.round(
+      positive('connections', values.connections, intFromEnv('BENCH_CONNECTIONS', 32)),
+    ),
+    durationS: positive('duration', values.duration ?? process.env.BENCH_DURATION, 8),
+    warmupS: positive('warmup', values.warmup ?? process.env.BENCH_WARMUP, 2),
+    explicitTargets: values.targets !== undefined,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Server process management.
+// ---------------------------------------------------------------------------
+
+const DIST_DIR = __dirname;
+const PROBE = path.join(DIST_DIR, 'probe.js');
+const RESULTS_DIR = path.join(DIST_DIR, '..', 'results');
+const READY_TIMEOUT_MS = 30_000;
+const CLK_TCK = 100; // `getconf CLK_TCK` on Linux x86_64/arm64.
+
+const children = new Set<ChildProcess>();
+
+/** A running target server with its captured output and probe channel. */
+class ServerProcess {
+  private readonly output: string[] = [];
+  private exited: string | undefined;
+  private seq = 0;
+  private readonly pending = new Map<number, (reply: SampleReply) => void>();
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly port: number,
+  ) {
+    const capture = (chunk: Buffer): void => {
+      this.output.push(chunk.toString('utf8'));
+      if (this.output.length > 200) this.output.shift();
+    };
+    child.stdout?.on('data', capture);
+    child.stderr?.on('data', capture);
+    child.on('message', (message: SampleReply) => {
+      if (message?.type !== 'bench:sample') return;
+      this.pending.get(message.seq)?.(message);
+      this.pending.delete(message.seq);
+    });
+    child.on('exit', (code, signal) => {
+      children.delete(child);
+      this.exited = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    });
+  }
+
+  static async start(target: Target, scenario: Scenario): Promise<ServerProcess> {
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      ['--require', PROBE, path.join(DIST_DIR, target.script)],
+      {
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          ...target.env,
+          HOST: BENCH_HOST,
+          PORT: String(port),
+          TOOLS: String(scenario.tools),
+        },
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      },
+    );
+    children.add(child);
+    return new ServerProcess(child, port);
+  }
+
+  get url(): string {
+    return `http://${BENCH_HOST}:${this.port}${MCP_PATH}`;
+  }
+
+  /** The server's recent stdout/stderr, for failure reports. */
+  recentOutput(): string {
+    return this.output.join('').split('\n').slice(-40).join('\n');
+  }
+
+  /** Throws if the process has died. */
+  assertAlive(): void {
+    if (this.exited) throw new Error(`server ${this.exited}\n${this.recentOutput()}`);
+  }
+
+  /** Asks the probe for the server's own CPU and memory counters. */
+  sample(): Promise<SampleReply> {
+    this.assertAlive();
+    const seq = ++this.seq;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(seq);
+        reject(new Error('probe did not answer within 5 s (is --require probe.js loaded?)'));
+      }, 5000);
+      this.pending.set(seq, (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+      const request: SampleRequest = { type: 'bench:sample', seq };
+      this.child.send(request);
+    });
+  }
+
+  /** SIGTERM, then SIGKILL after 2 s. */
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    const gone = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 2000);
+    await gone;
+    clearTimeout(timer);
+  }
+}
+
+function killAllChildren(): void {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, BENCH_HOST, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Reads utime+stime of a process from /proc, in µs (Linux only; tick resolution). */
+function procCpuUs(pid: number | undefined): number | undefined {
+  if (pid === undefined || process.platform !== 'linux') return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime/stime are fields 14/15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) / CLK_TCK) * 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Verification.
+// ---------------------------------------------------------------------------
+
+interface Verified {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** Extracts the JSON-RPC message from a JSON or SSE response body. */
+function parseRpc(contentType: string, body: string): Record<string, unknown> {
+  if (contentType.includes('text/event-stream')) {
+    const data = body
+      .split('\n')
+      .filter((line) => line.startsWith('data:'))
+      .map((line) => line.slice(5).trim())
+      .filter(Boolean);
+    if (data.length === 0) throw new Error('SSE response carried no data frame');
+    return JSON.parse(data[data.length - 1]) as Record<string, unknown>;
+  }
+  return JSON.parse(body) as Record<string, unknown>;
+}
+
+async function post(server: ServerProcess, scenario: Scenario): Promise<Verified> {
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: requestHeaders(scenario),
+    body: requestBody(scenario),
+    signal: AbortSignal.timeout(5000),
+  });
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    body: await response.text(),
+  };
+}
+
+/** Polls until the server answers HTTP at all, then checks one request in full. */
+async function waitAndVerify(server: ServerProcess, scenario: Scenario): Promise<Verified> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let answer: Verified | undefined;
+  while (!answer) {
+    server.assertAlive();
+    try {
+      answer = await post(server, scenario);
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw new Error(`server not answering after ${READY_TIMEOUT_MS} ms: ${String(error)}`, {
+          cause: error,
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  const got: Verified = answer;
+  const fail: (reason: string) => never = (reason) => {
+    throw new Error(
+      `verification failed: ${reason}\n  HTTP ${got.status} ${got.contentType}\n  ${got.body.slice(0, 600)}`,
+    );
+  };
+  if (got.status < 200 || got.status > 299) fail(`non-2xx status ${got.status}`);
+  let message: Record<string, unknown>;
+  try {
+    message = parseRpc(got.contentType, got.body);
+  } catch (error) {
+    fail(`unparseable body (${String(error)})`);
+  }
+  if (message.error !== undefined) fail('JSON-RPC error response');
+  if (message.jsonrpc !== '2.0' || message.id !== 1) fail('not a JSON-RPC 2.0 response to id 1');
+  const result = message.result;
+  if (typeof result !== 'object' || result === null) fail('no result object');
+  const record = result as Record<string, unknown>;
+  const reason = scenario.check(record);
+  if (reason) fail(reason);
+  if (record.resultType !== 'complete') fail('result lacks resultType: "complete" (2026-07-28)');
+  return answer;
+}
+
+// ---------------------------------------------------------------------------
+// Load.
+// ---------------------------------------------------------------------------
+
+interface LoadOutcome {
+  result: AutocannonResult;
+  /** Latencies of 2xx responses, ms, sub-ms precision. */
+  latenciesMs: Float64Array;
+}
+
+function load(
+  server: ServerProcess,
+  scenario: Scenario,
+  connections: number,
+  durationS: number,
+  expectBody: string,
+): Promise<LoadOutcome> {
+  let latencies = new Float64Array(1 << 16);
+  let count = 0;
+  return new Promise((resolve, reject) => {
+    const tracker = autocannon(
+      {
+        url: server.url,
+        method: 'POST',
+        headers: requestHeaders(scenario),
+        body: requestBody(scenario),
+        connections,
+        duration: durationS,
+        expectBody,
+        timeout: 10,
+      },
+      (err, result) => {
+        if (err) reject(err);
+        else resolve({ result, latenciesMs: latencies.subarray(0, count) });
+      },
+    );
+    // autocannon's own histogram has 1 ms resolution; keep exact latencies too.
+    tracker.on('response', (_client, status, _bytes, ms) => {
+      if (status < 200 || status > 299) return;
+      if (count === latencies.length) {
+        const grown = new Float64Array(latencies.length * 2);
+        grown.set(latencies);
+        latencies = grown;
+      }
+      latencies[count++] = ms;
+    });
+  });
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)];
+}
+
+// ---------------------------------------------------------------------------
+// One measured run.
+// ---------------------------------------------------------------------------
+
+interface RunResult {
+  target: string;
+  scenario: string;
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  cpuUsPerReq: number;
+  /** Same, from /proc/<pid>/stat (10 ms ticks): a cross-check of the probe. */
+  procCpuUsPerReq: number | undefined;
+  /** Server CPU use over the window, % of one core. */
+  serverCpuPct: number;
+  /** Runner (load generator) CPU use over the window, % of one core. */
+  loadgenCpuPct: number;
+  peakRssMb: number;
+  requests: number;
+  durationS: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  mismatches: number;
+  statusCodes: Record<string, number>;
+  responseBytes: number;
+  autocannonLatencyMs: { p50: number; p99: number; average: number; max: number };
+}
+
+async function measure(target: Target, scenario: Scenario, config: Config): Promise<RunResult> {
+  const server = await ServerProcess.start(target, scenario);
+  try {
+    const verified = await waitAndVerify(server, scenario);
+    await load(server, scenario, config.connections, config.warmupS, verified.body);
+    server.assertAlive();
+
+    const before = await server.sample();
+    const procBefore = procCpuUs(server.child.pid);
+    const loadgenBefore = process.cpuUsage();
+    const wallBefore = process.hrtime.bigint();
+    const { result, latenciesMs } = await load(
+      server,
+      scenario,
+      config.connections,
+      config.durationS,
+      verified.body,
+    );
+    const wallUs = Number(process.hrtime.bigint() - wallBefore) / 1000;
+    const loadgen = process.cpuUsage(loadgenBefore);
+    const after = await server.sample();
+    const procAfter = procCpuUs(server.child.pid);
+
+    const requests = result.requests.total;
+    const cpuUs = after.userUs + after.systemUs - (before.userUs + before.systemUs);
+    latenciesMs.sort();
+    const statusCodes = Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count]),
+    );
+    return {
+      target: target.name,
+      scenario: scenario.name,
+      reqPerSec: result.requests.average,
+      p50Ms: percentile(latenciesMs, 50),
+      p99Ms: percentile(latenciesMs, 99),
+      cpuUsPerReq: requests > 0 ? cpuUs / requests : Number.NaN,
+      procCpuUsPerReq:
+        procBefore !== undefined && procAfter !== undefined && requests > 0
+          ? (procAfter - procBefore) / requests
+          : undefined,
+      serverCpuPct: (cpuUs / wallUs) * 100,
+      loadgenCpuPct: ((loadgen.user + loadgen.system) / wallUs) * 100,
+      peakRssMb: after.maxRssBytes / (1024 * 1024),
+      requests,
+      durationS: result.duration,
+      non2xx: result.non2xx,
+      errors: result.errors,
+      timeouts: result.timeouts,
+      mismatches: result.mismatches,
+      statusCodes,
+      responseBytes: Buffer.byteLength(verified.body),
+      autocannonLatencyMs: {
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        average: result.latency.average,
+        max: result.latency.max,
+      },
+    };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `[${target.name} / ${scenario.name}] ${message}\n--- server output (tail) ---\n${server.recentOutput()}`,
+      { cause: error },
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Reporting.
+// ---------------------------------------------------------------------------
+
+const fmt = (value: number | undefined, digits: number): string =>
+  value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits);
+
+const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined || b === undefined || b === 0 ? undefined : a / b;
+
+function scenarioTable(runs: RunResult[]): string {
+  const byTarget = (name: string): RunResult | undefined => runs.find((r) => r.target === name);
+  const raw = byTarget('raw')?.reqPerSec;
+  const sdk = byTarget('sdk')?.reqPerSec;
+  const lines = [
+    '| target | req/s | p50 ms | p99 ms | CPU µs/req | peak RSS MB | ×ceiling | ×SDK |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const run of runs) {
+    lines.push(
+      `| ${run.target} | ${fmt(run.reqPerSec, 0)} | ${fmt(run.p50Ms, 2)} | ${fmt(run.p99Ms, 2)} | ` +
+        `${fmt(run.cpuUsPerReq, 1)} | ${fmt(run.peakRssMb, 1)} | ${fmt(ratio(run.reqPerSec, raw), 2)} | ` +
+        `${fmt(ratio(run.reqPerSec, sdk), 2)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+interface CostRatio {
+  target: string;
+  cpuPerReqRatio: number | undefined;
+  reqPerSecRatio: number | undefined;
+}
+
+function costRatios(all: RunResult[], targets: Target[]): CostRatio[] {
+  const find = (target: string, scenario: string): RunResult | undefined =>
+    all.find((r) => r.target === target && r.scenario === scenario);
+  return targets
+    .map((target) => ({ big: find(target.name, 'list200'), small: find(target.name, 'list5') }))
+    .filter(({ big, small }) => big && small)
+    .map(({ big, small }) => ({
+      target: big!.target,
+      cpuPerReqRatio: ratio(big!.cpuUsPerReq, small!.cpuUsPerReq),
+      reqPerSecRatio: ratio(big!.reqPerSec, small!.reqPerSec),
+    }));
+}
+
+function machine(): Record<string, unknown> {
+  const cpus = os.cpus();
+  return {
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    cpuCount: cpus.length,
+    totalMemGb: Number((os.totalmem() / 1024 ** 3).toFixed(1)),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Main.
+// ---------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const config = parseConfig(process.argv.slice(2));
+  const host = machine();
+
+  const targets = config.targets.filter((target) => {
+    if (existsSync(path.join(DIST_DIR, target.script))) return true;
+    if (config.explicitTargets) {
+      throw new Error(`target ${target.name}: ${target.script} not found in ${DIST_DIR}`);
+    }
+    console.log(`(skipping ${target.name}: ${target.script} not built)`);
+    return false;
+  });
+  if (!existsSync(PROBE)) throw new Error(`${PROBE} not found: build test/bench first`);
+
+  console.log(`# Rampart benchmark\n`);
+  console.log(
+    `Machine: ${String(host.cpuModel)} × ${String(host.cpuCount)}, ${String(host.totalMemGb)} GB RAM, ` +
+      `Node ${String(host.node)}, ${String(host.platform)}`,
+  );
+  console.log(
+    `Load: autocannon, ${config.connections} connections, ${config.durationS} s measured after ` +
+      `${config.warmupS} s warm-up, protocol ${BENCH_PROTOCOL_VERSION} stateless, POST ${MCP_PATH}`,
+  );
+  console.log(
+    `Targets: ${targets.map((t) => t.name).join(', ')}; scenarios: ${config.scenarios.map((s) => s.name).join(', ')}\n`,
+  );
+
+  const all: RunResult[] = [];
+  const tables: Record<string, string> = {};
+  for (const scenario of config.scenarios) {
+    const runs: RunResult[] = [];
+    for (const target of targets) {
+      process.stdout.write(`  ${scenario.name} / ${target.name} … `);
+      const run = await measure(target, scenario, config);
+      runs.push(run);
+      all.push(run);
+      const issues =
+        run.non2xx + run.errors + run.timeouts + run.mismatches > 0
+          ? ` ⚠ non-2xx ${run.non2xx}, errors ${run.errors}, timeouts ${run.timeouts}, body mismatches ${run.mismatches}`
+          : '';
+      console.log(
+        `${fmt(run.reqPerSec, 0)} req/s, ${run.requests} requests, ${run.responseBytes} B/response, ` +
+          `server CPU ${fmt(run.serverCpuPct, 0)}%, loadgen CPU ${fmt(run.loadgenCpuPct, 0)}%, ` +
+          `non-2xx ${run.non2xx}${issues}`,
+      );
+    }
+    tables[scenario.name] = scenarioTable(runs);
+    console.log(`\n## ${scenario.title}\n\n${tables[scenario.name]}\n`);
+    const noisy = runs.filter((r) => r.non2xx + r.errors + r.timeouts + r.mismatches > 0);
+    for (const run of noisy) {
+      console.log(
+        `⚠ ${run.target}: non-2xx ${run.non2xx} (${JSON.stringify(run.statusCodes)}), errors ${run.errors}, ` +
+          `timeouts ${run.timeouts}, body mismatches ${run.mismatches}`,
+      );
+    }
+  }
+
+  const costs = costRatios(all, targets);
+  if (costs.length > 0) {
+    console.log('## Cost of tools/list: 200 tools vs 5 tools\n');
+    console.log('| target | CPU µs/req ×(200/5) | req/s ×(200/5) |');
+    console.log('|---|---:|---:|');
+    for (const cost of costs) {
+      console.log(
+        `| ${cost.target} | ${fmt(cost.cpuPerReqRatio, 2)} | ${fmt(cost.reqPerSecRatio, 2)} |`,
+      );
+    }
+    console.log('');
+  }
+
+  const busyLoadgen = all.filter((r) => r.loadgenCpuPct > 90);
+  if (busyLoadgen.length > 0) {
+    console.log(
+      `Note: the load generator used >90% of a core in ${busyLoadgen.map((r) => `${r.scenario}/${r.target}`).join(', ')}; ` +
+        'those req/s figures may be client-bound (CPU µs/req is unaffected).\n',
+    );
+  }
+
+  const totalS = (Date.now() - startedAt) / 1000;
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, 'latest.json');
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        startedAt: new Date(startedAt).toISOString(),
+        totalSeconds: totalS,
+        machine: host,
+        config: {
+          connections: config.connections,
+          durationS: config.durationS,
+          warmupS: config.warmupS,
+          protocolVersion: BENCH_PROTOCOL_VERSION,
+          targets: targets.map((t) => ({ name: t.name, script: t.script, env: t.env ?? {} })),
+          scenarios: config.scenarios.map((s) => ({
+            name: s.name,
+            title: s.title,
+            tools: s.tools,
+          })),
+        },
+        runs: all,
+        costRatios: costs,
+        tables,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  console.log(`Results: ${path.relative(process.cwd(), file)}`);
+  console.log(`Total run time: ${totalS.toFixed(1)} s`);
+}
+
+process.on('exit', killAllChildren);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    killAllChildren();
+    console.error(`\n${signal}: benchmark aborted, servers stopped`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+}
+
+main().then(
+  () => killAllChildren(),
+  (error: unknown) => {
+    killAllChildren();
+    console.error(`\nBENCHMARK FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);
