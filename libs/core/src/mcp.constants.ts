@@ -9,7 +9,9 @@ export const MCP_PROMPT_METADATA = 'RAMPART:PROMPT';
 /** Metadata key of `@Completion()`. */
 export const MCP_COMPLETION_METADATA = 'RAMPART:COMPLETION';
 /** Metadata key of the `@Args()` / `@Ctx()` parameter decorators. */
-export const MCP_PARAM_ARGS_METADATA = 'RAMPART:PARAM_ARGS';
+// Nest's own route-arguments key: the scanner then instantiates pipe classes given to @Args()
+// (as @nestjs/graphql does).
+export const MCP_PARAM_ARGS_METADATA = '__routeArguments__';
 
 /** The Nest `ExecutionContext` type of every MCP call: `context.getType() === 'mcp'`. */
 export const MCP_CONTEXT_TYPE = 'mcp';

@@ -6,7 +6,7 @@ const BRAND = Symbol.for('rampart.McpDefinitionError');
  */
 export class McpDefinitionError extends Error {
   readonly [BRAND] = true;
-  override readonly name = 'McpDefinitionError';
+  override readonly name: string = 'McpDefinitionError';
 }
 
 /** Whether `e` is a {@link McpDefinitionError}. */

@@ -333,6 +333,42 @@ describe('buildInputSchema', () => {
     });
   });
 
+  it('puts only the class that closes a cycle in $defs', () => {
+    class Employee {
+      @IsString() name!: string;
+      // `Partial<>`: decorator metadata cannot name a class declared further down.
+      @IsOptional() @ValidateNested() @Type(() => Team) team?: Partial<Team>;
+    }
+    class Team {
+      @IsString() title!: string;
+      @IsOptional() @ValidateNested() @Type(() => Employee) lead?: Employee;
+    }
+    class Org {
+      @ValidateNested() @Type(() => Employee) ceo!: Employee;
+    }
+
+    expect(buildInputSchema(Org)).toEqual({
+      ...DIALECT,
+      type: 'object',
+      properties: { ceo: { $ref: '#/$defs/Employee' } },
+      required: ['ceo'],
+      $defs: {
+        Employee: {
+          type: 'object',
+          properties: {
+            name: { type: 'string' },
+            team: {
+              type: 'object',
+              properties: { title: { type: 'string' }, lead: { $ref: '#/$defs/Employee' } },
+              required: ['title'],
+            },
+          },
+          required: ['name'],
+        },
+      },
+    });
+  });
+
   it('describes a discriminated @Type() as oneOf its sub-types', () => {
     class Circle {
       @IsNumber() radius!: number;

@@ -42,7 +42,12 @@ import type { JsonObjectSchema, JsonSchema } from './json-schema.interface';
  */
 export { JSONSchema } from 'class-validator-jsonschema';
 
-/** The `$schema` of every generated schema: JSON Schema 2020-12, MCP's default dialect. */
+/**
+ * The `$schema` of every generated schema: JSON Schema 2020-12, MCP's default dialect.
+ *
+ * @example
+ * buildInputSchema(SearchInput).$schema === JSON_SCHEMA_2020_12; // true
+ */
 export const JSON_SCHEMA_2020_12 = 'https://json-schema.org/draft/2020-12/schema';
 
 /** Where recursive DTOs are defined in a generated schema. */
@@ -178,7 +183,10 @@ function canonical(schema: JsonSchema): JsonSchema {
       result[key] = value;
     }
   }
-  if (schema[INTEGER_MARK] === true) result.type = 'integer';
+  // Only over `number` (set by @Min(), @IsNumber(), ...): a type set by @JSONSchema() stands.
+  if (schema[INTEGER_MARK] === true && (result.type === 'number' || result.type === undefined)) {
+    result.type = 'integer';
+  }
   return result;
 }
 

@@ -19,7 +19,12 @@ import type { FieldIssue, ValidationResult } from './validation-result.interface
  */
 export type JsonSchemaValidator<T = unknown> = (value: unknown) => ValidationResult<T>;
 
-/** Options of {@link compileJsonSchemaValidator}. */
+/**
+ * Options of {@link compileJsonSchemaValidator}.
+ *
+ * @example
+ * compileJsonSchemaValidator(schema, { where: `tool "${name}" output` });
+ */
 export interface JsonSchemaValidatorOptions {
   /**
    * Which schema this is, for the error message when it cannot be compiled,

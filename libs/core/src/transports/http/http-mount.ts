@@ -24,9 +24,10 @@ interface ExpressLike {
 }
 
 function mountExpress(app: ExpressLike, path: string, handler: StreamableHttpHandler): void {
-  const route = (req: IncomingMessage & { body?: unknown; _body?: boolean }, res: ServerResponse) => {
-    // Nest's JSON parser (when on) has read the stream already: `_body` marks a parsed body.
-    const body: PreparsedBody = req._body ? { parsed: true, value: req.body } : { parsed: false };
+  const route = (req: IncomingMessage & { body?: unknown }, res: ServerResponse) => {
+    // Nest's JSON parser (when on) has read the stream already and set `req.body`.
+    const body: PreparsedBody =
+      req.body !== undefined || req.readableEnded ? { parsed: true, value: req.body } : { parsed: false };
     void handler.handle(req, res, body, req);
   };
   app.post(path, route);
