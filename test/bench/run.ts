@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SampleReply, SampleRequest } from './probe';
-import { BENCH_HOST, BENCH_PROTOCOL_VERSION, intFromEnv, MCP_PATH } from './shared';
+import { BENCH_HOST, BENCH_PROTOCOL_VERSION, extraTools, intFromEnv, MCP_PATH } from './shared';
 
 // ---------------------------------------------------------------------------
 // Targets and scenarios. Adding one is one line.
@@ -68,7 +68,10 @@ const checkList =
     if (list.length !== tools + 1) {
       return `expected ${tools + 1} tools (echo + TOOLS=${tools}), got ${list.length}`;
     }
-    if (!list.some((tool) => tool.name === 'echo')) return 'echo is not listed';
+    const expected = ['echo', ...extraTools(tools).map((tool) => tool.name)];
+    const listed = new Set(list.map((tool) => tool.name));
+    const missing = expected.filter((name) => !listed.has(name));
+    if (missing.length > 0) return `not listed: ${missing.slice(0, 5).join(', ')}`;
     return undefined;
   };
 

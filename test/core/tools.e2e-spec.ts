@@ -2,7 +2,11 @@ import type { Client } from '@modelcontextprotocol/client';
 import { createMcpTestApp, type McpTestApp } from '@rampart/testing';
 import { FixtureModule } from '../fixtures/fixture.module';
 
-type Setup = { transport: 'memory' | 'http'; adapter?: 'express' | 'fastify'; era: 'modern' | 'legacy' };
+type Setup = {
+  transport: 'memory' | 'http';
+  adapter?: 'express' | 'fastify';
+  era: 'modern' | 'legacy';
+};
 
 const setups: [string, Setup][] = [
   ['memory, 2026-07-28', { transport: 'memory', era: 'modern' }],
@@ -33,7 +37,17 @@ describe.each(setups)('tools over %s', (_name, setup) => {
 
   it('lists the tools in name order with schemas generated from the DTOs', async () => {
     const { tools } = await t.client.listTools();
-    expect(tools.map((x) => x.name)).toEqual(['add', 'crash', 'echo', 'explode', 'greet', 'guarded', 'shout', 'slow', 'whoami']);
+    expect(tools.map((x) => x.name)).toEqual([
+      'add',
+      'crash',
+      'echo',
+      'explode',
+      'greet',
+      'guarded',
+      'shout',
+      'slow',
+      'whoami',
+    ]);
     const echo = tools.find((x) => x.name === 'echo')!;
     expect(echo.inputSchema).toMatchObject({
       type: 'object',
@@ -48,7 +62,10 @@ describe.each(setups)('tools over %s', (_name, setup) => {
   });
 
   it('answers invalid arguments with isError and field-level messages, then serves the next call', async () => {
-    const bad = await t.client.callTool({ name: 'add', arguments: { a: 'x', b: 2, address: { city: 3 } } });
+    const bad = await t.client.callTool({
+      name: 'add',
+      arguments: { a: 'x', b: 2, address: { city: 3 } },
+    });
     expect(bad.isError).toBe(true);
     const body = JSON.parse(text(bad));
     expect(body.code).toBe('INVALID_ARGUMENTS');
@@ -59,25 +76,41 @@ describe.each(setups)('tools over %s', (_name, setup) => {
   });
 
   it('rejects an unknown tool with a JSON-RPC error and keeps serving', async () => {
-    await expect(t.client.callTool({ name: 'nope', arguments: {} })).rejects.toThrow(/Unknown tool: nope/);
-    expect(text(await t.client.callTool({ name: 'echo', arguments: { text: 'still here' } }))).toBe('still here');
+    await expect(t.client.callTool({ name: 'nope', arguments: {} })).rejects.toThrow(
+      /Unknown tool: nope/,
+    );
+    expect(text(await t.client.callTool({ name: 'echo', arguments: { text: 'still here' } }))).toBe(
+      'still here',
+    );
   });
 
   it('runs guards on tools: a denied call is a FORBIDDEN tool error', async () => {
-    expect(text(await t.client.callTool({ name: 'guarded', arguments: { text: 'ok' } }))).toBe('ok');
-    const denied = await t.client.callTool({ name: 'guarded', arguments: { text: 'ok', deny: true } });
+    expect(text(await t.client.callTool({ name: 'guarded', arguments: { text: 'ok' } }))).toBe(
+      'ok',
+    );
+    const denied = await t.client.callTool({
+      name: 'guarded',
+      arguments: { text: 'ok', deny: true },
+    });
     expect(denied.isError).toBe(true);
     expect(JSON.parse(text(denied))).toMatchObject({ code: 'FORBIDDEN', retryable: false });
   });
 
   it('runs interceptors and parameter pipes on tools', async () => {
-    expect(text(await t.client.callTool({ name: 'shout', arguments: { text: '  quiet  ' } }))).toBe('QUIET!');
+    expect(text(await t.client.callTool({ name: 'shout', arguments: { text: '  quiet  ' } }))).toBe(
+      'QUIET!',
+    );
   });
 
   it('runs exception filters on tools', async () => {
     const result = await t.client.callTool({ name: 'explode', arguments: {} });
     expect(result.isError).toBe(true);
-    expect(JSON.parse(text(result))).toEqual({ code: 'BOOM_HANDLED', message: 'filtered: kaboom', retryable: true, retryAfterMs: 50 });
+    expect(JSON.parse(text(result))).toEqual({
+      code: 'BOOM_HANDLED',
+      message: 'filtered: kaboom',
+      retryable: true,
+      retryAfterMs: 50,
+    });
   });
 
   it('masks unexpected errors and gives a correlation id', async () => {
@@ -91,32 +124,54 @@ describe.each(setups)('tools over %s', (_name, setup) => {
 
   it('gives the tool its McpContext', async () => {
     const result = JSON.parse(text(await t.client.callTool({ name: 'whoami', arguments: {} })));
-    expect(result).toEqual({ era: setup.era, transport: setup.transport, client: 'rampart-test', server: 'fixture' });
+    expect(result).toEqual({
+      era: setup.era,
+      transport: setup.transport,
+      client: 'rampart-test',
+      server: 'fixture',
+    });
   });
 
   it('delivers progress notifications', async () => {
     const seen: number[] = [];
-    const result = await t.client.callTool({ name: 'slow', arguments: {} }, { onprogress: (p) => seen.push(p.progress) });
+    const result = await t.client.callTool(
+      { name: 'slow', arguments: {} },
+      { onprogress: (p) => seen.push(p.progress) },
+    );
     expect(text(result)).toBe('done');
     expect(seen).toEqual([1, 2]);
   });
 
   it('asks the user through elicitation in either era', async () => {
-    t.client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { name: 'Ada' } }));
+    t.client.setRequestHandler('elicitation/create', async () => ({
+      action: 'accept',
+      content: { name: 'Ada' },
+    }));
     expect(text(await t.client.callTool({ name: 'greet', arguments: {} }))).toBe('Hello, Ada');
   });
 
   it('reads fixed resources and templates, and rejects unknown ones', async () => {
     const { resources } = await t.client.listResources();
-    expect(resources).toEqual([{ uri: 'fixture://readme', name: 'readme', mimeType: 'text/plain', description: 'A fixed text' }]);
+    expect(resources).toEqual([
+      {
+        uri: 'fixture://readme',
+        name: 'readme',
+        mimeType: 'text/plain',
+        description: 'A fixed text',
+      },
+    ]);
     const { resourceTemplates } = await t.client.listResourceTemplates();
     expect(resourceTemplates.map((r) => r.uriTemplate)).toEqual(['fixture://items/{id}']);
     const fixed = await t.client.readResource({ uri: 'fixture://readme' });
-    expect(fixed.contents).toEqual([{ uri: 'fixture://readme', mimeType: 'text/plain', text: 'Read me' }]);
+    expect(fixed.contents).toEqual([
+      { uri: 'fixture://readme', mimeType: 'text/plain', text: 'Read me' },
+    ]);
     const item = await t.client.readResource({ uri: 'fixture://items/42' });
     expect(item.contents[0]).toMatchObject({ uri: 'fixture://items/42', text: '{"id":"42"}' });
     await expect(t.client.readResource({ uri: 'fixture://nothing' })).rejects.toThrow();
-    await expect(t.client.readResource({ uri: 'fixture://items/missing' })).rejects.toThrow(/No such item/);
+    await expect(t.client.readResource({ uri: 'fixture://items/missing' })).rejects.toThrow(
+      /No such item/,
+    );
   });
 
   it('gets prompts with arguments from a DTO and completes their arguments', async () => {
@@ -131,9 +186,17 @@ describe.each(setups)('tools over %s', (_name, setup) => {
         ],
       },
     ]);
-    const prompt = await t.client.getPrompt({ name: 'summarise', arguments: { topic: 'MCP', style: 'brief' } });
-    expect(prompt.messages).toEqual([{ role: 'user', content: { type: 'text', text: 'Summarise MCP (brief).' } }]);
-    const completion = await t.client.complete({ ref: { type: 'ref/prompt', name: 'summarise' }, argument: { name: 'style', value: 'de' } });
+    const prompt = await t.client.getPrompt({
+      name: 'summarise',
+      arguments: { topic: 'MCP', style: 'brief' },
+    });
+    expect(prompt.messages).toEqual([
+      { role: 'user', content: { type: 'text', text: 'Summarise MCP (brief).' } },
+    ]);
+    const completion = await t.client.complete({
+      ref: { type: 'ref/prompt', name: 'summarise' },
+      argument: { name: 'style', value: 'de' },
+    });
     expect(completion.completion.values).toEqual(['detailed']);
   });
 });

@@ -1,16 +1,27 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { McpModule } from '@rampart/core';
-import { PageStore } from './page-store';
+import { PageStore, type PageStoreOptions } from './page-store';
 import { ScrapeTools, type ScrapeOptions } from './scrape.tools';
 
 /** Options of the web-scrape app. */
 export interface WebScrapeOptions {
-  /** Serve on stdio instead of HTTP. */
+  /**
+   * Serve on stdin/stdout instead of HTTP.
+   * @default false
+   */
   stdio?: boolean;
+  /** Fetch limits: `timeoutMs` (default 10000), `maxBytes` (default 5 MiB). */
   scrape?: Partial<ScrapeOptions>;
+  /** How long and how many fetched pages stay readable as `page://{id}`. */
+  pages?: Partial<PageStoreOptions>;
 }
 
-/** The web-scrape example server. */
+/**
+ * The web-scrape example server.
+ *
+ * @example
+ * const app = await NestFactory.create(AppModule.forRoot({ scrape: { timeoutMs: 5000 } }));
+ */
 @Module({})
 export class AppModule {
   static forRoot(options: WebScrapeOptions = {}): DynamicModule {
@@ -27,7 +38,7 @@ export class AppModule {
         }),
       ],
       providers: [
-        PageStore,
+        { provide: PageStore, useFactory: () => new PageStore(options.pages) },
         { provide: ScrapeTools, useFactory: (pages: PageStore) => new ScrapeTools(pages, scrape), inject: [PageStore] },
       ],
     };

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { StdioLogger } from '@rampart/core';
 import { AppModule } from './app.module';
@@ -16,7 +17,9 @@ async function bootstrap(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST ?? '127.0.0.1';
   await app.listen(port, host);
-  console.log(`web-scrape MCP server on http://${host}:${port}/mcp`);
+  // The bound port, not PORT: PORT=0 picks a free one.
+  const { port: bound } = app.getHttpServer().address() as { port: number };
+  new Logger('WebScrape').log(`MCP endpoint on http://${host.includes(':') ? `[${host}]` : host}:${bound}/mcp`);
 }
 
 void bootstrap();

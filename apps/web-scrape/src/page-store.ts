@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 
 /** A fetched page kept for a while, readable as the resource `page://{id}`. */
@@ -11,20 +11,40 @@ export interface StoredPage {
   expiresAt: number;
 }
 
+/** Options of the {@link PageStore}. */
+export interface PageStoreOptions {
+  /**
+   * How long a page stays readable, in milliseconds.
+   * @default 900000 (15 minutes)
+   */
+  ttlMs: number;
+  /**
+   * Most pages kept at once; the oldest is evicted first.
+   * @default 500
+   */
+  maxPages: number;
+}
+
 /**
  * Keeps fetched pages in memory for `ttlMs`, at most `maxPages` of them (oldest evicted first).
  * Expiry is checked on access plus one unref'ed sweep, never a timer per page. The shared,
  * Redis-backed store with owner-bound signed links is the resources lib's job.
+ *
+ * Built by a factory provider in `AppModule` (its options are plain values, not providers).
+ *
+ * @example
+ * const store = new PageStore({ ttlMs: 60_000 });
+ * const { id } = store.put({ url, contentType: 'text/html', text });
  */
-@Injectable()
 export class PageStore implements OnModuleDestroy {
   private readonly pages = new Map<string, StoredPage>();
   private readonly sweep: NodeJS.Timeout;
+  private readonly ttlMs: number;
+  private readonly maxPages: number;
 
-  constructor(
-    private readonly ttlMs = 15 * 60_000,
-    private readonly maxPages = 500,
-  ) {
+  constructor(options: Partial<PageStoreOptions> = {}) {
+    this.ttlMs = options.ttlMs ?? 15 * 60_000;
+    this.maxPages = options.maxPages ?? 500;
     this.sweep = setInterval(() => this.prune(), 60_000);
     this.sweep.unref();
   }

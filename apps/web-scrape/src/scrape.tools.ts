@@ -1,36 +1,36 @@
 import { Injectable } from '@nestjs/common';
-import { Args, Ctx, McpContext, ResourceTemplate, Tool, ToolError } from '@rampart/core';
+import { Args, Ctx, JsonRpcErrorCode, McpContext, McpProtocolError, ResourceTemplate, Tool, ToolError } from '@rampart/core';
+import { htmlToText } from './html-to-text';
 import { PageStore } from './page-store';
 import { ScrapeUrlInput } from './scrape.dto';
 
-/** Options of the scraper, from the environment in `AppModule`. */
+/** Options of the scraper. */
 export interface ScrapeOptions {
-  /** Request timeout per fetch, in milliseconds. */
+  /**
+   * Time allowed for one page (response and body), in milliseconds.
+   * @default 10000
+   */
   timeoutMs: number;
-  /** Largest response body read, in bytes. */
+  /**
+   * Largest response body read, in bytes.
+   * @default 5242880 (5 MiB)
+   */
   maxBytes: number;
 }
 
-export const SCRAPE_OPTIONS = Symbol('SCRAPE_OPTIONS');
+/** Characters returned inline when the call does not say. */
+export const DEFAULT_MAX_CHARS = 2000;
 
-/** Strips tags, scripts and styles; collapses white space. */
-export function htmlToText(html: string): string {
-  return html
-    .replace(/<(script|style|noscript)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/\s+/g, ' ')
-    .trim();
-}
+/** Media types read as text; anything else (images, PDFs, archives) is refused. */
+const TEXTUAL = /^(text\/|application\/(xhtml\+xml|xml|json|ld\+json|javascript|rss\+xml|atom\+xml)\b|[a-z]+\/[\w.-]+\+(xml|json)\b)/i;
 
 /**
- * The seed documents' web scraper: `scrape_url` fetches a page and returns its text, keeping the
- * whole page as the resource `page://{id}` and only a preview inline when it is large.
+ * The seed documents' web scraper: `scrape_url` fetches a page and returns its text; a page
+ * longer than `maxChars` comes back as a preview plus a `page://{id}` resource link, and the
+ * whole text stays readable as that resource for a while.
+ *
+ * It fetches whatever http(s) URL it is given, private addresses included: it does not guard
+ * against SSRF yet, so run it only where the network it can reach is meant to be reachable.
  */
 @Injectable()
 export class ScrapeTools {
@@ -43,49 +43,60 @@ export class ScrapeTools {
     name: 'scrape_url',
     title: 'Scrape a web page',
     description:
-      'Fetch a public web page over http(s) and return its text. Pages longer than maxChars come back as a preview plus a page:// resource link holding the whole text.',
+      'Fetch a web page over http(s) and return its text. Pages longer than maxChars come back as a preview plus a page:// resource link holding the whole text.',
     annotations: { readOnlyHint: true, openWorldHint: true },
   })
   async scrape(@Args() input: ScrapeUrlInput, @Ctx() ctx: McpContext) {
     ctx.progress(0.1, 'fetching');
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const signal = AbortSignal.any([ctx.signal, timeout]);
     let response: Response;
     try {
       response = await fetch(input.url, {
-        signal: AbortSignal.any([ctx.signal, timeout]),
+        signal,
         redirect: 'follow',
-        headers: { 'user-agent': 'rampart-web-scrape/0.1' },
+        headers: { 'user-agent': 'rampart-web-scrape/0.1', accept: 'text/html, text/*;q=0.9, */*;q=0.1' },
       });
     } catch (error) {
-      const timedOut = timeout.aborted;
-      throw new ToolError(timedOut ? 'TIMEOUT' : 'NETWORK_ERROR', `Could not fetch ${input.url}: ${timedOut ? 'timed out' : (error as Error).message}`, {
-        retryable: true,
-        suggestions: ['Check that the URL is reachable', 'Try again later'],
-        cause: error,
-      });
+      throw this.fetchError(input.url, error, timeout, ctx.signal);
     }
-    if (!response.ok)
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
       throw new ToolError('UPSTREAM_ERROR', `${input.url} answered HTTP ${response.status}`, {
-        retryable: response.status >= 500 || response.status === 429,
+        retryable: response.status >= 500 || response.status === 429 || response.status === 408,
         details: { status: response.status },
       });
-    const body = await this.readCapped(response);
-    ctx.progress(0.8, 'extracting');
+    }
     const contentType = response.headers.get('content-type') ?? 'text/html';
-    const text = (input.format ?? 'text') === 'html' || !contentType.includes('html') ? body : htmlToText(body);
-    const page = this.pages.put({ url: input.url, contentType, text });
-    const maxChars = input.maxChars ?? 2000;
-    const uri = `page://${page.id}`;
+    if (!TEXTUAL.test(contentType)) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new ToolError('UNSUPPORTED_CONTENT', `${input.url} is ${contentType.split(';')[0]}, not a text page`, {
+        details: { contentType },
+      });
+    }
+    let body: string;
+    try {
+      body = await this.readCapped(response, contentType);
+    } catch (error) {
+      throw this.fetchError(input.url, error, timeout, ctx.signal);
+    }
+    ctx.progress(0.8, 'extracting');
+    const isHtml = /html/i.test(contentType);
+    const text = (input.format ?? 'text') === 'text' && isHtml ? htmlToText(body) : body;
+    const maxChars = input.maxChars ?? DEFAULT_MAX_CHARS;
     if (text.length <= maxChars) return { content: [{ type: 'text' as const, text }] };
+
+    const page = this.pages.put({ url: input.url, contentType, text });
     return {
       content: [
-        { type: 'text' as const, text: text.slice(0, maxChars) },
+        { type: 'text' as const, text: preview(text, maxChars) },
         {
           type: 'resource_link' as const,
-          uri,
+          uri: `page://${page.id}`,
           name: `page-${page.id}`,
           description: `Full text of ${input.url} (${text.length} characters)`,
-          mimeType: 'text/plain',
+          mimeType: input.format === 'html' && isHtml ? 'text/html' : 'text/plain',
+          size: Buffer.byteLength(text),
         },
       ],
     };
@@ -100,11 +111,39 @@ export class ScrapeTools {
   })
   page(@Args('id') id: string) {
     const page = this.pages.get(id);
-    if (!page) throw new ToolError('NOT_FOUND', `No page ${id}: it expired or never existed`, { suggestions: ['Call scrape_url again'] });
+    if (!page)
+      throw new McpProtocolError(JsonRpcErrorCode.ResourceNotFound, `No page ${id}: it expired or never existed. Call scrape_url again.`, {
+        uri: `page://${id}`,
+      });
     return page.text;
   }
 
-  private async readCapped(response: Response): Promise<string> {
+  /** Maps a failed fetch or body read to the error the client sees. */
+  private fetchError(url: string, error: unknown, timeout: AbortSignal, cancelled: AbortSignal): unknown {
+    if (error instanceof ToolError) return error;
+    if (cancelled.aborted) return new ToolError('CANCELLED', `The fetch of ${url} was cancelled`, { cause: error });
+    if (timeout.aborted)
+      return new ToolError('TIMEOUT', `${url} did not answer within ${this.options.timeoutMs} ms`, {
+        retryable: true,
+        suggestions: ['Try again later', 'The site may be slow or down'],
+        cause: error,
+      });
+    const reason = (error as Error & { cause?: { code?: string } })?.cause?.code ?? (error as Error)?.message ?? String(error);
+    return new ToolError('NETWORK_ERROR', `Could not fetch ${url}: ${reason}`, {
+      retryable: true,
+      suggestions: ['Check that the URL is reachable', 'Try again later'],
+      cause: error,
+    });
+  }
+
+  /** Reads the body up to `maxBytes` and decodes it with the charset the response names (UTF-8 otherwise). */
+  private async readCapped(response: Response, contentType: string): Promise<string> {
+    const tooLarge = () => new ToolError('TOO_LARGE', `The page is larger than ${this.options.maxBytes} bytes`, { details: { maxBytes: this.options.maxBytes } });
+    const declared = Number(response.headers.get('content-length'));
+    if (declared > this.options.maxBytes) {
+      await response.body?.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
     const reader = response.body?.getReader();
     if (!reader) return '';
     const chunks: Uint8Array[] = [];
@@ -114,11 +153,26 @@ export class ScrapeTools {
       if (done) break;
       size += value.length;
       if (size > this.options.maxBytes) {
-        await reader.cancel();
-        throw new ToolError('TOO_LARGE', `The page is larger than ${this.options.maxBytes} bytes`);
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge();
       }
       chunks.push(value);
     }
-    return Buffer.concat(chunks).toString('utf8');
+    return decoderFor(contentType).decode(Buffer.concat(chunks));
   }
+}
+
+function decoderFor(contentType: string): TextDecoder {
+  const charset = /charset\s*=\s*"?([\w.:-]+)/i.exec(contentType)?.[1];
+  try {
+    return new TextDecoder(charset ?? 'utf-8');
+  } catch {
+    return new TextDecoder('utf-8');
+  }
+}
+
+/** The first `maxChars` characters, without splitting a surrogate pair. */
+function preview(text: string, maxChars: number): string {
+  const code = text.charCodeAt(maxChars - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? maxChars - 1 : maxChars);
 }

@@ -3,8 +3,18 @@ export { MCP_MODULE_OPTIONS } from './mcp.module-definition';
 export { McpServerHost, type DynamicToolDefinition } from './mcp-server.host';
 export { McpServers } from './mcp-servers.service';
 export { Tool, ToolMetadata } from './decorators/tool.decorator';
-export { Resource, ResourceMetadata, ResourceTemplate, ResourceTemplateMetadata } from './decorators/resource.decorator';
-export { Prompt, PromptMetadata, Completion, CompletionMetadata } from './decorators/prompt.decorator';
+export {
+  Resource,
+  ResourceMetadata,
+  ResourceTemplate,
+  ResourceTemplateMetadata,
+} from './decorators/resource.decorator';
+export {
+  Prompt,
+  PromptMetadata,
+  Completion,
+  CompletionMetadata,
+} from './decorators/prompt.decorator';
 export { Args, Ctx, McpParamType } from './decorators/params.decorator';
 export {
   McpContext,
@@ -18,7 +28,11 @@ export { McpExecutionContext, type McpContextType } from './context/mcp-executio
 export { InputRequiredSignal, isInputRequiredSignal } from './context/input-required.signal';
 export { ToolError, isToolError, type ToolErrorOptions } from './errors/tool.error';
 export { InvalidArgumentsError, type FieldIssue } from './errors/invalid-arguments.error';
-export { McpProtocolError, isMcpProtocolError, JsonRpcErrorCode } from './errors/mcp-protocol.error';
+export {
+  McpProtocolError,
+  isMcpProtocolError,
+  JsonRpcErrorCode,
+} from './errors/mcp-protocol.error';
 export { McpDefinitionError, isMcpDefinitionError } from './errors/mcp-definition.error';
 export type { McpModuleOptions, McpHttpOptions } from './interfaces/mcp-module-options.interface';
 export type { McpIdentity } from './interfaces/mcp-identity.interface';
@@ -33,7 +47,20 @@ export type {
   ServerScoped,
 } from './interfaces/primitive-options.interface';
 export { McpRegistry } from './registry/mcp-registry';
-export type { ToolEntry, ResourceEntry, ResourceTemplateEntry, PromptEntry, RegistryChange } from './registry/registry.interfaces';
+export type {
+  ToolEntry,
+  ResourceEntry,
+  ResourceTemplateEntry,
+  PromptEntry,
+  RegistryChange,
+} from './registry/registry.interfaces';
 export { StdioLogger } from './transports/stdio/stdio-logger';
-export { InMemoryEventStore, type InMemoryEventStoreOptions } from './transports/session/in-memory-event-store';
-export { MODERN_PROTOCOL_VERSION, LEGACY_PROTOCOL_VERSION, MCP_CONTEXT_TYPE } from './mcp.constants';
+export {
+  InMemoryEventStore,
+  type InMemoryEventStoreOptions,
+} from './transports/session/in-memory-event-store';
+export {
+  MODERN_PROTOCOL_VERSION,
+  LEGACY_PROTOCOL_VERSION,
+  MCP_CONTEXT_TYPE,
+} from './mcp.constants';

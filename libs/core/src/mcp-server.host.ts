@@ -123,6 +123,9 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
     this.explorer.addDynamicTool(this.registry, options, new DynamicToolHandler(handler));
   }
 
+  notifyListChanged(_kind: string): void {}
+  notifyResourceUpdated(_uri: string): void {}
+
   /** Removes a tool; returns whether it existed. */
   removeTool(name: string): boolean {
     return this.registry.removeTool(name);

@@ -18,7 +18,9 @@ export class McpServers {
   /** @internal */
   register(host: McpServerHost): void {
     if (this.hosts.has(host.name))
-      throw new Error(`Two McpModule.forRoot() servers are named "${host.name}": server names must be unique in an app`);
+      throw new Error(
+        `Two McpModule.forRoot() servers are named "${host.name}": server names must be unique in an app`,
+      );
     this.hosts.set(host.name, host);
   }
 
@@ -30,7 +32,10 @@ export class McpServers {
   /** The server named `name`; throws when there is none. */
   get(name: string): McpServerHost {
     const host = this.hosts.get(name);
-    if (!host) throw new Error(`No MCP server named "${name}"; known: ${[...this.hosts.keys()].join(', ') || 'none'}`);
+    if (!host)
+      throw new Error(
+        `No MCP server named "${name}"; known: ${[...this.hosts.keys()].join(', ') || 'none'}`,
+      );
     return host;
   }
 

@@ -1,6 +1,11 @@
 import type { INestApplication, INestApplicationContext, ModuleMetadata } from '@nestjs/common';
 import { Test, type TestingModule, type TestingModuleBuilder } from '@nestjs/testing';
-import { Client, InMemoryTransport, StreamableHTTPClientTransport, type ClientOptions } from '@modelcontextprotocol/client';
+import {
+  Client,
+  InMemoryTransport,
+  StreamableHTTPClientTransport,
+  type ClientOptions,
+} from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { McpServers, MODERN_PROTOCOL_VERSION, type ProtocolEra } from '@rampart/core';
 
@@ -8,7 +13,10 @@ import { McpServers, MODERN_PROTOCOL_VERSION, type ProtocolEra } from '@rampart/
 export type McpTestTransport = 'memory' | 'http' | 'stdio';
 
 /** Options of {@link createMcpTestApp}. */
-export interface McpTestAppOptions extends Pick<ModuleMetadata, 'imports' | 'providers' | 'controllers'> {
+export interface McpTestAppOptions extends Pick<
+  ModuleMetadata,
+  'imports' | 'providers' | 'controllers'
+> {
   /** @default 'memory' */
   transport?: Exclude<McpTestTransport, 'stdio'>;
   /** HTTP adapter, for `transport: 'http'`. @default 'express' */
@@ -60,7 +68,12 @@ export async function createMcpTestApp(options: McpTestAppOptions): Promise<McpT
   const module = await builder.compile();
   const client = new Client(
     { name: 'rampart-test', version: '1.0.0' },
-    { ...options.client, ...(options.era !== 'legacy' && { versionNegotiation: { mode: { pin: MODERN_PROTOCOL_VERSION } } }) },
+    {
+      ...options.client,
+      ...(options.era !== 'legacy' && {
+        versionNegotiation: { mode: { pin: MODERN_PROTOCOL_VERSION } },
+      }),
+    },
   );
 
   if ((options.transport ?? 'memory') === 'memory') {
@@ -91,20 +104,39 @@ export async function createMcpTestApp(options: McpTestAppOptions): Promise<McpT
 export async function connectStdio(
   command: string,
   args: string[],
-  options: { era?: ProtocolEra; env?: Record<string, string>; cwd?: string; client?: ClientOptions } = {},
+  options: {
+    era?: ProtocolEra;
+    env?: Record<string, string>;
+    cwd?: string;
+    client?: ClientOptions;
+  } = {},
 ): Promise<{ client: Client; stderr: () => string; close(): Promise<void> }> {
-  const transport = new StdioClientTransport({ command, args, env: options.env, cwd: options.cwd, stderr: 'pipe' });
+  const transport = new StdioClientTransport({
+    command,
+    args,
+    env: options.env,
+    cwd: options.cwd,
+    stderr: 'pipe',
+  });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const client = new Client(
     { name: 'rampart-test', version: '1.0.0' },
-    { ...options.client, ...(options.era !== 'legacy' && { versionNegotiation: { mode: { pin: MODERN_PROTOCOL_VERSION } } }) },
+    {
+      ...options.client,
+      ...(options.era !== 'legacy' && {
+        versionNegotiation: { mode: { pin: MODERN_PROTOCOL_VERSION } },
+      }),
+    },
   );
   await client.connect(transport);
   return { client, stderr: () => stderr, close: () => client.close() };
 }
 
-async function createHttpApp(module: TestingModule, adapter: 'express' | 'fastify'): Promise<INestApplication> {
+async function createHttpApp(
+  module: TestingModule,
+  adapter: 'express' | 'fastify',
+): Promise<INestApplication> {
   if (adapter === 'express') return module.createNestApplication({ logger: false });
   // Loaded lazily: Fastify is an optional peer of the app under test.
   const { FastifyAdapter } = await import('@nestjs/platform-fastify');
@@ -115,7 +147,9 @@ function pickServer(servers: McpServers, name?: string) {
   if (name) return servers.get(name);
   const names = servers.names();
   if (names.length !== 1)
-    throw new Error(`The app has ${names.length} MCP servers (${names.join(', ')}): pass "server" to pick one`);
+    throw new Error(
+      `The app has ${names.length} MCP servers (${names.join(', ')}): pass "server" to pick one`,
+    );
   return servers.get(names[0]);
 }
 

@@ -8,7 +8,10 @@ export enum McpParamType {
 }
 
 function createMcpParamDecorator(type: McpParamType) {
-  return (property?: string, ...pipes: (Type<PipeTransform> | PipeTransform)[]): ParameterDecorator =>
+  return (
+      property?: string,
+      ...pipes: (Type<PipeTransform> | PipeTransform)[]
+    ): ParameterDecorator =>
     (target, key, index) => {
       const args = Reflect.getMetadata(MCP_PARAM_ARGS_METADATA, target.constructor, key!) ?? {};
       Reflect.defineMetadata(
@@ -30,8 +33,10 @@ function createMcpParamDecorator(type: McpParamType) {
  * page(@Args('id') id: string) {}
  * ```
  */
-export const Args: (property?: string, ...pipes: (Type<PipeTransform> | PipeTransform)[]) => ParameterDecorator =
-  createMcpParamDecorator(McpParamType.ARGS);
+export const Args: (
+  property?: string,
+  ...pipes: (Type<PipeTransform> | PipeTransform)[]
+) => ParameterDecorator = createMcpParamDecorator(McpParamType.ARGS);
 
 /**
  * The call's {@link McpContext}: identity, client, era, abort signal, progress, logging,

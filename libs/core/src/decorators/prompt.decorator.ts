@@ -40,9 +40,13 @@ export function Prompt(options: PromptOptions = {}): MethodDecorator {
 export function Completion(options: CompletionOptions): MethodDecorator {
   return (target, key, descriptor) => {
     const where = describeMember(target, key);
-    if (!options?.argument || (!options.prompt === !options.resourceTemplate))
+    if (!options?.argument || !options.prompt === !options.resourceTemplate)
       throw new McpDefinitionError(
-        INVALID_DECORATOR_OPTION('Completion', where, 'give "argument" and exactly one of "prompt" or "resourceTemplate"'),
+        INVALID_DECORATOR_OPTION(
+          'Completion',
+          where,
+          'give "argument" and exactly one of "prompt" or "resourceTemplate"',
+        ),
       );
     CompletionMetadata(options)(target, key, descriptor);
   };

@@ -1,7 +1,10 @@
 import { Reflector } from '@nestjs/core';
 import { McpDefinitionError } from '../errors/mcp-definition.error';
 import { INVALID_DECORATOR_OPTION } from '../errors/messages.constant';
-import type { ResourceOptions, ResourceTemplateOptions } from '../interfaces/primitive-options.interface';
+import type {
+  ResourceOptions,
+  ResourceTemplateOptions,
+} from '../interfaces/primitive-options.interface';
 import { describeMember } from './tool.decorator';
 
 /** Typed metadata of `@Resource()`, with the name resolved. */
@@ -24,9 +27,17 @@ export const ResourceTemplateMetadata = Reflector.createDecorator<
 export function Resource(options: ResourceOptions): MethodDecorator {
   return (target, key, descriptor) => {
     const where = describeMember(target, key);
-    if (!options || typeof options.uri !== 'string' || !/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(options.uri))
+    if (
+      !options ||
+      typeof options.uri !== 'string' ||
+      !/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(options.uri)
+    )
       throw new McpDefinitionError(
-        INVALID_DECORATOR_OPTION('Resource', where, `"uri" must be an absolute URI, got ${JSON.stringify(options?.uri)}`),
+        INVALID_DECORATOR_OPTION(
+          'Resource',
+          where,
+          `"uri" must be an absolute URI, got ${JSON.stringify(options?.uri)}`,
+        ),
       );
     ResourceMetadata({ ...options, name: options.name ?? String(key) })(target, key, descriptor);
   };
@@ -53,6 +64,10 @@ export function ResourceTemplate(options: ResourceTemplateOptions): MethodDecora
           `"uriTemplate" must be an RFC 6570 template with at least one {variable}, got ${JSON.stringify(options?.uriTemplate)}`,
         ),
       );
-    ResourceTemplateMetadata({ ...options, name: options.name ?? String(key) })(target, key, descriptor);
+    ResourceTemplateMetadata({ ...options, name: options.name ?? String(key) })(
+      target,
+      key,
+      descriptor,
+    );
   };
 }

@@ -7,7 +7,13 @@ import { ResourceMetadata, ResourceTemplateMetadata } from '../decorators/resour
 import { ToolMetadata } from '../decorators/tool.decorator';
 import { McpDefinitionError } from '../errors/mcp-definition.error';
 import { UNKNOWN_COMPLETION_TARGET } from '../errors/messages.constant';
-import type { JsonSchemaObject, PromptOptions, SchemaSource, ServerScoped, ToolOptions } from '../interfaces/primitive-options.interface';
+import type {
+  JsonSchemaObject,
+  PromptOptions,
+  SchemaSource,
+  ServerScoped,
+  ToolOptions,
+} from '../interfaces/primitive-options.interface';
 import { MCP_CONTEXT_TYPE, MCP_PARAM_ARGS_METADATA } from '../mcp.constants';
 import { McpParamsFactory } from '../pipeline/mcp-params.factory';
 import type { McpRegistry } from '../registry/mcp-registry';
@@ -16,7 +22,16 @@ import { buildInputSchema } from '../schema/dto-schema';
 import { compileDtoValidator } from '../schema/dto-validator';
 import { compileJsonSchemaValidator } from '../schema/json-schema-validator';
 
-const PRIMITIVE_TYPES = new Set<unknown>([Object, String, Number, Boolean, Array, Promise, Function, undefined]);
+const PRIMITIVE_TYPES = new Set<unknown>([
+  Object,
+  String,
+  Number,
+  Boolean,
+  Array,
+  Promise,
+  Function,
+  undefined,
+]);
 
 /** What discovery found on one provider method, before it is bound to a server. */
 interface Found {
@@ -52,13 +67,22 @@ export class McpExplorer {
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
         const method = instance[methodName];
         if (typeof method !== 'function') continue;
-        const found: Found = { instance, methodName, source: `${prototype.constructor.name}.${methodName}` };
+        const found: Found = {
+          instance,
+          methodName,
+          source: `${prototype.constructor.name}.${methodName}`,
+        };
         const tool = this.reflector.get(ToolMetadata, method);
         if (tool && belongs(tool, registry.server)) this.addTool(registry, found, tool);
         const resource = this.reflector.get(ResourceMetadata, method);
         if (resource && belongs(resource, registry.server)) {
           const { server: _s, ...definition } = resource;
-          registry.addResource({ uri: resource.uri, definition, source: found.source, invoke: this.bind(found) });
+          registry.addResource({
+            uri: resource.uri,
+            definition,
+            source: found.source,
+            invoke: this.bind(found),
+          });
         }
         const template = this.reflector.get(ResourceTemplateMetadata, method);
         if (template && belongs(template, registry.server)) {
@@ -82,8 +106,15 @@ export class McpExplorer {
               kind === 'prompt'
                 ? registry.prompts.get(target)
                 : registry.templates.list().some((t) => t.definition.uriTemplate === target);
-            if (!known) throw new McpDefinitionError(UNKNOWN_COMPLETION_TARGET(kind, target, found.source));
-            registry.addCompletion({ kind, target, argument: completion.argument, source: found.source, invoke: this.bind(found) });
+            if (!known)
+              throw new McpDefinitionError(UNKNOWN_COMPLETION_TARGET(kind, target, found.source));
+            registry.addCompletion({
+              kind,
+              target,
+              argument: completion.argument,
+              source: found.source,
+              invoke: this.bind(found),
+            });
           });
       }
     }
@@ -114,13 +145,22 @@ export class McpExplorer {
     // Without an @Args() parameter Nest passes the raw arguments through, so they are
     // validated here; with one, the params factory validates them at the pipes stage.
     if (validator && !this.argsParamIndex(instance, methodName).length)
-      return async (args, ctx) => handler((await factory.validated([args, ctx])) as Record<string, unknown>, ctx);
+      return async (args, ctx) =>
+        handler((await factory.validated([args, ctx])) as Record<string, unknown>, ctx);
     return handler as McpInvoker;
   }
 
   /** Adds a tool built at run time; `holder.run(args, ctx)` is its method. */
-  addDynamicTool(registry: McpRegistry, tool: ToolOptions & { name: string }, holder: object): void {
-    this.addTool(registry, { instance: holder, methodName: 'run', source: `dynamic tool ${tool.name}` }, tool);
+  addDynamicTool(
+    registry: McpRegistry,
+    tool: ToolOptions & { name: string },
+    holder: object,
+  ): void {
+    this.addTool(
+      registry,
+      { instance: holder, methodName: 'run', source: `dynamic tool ${tool.name}` },
+      tool,
+    );
   }
 
   private addTool(registry: McpRegistry, found: Found, tool: ToolOptions & { name: string }): void {
@@ -149,13 +189,20 @@ export class McpExplorer {
     });
   }
 
-  private addPrompt(registry: McpRegistry, found: Found, prompt: PromptOptions & { name: string }): void {
+  private addPrompt(
+    registry: McpRegistry,
+    found: Found,
+    prompt: PromptOptions & { name: string },
+  ): void {
     const dto = prompt.arguments ?? this.argsType(found);
     let args: PromptArgument[] | undefined;
     let validator: McpValidator | undefined;
     if (dto) {
       const compiled = compile(dto, found.source);
-      const schema = compiled.schema as { properties?: Record<string, { description?: string }>; required?: string[] };
+      const schema = compiled.schema as {
+        properties?: Record<string, { description?: string }>;
+        required?: string[];
+      };
       args = Object.entries(schema.properties ?? {}).map(([name, p]) => ({
         name,
         ...(p.description && { description: p.description }),
@@ -174,10 +221,8 @@ export class McpExplorer {
   }
 
   private argsParamIndex(instance: object, methodName: string): number[] {
-    const meta = (Reflect.getMetadata(MCP_PARAM_ARGS_METADATA, instance.constructor, methodName) ?? {}) as Record<
-      string,
-      { index: number; data?: unknown }
-    >;
+    const meta = (Reflect.getMetadata(MCP_PARAM_ARGS_METADATA, instance.constructor, methodName) ??
+      {}) as Record<string, { index: number; data?: unknown }>;
     return Object.entries(meta)
       .filter(([key, v]) => key.startsWith(`${McpParamType.ARGS}:`) && v.data === undefined)
       .map(([, v]) => v.index);
@@ -187,7 +232,8 @@ export class McpExplorer {
   private argsType(found: Found): Type<unknown> | undefined {
     const [index] = this.argsParamIndex(found.instance, found.methodName);
     if (index === undefined) return undefined;
-    const types = Reflect.getMetadata('design:paramtypes', found.instance, found.methodName) as unknown[] | undefined;
+    const types = Reflect.getMetadata('design:paramtypes', found.instance, found.methodName) as
+      unknown[] | undefined;
     const type = types?.[index];
     return PRIMITIVE_TYPES.has(type) ? undefined : (type as Type<unknown>);
   }
@@ -202,10 +248,16 @@ function belongs(options: ServerScoped, server: string): boolean {
   return !s || s.includes(server);
 }
 
-function compile(source: SchemaSource, where: string): { schema: JsonSchemaObject; validator: McpValidator } {
+function compile(
+  source: SchemaSource,
+  where: string,
+): { schema: JsonSchemaObject; validator: McpValidator } {
   if (typeof source === 'function') {
     try {
-      return { schema: buildInputSchema(source) as JsonSchemaObject, validator: compileDtoValidator(source as Type<object>) as McpValidator };
+      return {
+        schema: buildInputSchema(source) as JsonSchemaObject,
+        validator: compileDtoValidator(source as Type<object>) as McpValidator,
+      };
     } catch (e) {
       if (e instanceof Error) e.message = `${where}: ${e.message}`;
       throw e;

@@ -1,6 +1,12 @@
 export const INVALID_TOOL_NAME = (name: string, where: string) =>
   `Invalid tool name "${name}" on ${where}: a tool name has 1 to 128 characters, each one of A-Z, a-z, 0-9, "_", "-" or ".".`;
-export const DUPLICATE_PRIMITIVE = (kind: string, name: string, server: string, a: string, b: string) =>
+export const DUPLICATE_PRIMITIVE = (
+  kind: string,
+  name: string,
+  server: string,
+  a: string,
+  b: string,
+) =>
   `Duplicate ${kind} "${name}" on server "${server}": declared by ${a} and by ${b}. Give one of them another name, or scope them to different servers with the "server" option.`;
 export const INVALID_DECORATOR_OPTION = (decorator: string, where: string, problem: string) =>
   `Invalid @${decorator}() on ${where}: ${problem}`;

@@ -1,3 +1,5 @@
+import { IntrinsicException } from '@nestjs/common';
+
 const BRAND = Symbol.for('rampart.ToolError');
 
 /** Options of a {@link ToolError}. */
@@ -20,8 +22,11 @@ export interface ToolErrorOptions {
  *
  * @example
  * throw new ToolError('NOT_FOUND', `No page ${id}`, { suggestions: ['List pages first'] });
+ *
+ * An expected outcome, not a fault: like Nest's `HttpException` it is an `IntrinsicException`,
+ * which Nest's exception handler does not log as an error.
  */
-export class ToolError extends Error {
+export class ToolError extends IntrinsicException {
   readonly [BRAND] = true;
   override readonly name = 'ToolError';
   readonly retryable: boolean;

@@ -95,6 +95,5 @@ export interface PromptOptions extends ServerScoped {
 
 /** Options of `@Completion()`: which argument of which prompt or resource template it completes. */
 export type CompletionOptions = ServerScoped & { argument: string } & (
-    | { prompt: string; resourceTemplate?: never }
-    | { resourceTemplate: string; prompt?: never }
+    { prompt: string; resourceTemplate?: never } | { resourceTemplate: string; prompt?: never }
   );

@@ -28,7 +28,9 @@ export class McpParamsFactory implements ParamsFactory {
     const value = this.validated(args);
     if (!data) return value;
     // Nest awaits param values, so an async validation result can be returned as is.
-    return value instanceof Promise ? value.then((v) => pick(v, data as string)) : pick(value, data as string);
+    return value instanceof Promise
+      ? value.then((v) => pick(v, data as string))
+      : pick(value, data as string);
   }
 
   /**

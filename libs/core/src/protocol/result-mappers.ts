@@ -13,7 +13,8 @@ import { isMcpProtocolError } from '../errors/mcp-protocol.error';
 import { isToolError, ToolError } from '../errors/tool.error';
 import type { ToolEntry } from '../registry/registry.interfaces';
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  !!v && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * Maps what a tool method returned to a `CallToolResult`:
@@ -30,7 +31,10 @@ export async function toCallToolResult(value: unknown, tool: ToolEntry): Promise
   }
   if (tool.outputValidator) {
     const structured = await assertOutput(tool, value);
-    return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured as Record<string, unknown> };
+    return {
+      content: [{ type: 'text', text: JSON.stringify(structured) }],
+      structuredContent: structured as Record<string, unknown>,
+    };
   }
   if (value === undefined || value === null) return { content: [] };
   if (typeof value === 'string') return { content: [{ type: 'text', text: value }] };
@@ -40,10 +44,14 @@ export async function toCallToolResult(value: unknown, tool: ToolEntry): Promise
 async function assertOutput(tool: ToolEntry, value: unknown): Promise<unknown> {
   const checked = await tool.outputValidator!(value);
   if (checked.ok) return isObject(value) ? value : checked.value;
-  throw new ToolError('INVALID_OUTPUT', `Tool ${tool.name} returned a result that does not match its outputSchema`, {
-    details: { issues: checked.issues },
-    cause: new Error(`outputSchema mismatch in ${tool.source}`),
-  });
+  throw new ToolError(
+    'INVALID_OUTPUT',
+    `Tool ${tool.name} returned a result that does not match its outputSchema`,
+    {
+      details: { issues: checked.issues },
+      cause: new Error(`outputSchema mismatch in ${tool.source}`),
+    },
+  );
 }
 
 const HTTP_CODES: Record<number, [code: string, retryable: boolean]> = {
@@ -62,7 +70,8 @@ const HTTP_CODES: Record<number, [code: string, retryable: boolean]> = {
 /** Turns a Nest `HttpException` (from a guard, pipe or the tool) into a {@link ToolError}. */
 export function fromHttpException(e: HttpException): ToolError {
   const status = e.getStatus();
-  const [code, retryable] = HTTP_CODES[status] ?? (status >= 500 ? ['UNAVAILABLE', true] : ['BAD_REQUEST', false]);
+  const [code, retryable] =
+    HTTP_CODES[status] ?? (status >= 500 ? ['UNAVAILABLE', true] : ['BAD_REQUEST', false]);
   const response = e.getResponse();
   const message =
     isObject(response) && typeof response.message === 'string'
@@ -84,7 +93,10 @@ export function toToolErrorResult(error: unknown, tool: string, logger: Logger):
   let toolError: ToolError;
   if (isToolError(error)) {
     toolError = error;
-    if (error.cause !== undefined) logger.warn(`Tool ${tool} failed with ${error.code}: ${String(error.cause)}`);
+    if (error.cause !== undefined)
+      logger.warn(
+        `Tool ${tool} failed with ${error.code}: ${error.cause instanceof Error ? error.cause.message : JSON.stringify(error.cause)}`,
+      );
   } else if (error instanceof HttpException) {
     toolError = fromHttpException(error);
   } else {
@@ -93,9 +105,13 @@ export function toToolErrorResult(error: unknown, tool: string, logger: Logger):
       `Tool ${tool} threw an unexpected error [correlationId=${correlationId}]`,
       error instanceof Error ? error.stack : String(error),
     );
-    toolError = new ToolError('INTERNAL_ERROR', `The tool failed unexpectedly. Correlation id: ${correlationId}`, {
-      details: { correlationId },
-    });
+    toolError = new ToolError(
+      'INTERNAL_ERROR',
+      `The tool failed unexpectedly. Correlation id: ${correlationId}`,
+      {
+        details: { correlationId },
+      },
+    );
   }
   return { content: [{ type: 'text', text: JSON.stringify(toolError.toJSON()) }], isError: true };
 }
@@ -107,25 +123,40 @@ export function toToolErrorResult(error: unknown, tool: string, logger: Logger):
 export function toProtocolError(error: unknown, what: string, logger: Logger): ProtocolError {
   if (error instanceof ProtocolError) return error;
   if (isMcpProtocolError(error)) return new ProtocolError(error.code, error.message, error.data);
-  if (isToolError(error)) return new ProtocolError(ProtocolErrorCode.InvalidParams, error.message, error.toJSON());
+  if (isToolError(error))
+    return new ProtocolError(ProtocolErrorCode.InvalidParams, error.message, error.toJSON());
   if (error instanceof HttpException) {
     const e = fromHttpException(error);
     return new ProtocolError(ProtocolErrorCode.InvalidRequest, e.message, e.toJSON());
   }
   const correlationId = randomUUID();
-  logger.error(`${what} threw an unexpected error [correlationId=${correlationId}]`, error instanceof Error ? error.stack : String(error));
-  return new ProtocolError(ProtocolErrorCode.InternalError, `Internal error. Correlation id: ${correlationId}`, { correlationId });
+  logger.error(
+    `${what} threw an unexpected error [correlationId=${correlationId}]`,
+    error instanceof Error ? error.stack : String(error),
+  );
+  return new ProtocolError(
+    ProtocolErrorCode.InternalError,
+    `Internal error. Correlation id: ${correlationId}`,
+    { correlationId },
+  );
 }
 
 /** Maps a resource method's return value to a `ReadResourceResult`. */
-export function toReadResourceResult(value: unknown, uri: string, mimeType?: string): ReadResourceResult {
+export function toReadResourceResult(
+  value: unknown,
+  uri: string,
+  mimeType?: string,
+): ReadResourceResult {
   if (isObject(value) && Array.isArray(value.contents)) return value as ReadResourceResult;
   const base = { uri, ...(mimeType && { mimeType }) };
   if (typeof value === 'string') return { contents: [{ ...base, text: value }] };
-  if (value instanceof Uint8Array) return { contents: [{ ...base, blob: Buffer.from(value).toString('base64') }] };
+  if (value instanceof Uint8Array)
+    return { contents: [{ ...base, blob: Buffer.from(value).toString('base64') }] };
   if (isObject(value) && (typeof value.text === 'string' || typeof value.blob === 'string'))
     return { contents: [{ ...base, ...value } as ReadResourceResult['contents'][number]] };
-  return { contents: [{ ...base, mimeType: mimeType ?? 'application/json', text: JSON.stringify(value) }] };
+  return {
+    contents: [{ ...base, mimeType: mimeType ?? 'application/json', text: JSON.stringify(value) }],
+  };
 }
 
 /** Maps a prompt method's return value to a `GetPromptResult`. */
@@ -135,9 +166,12 @@ export function toGetPromptResult(value: unknown, description?: string): GetProm
     messages,
   });
   if (isObject(value) && Array.isArray(value.messages)) return value as GetPromptResult;
-  if (typeof value === 'string') return withDescription([{ role: 'user', content: { type: 'text', text: value } }]);
+  if (typeof value === 'string')
+    return withDescription([{ role: 'user', content: { type: 'text', text: value } }]);
   if (Array.isArray(value)) return withDescription(value as PromptMessage[]);
-  throw new Error(`A prompt must return a string, an array of messages or a GetPromptResult; got ${typeof value}`);
+  throw new Error(
+    `A prompt must return a string, an array of messages or a GetPromptResult; got ${typeof value}`,
+  );
 }
 
 /** Maps a completion method's return value to a `CompleteResult` (at most 100 values). */
@@ -145,6 +179,10 @@ export function toCompleteResult(value: unknown): CompleteResult {
   if (isObject(value) && isObject(value.completion)) return value as CompleteResult;
   const values = Array.isArray(value) ? value.map(String) : [];
   return {
-    completion: { values: values.slice(0, 100), total: values.length, hasMore: values.length > 100 },
+    completion: {
+      values: values.slice(0, 100),
+      total: values.length,
+      hasMore: values.length > 100,
+    },
   };
 }

@@ -20,7 +20,10 @@ class Table<T extends Keyed> {
 
   add(key: string, entry: T, server: string): void {
     const existing = this.byKey.get(key);
-    if (existing) throw new McpDefinitionError(DUPLICATE_PRIMITIVE(this.kind, key, server, existing.source, entry.source));
+    if (existing)
+      throw new McpDefinitionError(
+        DUPLICATE_PRIMITIVE(this.kind, key, server, existing.source, entry.source),
+      );
     this.byKey.set(key, entry);
     this.sorted = undefined;
   }
@@ -37,7 +40,9 @@ class Table<T extends Keyed> {
 
   /** Entries in a deterministic order (by key, code-point order). */
   list(): readonly T[] {
-    return (this.sorted ??= [...this.byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v));
+    return (this.sorted ??= [...this.byKey.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, v]) => v));
   }
 
   get size(): number {
@@ -106,7 +111,11 @@ export class McpRegistry {
     this.completions.add(`${entry.kind}\0${entry.target}\0${entry.argument}`, entry, this.server);
   }
 
-  completion(kind: 'prompt' | 'resourceTemplate', target: string, argument: string): CompletionEntry | undefined {
+  completion(
+    kind: 'prompt' | 'resourceTemplate',
+    target: string,
+    argument: string,
+  ): CompletionEntry | undefined {
     return this.completions.get(`${kind}\0${target}\0${argument}`);
   }
 

@@ -1,11 +1,18 @@
-import type { Prompt, Resource, ResourceTemplateType as ResourceTemplateDef, Tool, UriTemplate } from '@modelcontextprotocol/server';
+import type {
+  Prompt,
+  Resource,
+  ResourceTemplateType as ResourceTemplateDef,
+  Tool,
+  UriTemplate,
+} from '@modelcontextprotocol/server';
 import type { McpContext } from '../context/mcp-context';
 
 /** Runs a handler through the Nest pipeline and returns what the method returned. */
 export type McpInvoker = (args: Record<string, unknown>, ctx: McpContext) => Promise<unknown>;
 
 /** The outcome of a validation: the (transformed) value, or field-level issues. */
-export type ValidationOutcome = { ok: true; value: unknown } | { ok: false; issues: { path: string; message: string }[] };
+export type ValidationOutcome =
+  { ok: true; value: unknown } | { ok: false; issues: { path: string; message: string }[] };
 
 /** Checks a value against a schema; asynchronous only when the DTO has async constraints. */
 export type McpValidator = (value: unknown) => ValidationOutcome | Promise<ValidationOutcome>;

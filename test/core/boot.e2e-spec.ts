@@ -1,0 +1,217 @@
+import { Injectable, Module, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
+import { IsString } from 'class-validator';
+import {
+  Args,
+  McpExecutionContext,
+  McpModule,
+  McpServers,
+  Tool,
+  isMcpDefinitionError,
+} from '@rampart/core';
+import { createMcpTestApp } from '@rampart/testing';
+
+async function boot(module: unknown): Promise<unknown> {
+  try {
+    const ref = await Test.createTestingModule({ imports: [module as never] }).compile();
+    const app = ref.createNestApplication({ logger: false });
+    await app.init();
+    await app.close();
+    return undefined;
+  } catch (e) {
+    return e;
+  }
+}
+
+describe('boot-time checks', () => {
+  it('refuses two tools with the same name, naming both', async () => {
+    @Injectable()
+    class A {
+      @Tool({ name: 'fetch' })
+      get() {}
+    }
+    @Injectable()
+    class B {
+      @Tool({ name: 'fetch' })
+      load() {}
+    }
+    @Module({ imports: [McpModule.forRoot({ name: 'dup', version: '1' })], providers: [A, B] })
+    class Dup {}
+    const error = await boot(Dup);
+    expect(isMcpDefinitionError(error)).toBe(true);
+    expect((error as Error).message).toMatch(
+      /Duplicate tool "fetch" on server "dup": declared by A\.get and by B\.load/,
+    );
+  });
+
+  it('refuses a DTO without class-validator metadata', async () => {
+    class Bare {
+      url!: string;
+    }
+    @Injectable()
+    class T {
+      @Tool()
+      go(@Args() input: Bare) {
+        return input.url;
+      }
+    }
+    @Module({ imports: [McpModule.forRoot({ name: 'bare', version: '1' })], providers: [T] })
+    class BareModule {}
+    const error = await boot(BareModule);
+    expect(isMcpDefinitionError(error)).toBe(true);
+    expect((error as Error).message).toMatch(/T\.go.*Bare/s);
+  });
+
+  it('refuses a completion for a prompt nobody declares', async () => {
+    const { Completion } = await import('@rampart/core');
+    @Injectable()
+    class C {
+      @Completion({ prompt: 'ghost', argument: 'x' })
+      complete() {
+        return [];
+      }
+    }
+    @Module({ imports: [McpModule.forRoot({ name: 'c', version: '1' })], providers: [C] })
+    class CModule {}
+    expect(String(await boot(CModule))).toMatch(
+      /completes the prompt "ghost", which no provider declares/,
+    );
+  });
+});
+
+class NoteInput {
+  @IsString()
+  note!: string;
+}
+
+@Injectable()
+class SharedTools {
+  @Tool({ description: 'on every server' })
+  ping() {
+    return 'pong';
+  }
+
+  @Tool({ server: 'billing', description: 'billing only' })
+  invoice(@Args() input: NoteInput) {
+    return `invoice: ${input.note}`;
+  }
+
+  @Tool({ server: ['support', 'billing'], description: 'two servers' })
+  ticket() {
+    return 'ticket';
+  }
+}
+
+/** A global guard that refuses calls whose arguments carry `blocked: true`, on any tool. */
+@Injectable()
+class BlockGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    return (
+      !McpExecutionContext.isMcp(context) ||
+      McpExecutionContext.getArgs<{ blocked?: boolean }>(context).blocked !== true
+    );
+  }
+}
+
+@Module({
+  imports: [
+    McpModule.forRoot({ name: 'billing', version: '1', http: { path: '/billing' } }),
+    McpModule.forRoot({ name: 'support', version: '1', http: { path: '/support' } }),
+  ],
+  providers: [SharedTools, { provide: APP_GUARD, useClass: BlockGuard }],
+})
+class TwoServers {}
+
+describe('several servers in one app', () => {
+  it('exposes to each server only the tools that belong to it', async () => {
+    const billing = await createMcpTestApp({ imports: [TwoServers], server: 'billing' });
+    const support = await createMcpTestApp({
+      imports: [TwoServers],
+      server: 'support',
+      transport: 'http',
+    });
+    try {
+      expect((await billing.client.listTools()).tools.map((t) => t.name)).toEqual([
+        'invoice',
+        'ping',
+        'ticket',
+      ]);
+      expect((await support.client.listTools()).tools.map((t) => t.name)).toEqual([
+        'ping',
+        'ticket',
+      ]);
+      expect(support.url?.pathname).toBe('/support');
+      await expect(
+        support.client.callTool({ name: 'invoice', arguments: { note: 'x' } }),
+      ).rejects.toThrow(/Unknown tool/);
+    } finally {
+      await billing.close();
+      await support.close();
+    }
+  });
+
+  it('adds and removes tools at run time, notifies clients, and runs them through global guards', async () => {
+    const t = await createMcpTestApp({ imports: [TwoServers], server: 'support', era: 'legacy' });
+    try {
+      const changed = new Promise<void>((resolve) =>
+        t.client.setNotificationHandler('notifications/tools/list_changed', () => resolve()),
+      );
+      const host = t.app.get(McpServers).get('support');
+      host.addTool({
+        name: 'shout',
+        description: 'Upper-cases text',
+        input: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
+        handler: (args: { text: string }) => args.text.toUpperCase(),
+      });
+      await changed;
+      expect((await t.client.listTools()).tools.map((x) => x.name)).toContain('shout');
+      const ok = await t.client.callTool({ name: 'shout', arguments: { text: 'hey' } });
+      expect(ok.content).toEqual([{ type: 'text', text: 'HEY' }]);
+      const invalid = await t.client.callTool({ name: 'shout', arguments: { text: 3 } });
+      expect(invalid.isError).toBe(true);
+      const blocked = await t.client.callTool({
+        name: 'shout',
+        arguments: { text: 'x', blocked: true },
+      });
+      expect(JSON.parse((blocked.content[0] as { text: string }).text).code).toBe('FORBIDDEN');
+      expect(host.removeTool('shout')).toBe(true);
+      await expect(t.client.callTool({ name: 'shout', arguments: { text: 'x' } })).rejects.toThrow(
+        /Unknown tool/,
+      );
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('refuses two servers with the same name', async () => {
+    @Module({
+      imports: [
+        McpModule.forRoot({ name: 'same', version: '1' }),
+        McpModule.forRoot({ name: 'same', version: '2' }),
+      ],
+    })
+    class Twice {}
+    expect(String(await boot(Twice))).toMatch(/Two McpModule.forRoot\(\) servers are named "same"/);
+  });
+});
+
+describe('McpModule.forRootAsync', () => {
+  it('takes its options from a factory', async () => {
+    @Module({
+      imports: [
+        McpModule.forRootAsync({
+          useFactory: async () => ({ name: 'async-server', version: '2.0.0' }),
+        }),
+      ],
+      providers: [SharedTools],
+    })
+    class AsyncModule {}
+    const t = await createMcpTestApp({ imports: [AsyncModule], era: 'legacy' });
+    try {
+      expect(t.client.getServerVersion()).toMatchObject({ name: 'async-server', version: '2.0.0' });
+    } finally {
+      await t.close();
+    }
+  });
+});

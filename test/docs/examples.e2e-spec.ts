@@ -1,0 +1,55 @@
+import { createMcpTestApp } from '@rampart/testing';
+import { GreetingsModule } from '../../docs/examples/getting-started.example';
+import { ReportsModule, TimingInterceptor } from '../../docs/examples/pipeline.example';
+
+const text = (r: { content: unknown }) =>
+  (r.content as { text: string }[]).map((c) => c.text).join('');
+
+describe('docs examples', () => {
+  it('getting started: the greetings server works as the guide says', async () => {
+    const t = await createMcpTestApp({ imports: [GreetingsModule] });
+    try {
+      const { tools } = await t.client.listTools();
+      expect(tools[0].inputSchema).toMatchObject({
+        required: ['name'],
+        properties: { tone: { enum: ['formal', 'casual'] } },
+      });
+      expect(
+        text(
+          await t.client.callTool({ name: 'greet', arguments: { name: 'Ada', tone: 'formal' } }),
+        ),
+      ).toBe('Good day, Ada.');
+      const bad = await t.client.callTool({ name: 'greet', arguments: { name: '', tone: 'rude' } });
+      expect(bad.isError).toBe(true);
+      expect((await t.client.readResource({ uri: 'note://welcome' })).contents[0]).toMatchObject({
+        text: 'Welcome aboard!',
+      });
+      const prompt = await t.client.getPrompt({ name: 'card', arguments: { name: 'Ada' } });
+      expect(prompt.messages[0].content).toEqual({
+        type: 'text',
+        text: 'Write a short casual greeting card for Ada.',
+      });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('pipeline: guard, class interceptor and filter act on tools as the guide says', async () => {
+    const t = await createMcpTestApp({ imports: [ReportsModule], era: 'legacy' });
+    try {
+      expect(text(await t.client.callTool({ name: 'report', arguments: {} }))).toBe('all good');
+      const denied = await t.client.callTool({ name: 'privateReport', arguments: {} });
+      expect(JSON.parse(text(denied)).code).toBe('FORBIDDEN');
+      const upstream = await t.client.callTool({ name: 'upstream', arguments: {} });
+      expect(JSON.parse(text(upstream))).toEqual({
+        code: 'UPSTREAM_UNAVAILABLE',
+        message: 'billing API is down',
+        retryable: true,
+        retryAfterMs: 5000,
+      });
+      expect(t.app.get(TimingInterceptor).durations.map((d) => d.tool)).toEqual(['report']);
+    } finally {
+      await t.close();
+    }
+  });
+});
