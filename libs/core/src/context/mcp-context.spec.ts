@@ -1,0 +1,149 @@
+import type { ServerContext } from '@modelcontextprotocol/server';
+import { isInputRequiredSignal } from './input-required.signal';
+import { McpContext, type McpCallOrigin } from './mcp-context';
+
+function sdkContext(
+  overrides: { meta?: Record<string, unknown>; inputResponses?: Record<string, unknown> } = {},
+) {
+  const notified: unknown[] = [];
+  const sent: unknown[] = [];
+  const ctx = {
+    mcpReq: {
+      id: 1,
+      method: 'tools/call',
+      _meta: overrides.meta,
+      inputResponses: overrides.inputResponses,
+      signal: new AbortController().signal,
+      requestState: () => undefined,
+      notify: async (n: unknown) => {
+        notified.push(n);
+      },
+      send: async (r: unknown) => {
+        sent.push(r);
+        return { action: 'accept', content: { name: 'Ada' } };
+      },
+      log: async () => undefined,
+    },
+  } as unknown as ServerContext;
+  return { ctx, notified, sent };
+}
+
+const origin = (era: 'modern' | 'legacy', extra: Partial<McpCallOrigin> = {}): McpCallOrigin => ({
+  transport: 'http',
+  era,
+  ...extra,
+});
+
+const form = {
+  mode: 'form' as const,
+  message: 'Name?',
+  requestedSchema: { type: 'object' as const, properties: {} },
+};
+
+describe('McpContext', () => {
+  it('sends progress only when the client gave a progress token', () => {
+    const without = sdkContext();
+    new McpContext(without.ctx, origin('modern'), 's', 't').progress(0.5);
+    expect(without.notified).toEqual([]);
+
+    const withToken = sdkContext({ meta: { progressToken: 'tok' } });
+    new McpContext(withToken.ctx, origin('modern'), 's', 't').progress(1, 'half', 2);
+    expect(withToken.notified).toEqual([
+      {
+        method: 'notifications/progress',
+        params: { progressToken: 'tok', progress: 1, total: 2, message: 'half' },
+      },
+    ]);
+  });
+
+  it('prefers the traceparent of _meta over the HTTP header', () => {
+    const header = { traceparent: '00-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-bbbbbbbbbbbbbbbb-01' };
+    const fromHeader = new McpContext(
+      sdkContext().ctx,
+      origin('modern', { headerTrace: header }),
+      's',
+      't',
+    );
+    expect(fromHeader.trace).toEqual(header);
+    const meta = {
+      traceparent: '00-cccccccccccccccccccccccccccccccc-dddddddddddddddd-01',
+      tracestate: 'k=v',
+    };
+    const fromMeta = new McpContext(
+      sdkContext({ meta }).ctx,
+      origin('modern', { headerTrace: header }),
+      's',
+      't',
+    );
+    expect(fromMeta.trace).toEqual(meta);
+  });
+
+  it('on 2026-07-28, ends the round with the question when it has no answer yet', async () => {
+    const ctx = new McpContext(sdkContext().ctx, origin('modern'), 's', 't');
+    const error = await ctx.elicit(form).catch((e: unknown) => e);
+    expect(isInputRequiredSignal(error)).toBe(true);
+    expect((error as { inputRequests: unknown }).inputRequests).toEqual({
+      'input-0': { method: 'elicitation/create', params: form },
+    });
+  });
+
+  it('on 2026-07-28, returns answers of this round and of earlier rounds in question order', async () => {
+    const first = { action: 'accept', content: { name: 'Ada' } };
+    const second = { action: 'decline' };
+    const ctx = new McpContext(
+      sdkContext({ inputResponses: { 'input-1': second } }).ctx,
+      origin('modern'),
+      's',
+      't',
+      { responses: { 'input-0': first } },
+    );
+    expect(await ctx.elicit(form)).toEqual(first);
+    expect(await ctx.elicit(form)).toEqual(second);
+    expect(ctx.roundState()).toEqual({ responses: { 'input-0': first, 'input-1': second } });
+    await expect(ctx.listRoots()).rejects.toMatchObject({
+      inputRequests: { 'input-2': { method: 'roots/list' } },
+    });
+  });
+
+  it('asks several questions in one round on 2026-07-28, only those still unanswered', async () => {
+    const ctx = new McpContext(
+      sdkContext({ inputResponses: { a: { roots: [] } } }).ctx,
+      origin('modern'),
+      's',
+      't',
+    );
+    const error = await ctx
+      .askAll({
+        a: { method: 'roots/list' },
+        b: { method: 'elicitation/create', params: form },
+      } as never)
+      .catch((e: unknown) => e);
+    expect((error as { inputRequests: Record<string, unknown> }).inputRequests).toEqual({
+      b: { method: 'elicitation/create', params: form },
+    });
+  });
+
+  it('on 2025-11-25, sends the question to the client and waits for the answer', async () => {
+    const { ctx, sent } = sdkContext();
+    const answer = await new McpContext(ctx, origin('legacy'), 's', 't').elicit(form);
+    expect(answer).toEqual({ action: 'accept', content: { name: 'Ada' } });
+    expect(sent).toEqual([{ method: 'elicitation/create', params: form }]);
+  });
+
+  it('exposes identity and tenant from the origin', () => {
+    const ctx = new McpContext(
+      sdkContext().ctx,
+      origin('modern', { identity: { subject: 'u1', tenant: 'acme' } }),
+      's',
+      't',
+    );
+    expect([
+      ctx.identity?.subject,
+      ctx.tenant,
+      ctx.era,
+      ctx.transport,
+      ctx.server,
+      ctx.target,
+    ]).toEqual(['u1', 'acme', 'modern', 'http', 's', 't']);
+  });
+});
