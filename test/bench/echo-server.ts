@@ -28,6 +28,9 @@ import {
 /** Name of the Rampart server, sent as `serverInfo.name`. */
 const SERVER_NAME = 'bench-rampart';
 
+/** Extra tools registered next to `echo`. */
+const TOOL_COUNT = intFromEnv('TOOLS', DEFAULT_TOOLS);
+
 /** Arguments of `echo` (and of every extra tool). */
 export class EchoInput {
   @IsString()
@@ -51,7 +54,15 @@ export class EchoTools {
 }
 
 @Module({
-  imports: [McpModule.forRoot({ name: SERVER_NAME, version: '1.0.0', http: { path: MCP_PATH } })],
+  imports: [
+    McpModule.forRoot({
+      name: SERVER_NAME,
+      version: '1.0.0',
+      http: { path: MCP_PATH },
+      // One page holds every tool, as in the raw and SDK targets, which do not paginate.
+      pageSize: TOOL_COUNT + 1,
+    }),
+  ],
   providers: [EchoTools],
 })
 export class AppModule {}
@@ -79,7 +90,7 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   await app.init();
   const server = app.get(McpServers).get(SERVER_NAME);
-  for (const tool of extraTools(intFromEnv('TOOLS', DEFAULT_TOOLS))) {
+  for (const tool of extraTools(TOOL_COUNT)) {
     server.addTool({
       name: tool.name,
       description: tool.description,
