@@ -16,12 +16,16 @@ export class ContentTools {
 
   @Tool({ name: 'test_image_content', description: 'Returns an image (a 1x1 PNG)' })
   image() {
-    return { content: [{ type: 'image' as const, data: TEST_IMAGE_BASE64, mimeType: 'image/png' }] };
+    return {
+      content: [{ type: 'image' as const, data: TEST_IMAGE_BASE64, mimeType: 'image/png' }],
+    };
   }
 
   @Tool({ name: 'test_audio_content', description: 'Returns an audio clip (a tiny WAV)' })
   audio() {
-    return { content: [{ type: 'audio' as const, data: TEST_AUDIO_BASE64, mimeType: 'audio/wav' }] };
+    return {
+      content: [{ type: 'audio' as const, data: TEST_AUDIO_BASE64, mimeType: 'audio/wav' }],
+    };
   }
 
   @Tool({ name: 'test_embedded_resource', description: 'Returns an embedded text resource' })
@@ -30,13 +34,20 @@ export class ContentTools {
       content: [
         {
           type: 'resource' as const,
-          resource: { uri: 'test://embedded-resource', mimeType: 'text/plain', text: 'This is an embedded resource content.' },
+          resource: {
+            uri: 'test://embedded-resource',
+            mimeType: 'text/plain',
+            text: 'This is an embedded resource content.',
+          },
         },
       ],
     };
   }
 
-  @Tool({ name: 'test_multiple_content_types', description: 'Returns text, an image and an embedded resource' })
+  @Tool({
+    name: 'test_multiple_content_types',
+    description: 'Returns text, an image and an embedded resource',
+  })
   multipleContentTypes() {
     return {
       content: [
@@ -54,12 +65,23 @@ export class ContentTools {
     };
   }
 
-  @Tool({ name: 'test_error_handling', description: 'Always fails, with an error result (isError: true)' })
+  @Tool({
+    name: 'test_error_handling',
+    description: 'Always fails, with an error result (isError: true)',
+  })
   errorHandling() {
-    return { isError: true, content: [{ type: 'text' as const, text: 'This tool intentionally returns an error for testing' }] };
+    return {
+      isError: true,
+      content: [
+        { type: 'text' as const, text: 'This tool intentionally returns an error for testing' },
+      ],
+    };
   }
 
-  @Tool({ name: 'test_tool_with_progress', description: 'Reports progress three times (0, 50, 100 of 100) before answering' })
+  @Tool({
+    name: 'test_tool_with_progress',
+    description: 'Reports progress three times (0, 50, 100 of 100) before answering',
+  })
   async withProgress(@Ctx() ctx: McpContext) {
     ctx.progress(0, undefined, 100);
     await pause(50, ctx.signal);
@@ -67,6 +89,8 @@ export class ContentTools {
     await pause(50, ctx.signal);
     ctx.progress(100, undefined, 100);
     const token = ctx.meta?.progressToken;
-    return token === undefined ? 'Progress test completed' : String(token);
+    return typeof token === 'string' || typeof token === 'number'
+      ? `${token}`
+      : 'Progress test completed';
   }
 }

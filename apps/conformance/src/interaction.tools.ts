@@ -10,7 +10,10 @@ import { ElicitationInput, SamplingInput } from './interaction.dto';
  */
 @Injectable()
 export class InteractionTools {
-  @Tool({ name: 'test_tool_with_logging', description: 'Sends three info log messages while it runs' })
+  @Tool({
+    name: 'test_tool_with_logging',
+    description: 'Sends three info log messages while it runs',
+  })
   async withLogging(@Ctx() ctx: McpContext) {
     ctx.log('info', 'Tool execution started');
     await pause(50, ctx.signal);
@@ -20,15 +23,24 @@ export class InteractionTools {
     return 'Tool with logging executed successfully';
   }
 
-  @Tool({ name: 'test_sampling', description: "Asks the client's model to answer a prompt (sampling)" })
+  @Tool({
+    name: 'test_sampling',
+    description: "Asks the client's model to answer a prompt (sampling)",
+  })
   async sampling(@Args() { prompt }: SamplingInput, @Ctx() ctx: McpContext) {
-    const result = await ctx.sample({ messages: [{ role: 'user', content: { type: 'text', text: prompt } }], maxTokens: 100 });
+    const result = await ctx.sample({
+      messages: [{ role: 'user', content: { type: 'text', text: prompt } }],
+      maxTokens: 100,
+    });
     const content = Array.isArray(result.content) ? result.content[0] : result.content;
     const text = content?.type === 'text' ? content.text : JSON.stringify(content);
     return `LLM response: ${text}`;
   }
 
-  @Tool({ name: 'test_elicitation', description: 'Asks the user for a username and an email address (elicitation)' })
+  @Tool({
+    name: 'test_elicitation',
+    description: 'Asks the user for a username and an email address (elicitation)',
+  })
   async elicitation(@Args() { message }: ElicitationInput, @Ctx() ctx: McpContext) {
     const result = await ctx.elicit({
       message,
@@ -44,7 +56,10 @@ export class InteractionTools {
     return `User response: action=${result.action}, content=${JSON.stringify(result.content ?? {})}`;
   }
 
-  @Tool({ name: 'test_elicitation_sep1034_defaults', description: 'Elicits fields of every primitive type, each with a default (SEP-1034)' })
+  @Tool({
+    name: 'test_elicitation_sep1034_defaults',
+    description: 'Elicits fields of every primitive type, each with a default (SEP-1034)',
+  })
   async elicitationDefaults(@Ctx() ctx: McpContext) {
     const result = await ctx.elicit({
       message: 'Please review and update the form fields with defaults',
@@ -54,7 +69,12 @@ export class InteractionTools {
           name: { type: 'string', description: 'User name', default: 'John Doe' },
           age: { type: 'integer', description: 'User age', default: 30 },
           score: { type: 'number', description: 'User score', default: 95.5 },
-          status: { type: 'string', description: 'User status', enum: ['active', 'inactive', 'pending'], default: 'active' },
+          status: {
+            type: 'string',
+            description: 'User status',
+            enum: ['active', 'inactive', 'pending'],
+            default: 'active',
+          },
           verified: { type: 'boolean', description: 'Verification status', default: true },
         },
         required: [],
@@ -63,14 +83,21 @@ export class InteractionTools {
     return `Elicitation completed: action=${result.action}, content=${JSON.stringify(result.content ?? {})}`;
   }
 
-  @Tool({ name: 'test_elicitation_sep1330_enums', description: 'Elicits the five kinds of enum fields (SEP-1330)' })
+  @Tool({
+    name: 'test_elicitation_sep1330_enums',
+    description: 'Elicits the five kinds of enum fields (SEP-1330)',
+  })
   async elicitationEnums(@Ctx() ctx: McpContext) {
     const result = await ctx.elicit({
       message: 'Please select options from the enum fields',
       requestedSchema: {
         type: 'object',
         properties: {
-          untitledSingle: { type: 'string', description: 'Select one option', enum: ['option1', 'option2', 'option3'] },
+          untitledSingle: {
+            type: 'string',
+            description: 'Select one option',
+            enum: ['option1', 'option2', 'option3'],
+          },
           titledSingle: {
             type: 'string',
             description: 'Select one option with titles',

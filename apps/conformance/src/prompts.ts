@@ -14,30 +14,49 @@ export class ConformancePrompts {
     return 'This is a simple prompt for testing.';
   }
 
-  @Prompt({ name: 'test_prompt_with_arguments', description: 'A prompt with two required arguments' })
+  @Prompt({
+    name: 'test_prompt_with_arguments',
+    description: 'A prompt with two required arguments',
+  })
   withArguments(@Args() { arg1, arg2 }: PromptWithArgumentsArgs) {
     return `Prompt with arguments: arg1='${arg1}', arg2='${arg2}'`;
   }
 
-  @Prompt({ name: 'test_prompt_with_embedded_resource', description: 'A prompt that embeds a resource' })
+  @Prompt({
+    name: 'test_prompt_with_embedded_resource',
+    description: 'A prompt that embeds a resource',
+  })
   withEmbeddedResource(@Args() { resourceUri }: EmbeddedResourceArgs) {
     return [
       {
         role: 'user' as const,
         content: {
           type: 'resource' as const,
-          resource: { uri: resourceUri, mimeType: 'text/plain', text: 'Embedded resource content for testing.' },
+          resource: {
+            uri: resourceUri,
+            mimeType: 'text/plain',
+            text: 'Embedded resource content for testing.',
+          },
         },
       },
-      { role: 'user' as const, content: { type: 'text' as const, text: 'Please process the embedded resource above.' } },
+      {
+        role: 'user' as const,
+        content: { type: 'text' as const, text: 'Please process the embedded resource above.' },
+      },
     ];
   }
 
   @Prompt({ name: 'test_prompt_with_image', description: 'A prompt that includes an image' })
   withImage() {
     return [
-      { role: 'user' as const, content: { type: 'image' as const, data: TEST_IMAGE_BASE64, mimeType: 'image/png' } },
-      { role: 'user' as const, content: { type: 'text' as const, text: 'Please analyze the image above.' } },
+      {
+        role: 'user' as const,
+        content: { type: 'image' as const, data: TEST_IMAGE_BASE64, mimeType: 'image/png' },
+      },
+      {
+        role: 'user' as const,
+        content: { type: 'text' as const, text: 'Please analyze the image above.' },
+      },
     ];
   }
 

@@ -8,12 +8,22 @@ import { TEST_IMAGE_BASE64 } from './fixtures.constants';
  */
 @Injectable()
 export class ConformanceResources {
-  @Resource({ uri: 'test://static-text', name: 'static-text', description: 'A static text resource', mimeType: 'text/plain' })
+  @Resource({
+    uri: 'test://static-text',
+    name: 'static-text',
+    description: 'A static text resource',
+    mimeType: 'text/plain',
+  })
   staticText() {
     return 'This is the content of the static text resource.';
   }
 
-  @Resource({ uri: 'test://static-binary', name: 'static-binary', description: 'A static binary resource (a PNG)', mimeType: 'image/png' })
+  @Resource({
+    uri: 'test://static-binary',
+    name: 'static-binary',
+    description: 'A static binary resource (a PNG)',
+    mimeType: 'image/png',
+  })
   staticBinary() {
     return Buffer.from(TEST_IMAGE_BASE64, 'base64');
   }

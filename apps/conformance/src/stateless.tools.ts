@@ -24,11 +24,15 @@ export class StatelessTools {
 
   @Tool({
     name: 'test_streaming_elicitation',
-    description: 'Elicits input: on 2026-07-28 that is an input_required result, never a request on the stream',
+    description:
+      'Elicits input: on 2026-07-28 that is an input_required result, never a request on the stream',
   })
   async streamingElicitation(@Ctx() ctx: McpContext) {
     const answer = await ctx.elicit(
-      { message: 'Anything to add?', requestedSchema: { type: 'object', properties: { note: { type: 'string' } } } },
+      {
+        message: 'Anything to add?',
+        requestedSchema: { type: 'object', properties: { note: { type: 'string' } } },
+      },
       'note',
     );
     return `Elicitation answered: ${answer.action}`;
@@ -36,7 +40,8 @@ export class StatelessTools {
 
   @Tool({
     name: 'test_logging_tool',
-    description: 'Logs at every level; the client receives only what its requested log level lets through',
+    description:
+      'Logs at every level; the client receives only what its requested log level lets through',
   })
   logging(@Ctx() ctx: McpContext) {
     ctx.log('debug', 'Logging tool: debug');
@@ -45,19 +50,28 @@ export class StatelessTools {
     return 'Logging tool done';
   }
 
-  @Tool({ name: 'test_trigger_tool_change', description: 'Tells subscribed clients that the tool list changed' })
+  @Tool({
+    name: 'test_trigger_tool_change',
+    description: 'Tells subscribed clients that the tool list changed',
+  })
   triggerToolChange() {
     this.host.notifyListChanged('tools');
     return 'tools/list_changed sent';
   }
 
-  @Tool({ name: 'test_trigger_prompt_change', description: 'Tells subscribed clients that the prompt list changed' })
+  @Tool({
+    name: 'test_trigger_prompt_change',
+    description: 'Tells subscribed clients that the prompt list changed',
+  })
   triggerPromptChange() {
     this.host.notifyListChanged('prompts');
     return 'prompts/list_changed sent';
   }
 
-  @Tool({ name: 'test_trigger_resource_update', description: 'Tells subscribed clients that test://watched-resource changed' })
+  @Tool({
+    name: 'test_trigger_resource_update',
+    description: 'Tells subscribed clients that test://watched-resource changed',
+  })
   triggerResourceUpdate() {
     this.host.notifyResourceUpdated('test://watched-resource');
     return 'resources/updated sent for test://watched-resource';

@@ -14,9 +14,15 @@ import { McpExplorer } from './discovery/mcp-explorer.service';
 import type { McpContext, McpTransportKind } from './context/mcp-context';
 import type { McpModuleOptions } from './interfaces/mcp-module-options.interface';
 import type { ToolOptions } from './interfaces/primitive-options.interface';
-import { DEFAULT_HTTP_PATH, LEGACY_PROTOCOL_VERSION, MODERN_PROTOCOL_VERSION } from './mcp.constants';
+import type { RegistryChange } from './registry/registry.interfaces';
+import {
+  DEFAULT_HTTP_PATH,
+  LEGACY_PROTOCOL_VERSION,
+  MODERN_PROTOCOL_VERSION,
+} from './mcp.constants';
 import { MCP_MODULE_OPTIONS } from './mcp.module-definition';
 import { McpServers } from './mcp-servers.service';
+import { LIST_CHANGED_EVENTS } from './protocol/connected-servers';
 import { McpServerFactory } from './protocol/mcp-server-factory';
 import { McpRegistry } from './registry/mcp-registry';
 import { mountStreamableHttp } from './transports/http/http-mount';
@@ -80,11 +86,16 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
     this.factory = new McpServerFactory(this.options, this.registry);
     const adapter = this.adapterHost.httpAdapter;
     if (this.options.http !== false && adapter) {
-      this.http = new StreamableHttpHandler(this.factory, this.options, this.options.http ?? {}, () =>
-        isLoopback(adapter.getHttpServer()?.address?.() as AddressInfo | string | null),
+      this.http = new StreamableHttpHandler(
+        this.factory,
+        this.options,
+        this.options.http ?? {},
+        () => isLoopback(adapter.getHttpServer()?.address?.() as AddressInfo | string | null),
       );
       mountStreamableHttp(adapter, this.httpPath!, this.http);
-      this.logger.log(`Streamable HTTP on ${this.httpPath} (${MODERN_PROTOCOL_VERSION} and ${LEGACY_PROTOCOL_VERSION})`);
+      this.logger.log(
+        `Streamable HTTP on ${this.httpPath} (${MODERN_PROTOCOL_VERSION} and ${LEGACY_PROTOCOL_VERSION})`,
+      );
     }
   }
 
@@ -98,6 +109,7 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
   async onApplicationShutdown(): Promise<void> {
     this.servers.unregister(this);
     await Promise.allSettled([this.http?.close(), ...this.connections.map((c) => c.close())]);
+    this.factory?.close();
   }
 
   /**
@@ -105,11 +117,18 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
    * in tests. The connection's first message decides the era (`initialize` for 2025-11-25, a
    * per-request envelope for 2026-07-28).
    */
-  connect(transport?: Transport, kind: McpTransportKind = transport ? 'memory' : 'stdio'): StdioServerHandle {
+  connect(
+    transport?: Transport,
+    kind: McpTransportKind = transport ? 'memory' : 'stdio',
+  ): StdioServerHandle {
     const factory = this.requireFactory();
     const handle = serveStdio(
-      ({ era }) =>
-        factory.create((ctx, server) => ({ transport: kind, era, ...clientOf(ctx, server) })),
+      ({ era }) => {
+        const server = factory.create((ctx, s) => ({ transport: kind, era, ...clientOf(ctx, s) }));
+        // A connection lives as long as its transport: change notifications reach it.
+        factory.connections.add(server, era);
+        return server;
+      },
       { transport, onerror: (e) => this.logger.warn(`Connection error: ${e.message}`) },
     );
     this.connections.push(handle);
@@ -123,8 +142,37 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
     this.explorer.addDynamicTool(this.registry, options, new DynamicToolHandler(handler));
   }
 
-  notifyListChanged(_kind: string): void {}
-  notifyResourceUpdated(_uri: string): void {}
+  /**
+   * Tells clients that a list changed when the change is not one the registry sees (adding or
+   * removing a tool, resource or prompt notifies by itself), e.g. when what a list shows
+   * depends on a feature flag. 2025-11-25 sessions and stdio connections get
+   * `notifications/<kind>/list_changed`; 2026-07-28 clients get it on the
+   * `subscriptions/listen` streams that asked for it.
+   *
+   * @example
+   * ```ts
+   * this.flags.onChange(() => this.host.notifyListChanged('tools'));
+   * ```
+   */
+  notifyListChanged(kind: RegistryChange): void {
+    this.requireFactory().events.publish(LIST_CHANGED_EVENTS[kind]);
+  }
+
+  /**
+   * Tells the clients that subscribed to a resource that it changed
+   * (`notifications/resources/updated`): 2025-11-25 clients that called `resources/subscribe`
+   * for `uri`, and 2026-07-28 `subscriptions/listen` streams whose `resourceSubscriptions`
+   * name it. Clients then read it again.
+   *
+   * @example
+   * ```ts
+   * await this.config.save(next);
+   * this.host.notifyResourceUpdated('config://app');
+   * ```
+   */
+  notifyResourceUpdated(uri: string): void {
+    this.requireFactory().events.publish({ kind: 'resource_updated', uri });
+  }
 
   /** Removes a tool; returns whether it existed. */
   removeTool(name: string): boolean {
@@ -132,7 +180,8 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
   }
 
   private requireFactory(): McpServerFactory {
-    if (!this.factory) throw new Error(`MCP server "${this.name}" is not initialised yet: call it after app.init()`);
+    if (!this.factory)
+      throw new Error(`MCP server "${this.name}" is not initialised yet: call it after app.init()`);
     return this.factory;
   }
 }

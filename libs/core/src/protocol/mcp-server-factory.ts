@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import {
   createRequestStateCodec,
+  InMemoryServerEventBus,
   ProtocolError,
   ProtocolErrorCode,
   ResourceNotFoundError,
@@ -10,13 +11,19 @@ import {
   type RequestStateCodec,
   type ServerCapabilities,
   type ServerContext,
+  type ServerEventBus,
 } from '@modelcontextprotocol/server';
 import { randomBytes } from 'node:crypto';
 import { isInputRequiredSignal } from '../context/input-required.signal';
 import { McpContext, type McpCallOrigin, type RoundState } from '../context/mcp-context';
 import type { McpModuleOptions } from '../interfaces/mcp-module-options.interface';
-import { DEFAULT_PAGE_SIZE, LEGACY_PROTOCOL_VERSION, MODERN_PROTOCOL_VERSION } from '../mcp.constants';
+import {
+  DEFAULT_PAGE_SIZE,
+  LEGACY_PROTOCOL_VERSION,
+  MODERN_PROTOCOL_VERSION,
+} from '../mcp.constants';
 import type { McpRegistry } from '../registry/mcp-registry';
+import { ConnectedServers, LIST_CHANGED_EVENTS } from './connected-servers';
 import {
   toCallToolResult,
   toCompleteResult,
@@ -27,9 +34,20 @@ import {
 } from './result-mappers';
 
 /** Protocol revisions served, newest first. */
-export const SUPPORTED_VERSIONS = [MODERN_PROTOCOL_VERSION, LEGACY_PROTOCOL_VERSION, '2025-06-18', '2025-03-26', '2024-11-05'];
+export const SUPPORTED_VERSIONS = [
+  MODERN_PROTOCOL_VERSION,
+  LEGACY_PROTOCOL_VERSION,
+  '2025-06-18',
+  '2025-03-26',
+  '2024-11-05',
+];
 
-type Handler = (request: any, ctx: ServerContext, originOf: (ctx: ServerContext) => McpCallOrigin) => Promise<any>;
+type Handler = (
+  request: any,
+  ctx: ServerContext,
+  originOf: (ctx: ServerContext) => McpCallOrigin,
+  server: Server,
+) => Promise<any>;
 
 /** A page of a list, computed once per registry revision. */
 interface PageCache {
@@ -48,8 +66,10 @@ export type OriginResolver = (ctx: ServerContext, server: Server) => McpCallOrig
  */
 export class McpServerFactory {
   private readonly logger: Logger;
-  private readonly info: Implementation;
-  private readonly capabilities: ServerCapabilities = {
+  /** `serverInfo` of every server of this factory. */
+  readonly serverInfo: Implementation;
+  /** The capabilities every server of this factory declares. */
+  readonly capabilities: ServerCapabilities = {
     tools: { listChanged: true },
     resources: { listChanged: true, subscribe: true },
     prompts: { listChanged: true },
@@ -60,13 +80,22 @@ export class McpServerFactory {
   private readonly pageSize: number;
   private readonly caches = new Map<string, PageCache>();
   private readonly handlers: [string, Handler][];
+  /**
+   * Change events of this server (list changes, resource updates). Registry changes are
+   * published here; 2026-07-28 `subscriptions/listen` streams and long-lived connections
+   * subscribe to it.
+   */
+  readonly events: ServerEventBus;
+  /** The long-lived servers (2025 sessions, stdio and in-memory connections) events reach. */
+  readonly connections: ConnectedServers;
+  private readonly stopWatchingRegistry: () => void;
 
   constructor(
     private readonly options: McpModuleOptions,
     readonly registry: McpRegistry,
   ) {
     this.logger = new Logger(`Mcp:${options.name}`);
-    this.info = {
+    this.serverInfo = {
       name: options.name,
       version: options.version,
       ...(options.title && { title: options.title }),
@@ -79,6 +108,19 @@ export class McpServerFactory {
       bind: (ctx) => ctx.mcpReq.method,
     });
     this.handlers = this.buildHandlers();
+    this.events = new InMemoryServerEventBus((e) =>
+      this.logger.warn(`A change notification failed: ${e.message}`),
+    );
+    this.connections = new ConnectedServers(this.events);
+    this.stopWatchingRegistry = registry.onChange((change) =>
+      this.events.publish(LIST_CHANGED_EVENTS[change]),
+    );
+  }
+
+  /** Stops publishing registry changes and forgets the connections. */
+  close(): void {
+    this.stopWatchingRegistry();
+    this.connections.close();
   }
 
   /** Name of the server. */
@@ -91,7 +133,7 @@ export class McpServerFactory {
    * identity.
    */
   create(originOf: OriginResolver): Server {
-    const server = new Server(this.info, {
+    const server = new Server(this.serverInfo, {
       capabilities: this.capabilities,
       instructions: this.options.instructions,
       supportedProtocolVersions: SUPPORTED_VERSIONS,
@@ -107,42 +149,93 @@ export class McpServerFactory {
     } as ConstructorParameters<typeof Server>[1]);
     const resolve = (ctx: ServerContext) => originOf(ctx, server);
     for (const [method, handler] of this.handlers)
-      server.setRequestHandler(method as 'tools/call', (req, ctx) => handler(req, ctx, resolve));
+      server.setRequestHandler(method as 'tools/call', (req, ctx) =>
+        handler(req, ctx, resolve, server),
+      );
     return server;
   }
 
   private buildHandlers(): [string, Handler][] {
     const r = this.registry;
     return [
-      ['tools/list', async (req) => this.page('tools', r.revision, () => r.tools.list().map((t) => t.definition), req, 'tools')],
+      [
+        'tools/list',
+        async (req) =>
+          this.page(
+            'tools',
+            r.revision,
+            () => r.tools.list().map((t) => t.definition),
+            req,
+            'tools',
+          ),
+      ],
       ['tools/call', (req, ctx, o) => this.callTool(req, ctx, o)],
       [
         'resources/list',
-        async (req) => this.page('resources', r.revision, () => r.resources.list().map((x) => x.definition), req, 'resources'),
+        async (req) =>
+          this.page(
+            'resources',
+            r.revision,
+            () => r.resources.list().map((x) => x.definition),
+            req,
+            'resources',
+          ),
       ],
       [
         'resources/templates/list',
         async (req) =>
-          this.page('templates', r.revision, () => r.templates.list().map((x) => x.definition), req, 'resourceTemplates'),
+          this.page(
+            'templates',
+            r.revision,
+            () => r.templates.list().map((x) => x.definition),
+            req,
+            'resourceTemplates',
+          ),
       ],
       ['resources/read', (req, ctx, o) => this.readResource(req, ctx, o)],
-      ['resources/subscribe', async () => ({})],
-      ['resources/unsubscribe', async () => ({})],
+      [
+        'resources/subscribe',
+        async (req, _ctx, _o, server) => {
+          this.connections.subscribe(server, req.params.uri);
+          return {};
+        },
+      ],
+      [
+        'resources/unsubscribe',
+        async (req, _ctx, _o, server) => {
+          this.connections.unsubscribeResource(server, req.params.uri);
+          return {};
+        },
+      ],
       [
         'prompts/list',
-        async (req) => this.page('prompts', r.revision, () => r.prompts.list().map((x) => x.definition), req, 'prompts'),
+        async (req) =>
+          this.page(
+            'prompts',
+            r.revision,
+            () => r.prompts.list().map((x) => x.definition),
+            req,
+            'prompts',
+          ),
       ],
       ['prompts/get', (req, ctx, o) => this.getPrompt(req, ctx, o)],
       ['completion/complete', (req, ctx, o) => this.complete(req, ctx, o)],
     ];
   }
 
-  private page(key: string, revision: number, build: () => unknown[], req: any, field: string): Record<string, unknown> {
+  private page(
+    key: string,
+    revision: number,
+    build: () => unknown[],
+    req: any,
+    field: string,
+  ): Record<string, unknown> {
     let cache = this.caches.get(key);
     if (!cache || cache.revision !== revision) {
       const all = build();
       const pages: unknown[][] = [];
-      for (let i = 0; i < all.length; i += this.pageSize) pages.push(all.slice(i, i + this.pageSize));
+      for (let i = 0; i < all.length; i += this.pageSize)
+        pages.push(all.slice(i, i + this.pageSize));
       cache = { revision, pages: pages.length ? pages : [[]] };
       this.caches.set(key, cache);
     }
@@ -157,26 +250,47 @@ export class McpServerFactory {
     };
   }
 
-  private context(ctx: ServerContext, target: string, originOf: (ctx: ServerContext) => McpCallOrigin): McpContext {
+  private context(
+    ctx: ServerContext,
+    target: string,
+    originOf: (ctx: ServerContext) => McpCallOrigin,
+  ): McpContext {
     const origin = originOf(ctx);
     const state = ctx.mcpReq.requestState() as RoundState | undefined;
-    return new McpContext(ctx, origin, this.options.name, target, state && typeof state === 'object' ? state : undefined);
+    return new McpContext(
+      ctx,
+      origin,
+      this.options.name,
+      target,
+      state && typeof state === 'object' ? state : undefined,
+    );
   }
 
-  private async callTool(req: any, sdkCtx: ServerContext, originOf: (ctx: ServerContext) => McpCallOrigin): Promise<CallToolResult | Record<string, unknown>> {
+  private async callTool(
+    req: any,
+    sdkCtx: ServerContext,
+    originOf: (ctx: ServerContext) => McpCallOrigin,
+  ): Promise<CallToolResult | Record<string, unknown>> {
     const name = req.params.name as string;
     const tool = this.registry.tools.get(name);
     if (!tool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`);
     const ctx = this.context(sdkCtx, name, originOf);
     try {
-      return await toCallToolResult(await tool.invoke((req.params.arguments ?? {}) as Record<string, unknown>, ctx), tool);
+      return await toCallToolResult(
+        await tool.invoke((req.params.arguments ?? {}) as Record<string, unknown>, ctx),
+        tool,
+      );
     } catch (error) {
       if (isInputRequiredSignal(error)) return this.inputRequired(error.inputRequests, ctx, sdkCtx);
       return toToolErrorResult(error, name, this.logger);
     }
   }
 
-  private async inputRequired(inputRequests: unknown, ctx: McpContext, sdkCtx: ServerContext): Promise<Record<string, unknown>> {
+  private async inputRequired(
+    inputRequests: unknown,
+    ctx: McpContext,
+    sdkCtx: ServerContext,
+  ): Promise<Record<string, unknown>> {
     return {
       resultType: 'input_required',
       inputRequests,
@@ -184,7 +298,11 @@ export class McpServerFactory {
     };
   }
 
-  private async readResource(req: any, sdkCtx: ServerContext, originOf: (ctx: ServerContext) => McpCallOrigin): Promise<unknown> {
+  private async readResource(
+    req: any,
+    sdkCtx: ServerContext,
+    originOf: (ctx: ServerContext) => McpCallOrigin,
+  ): Promise<unknown> {
     const uri = req.params.uri as string;
     const fixed = this.registry.resources.get(uri);
     let entry = fixed;
@@ -211,20 +329,32 @@ export class McpServerFactory {
     }
   }
 
-  private async getPrompt(req: any, sdkCtx: ServerContext, originOf: (ctx: ServerContext) => McpCallOrigin): Promise<unknown> {
+  private async getPrompt(
+    req: any,
+    sdkCtx: ServerContext,
+    originOf: (ctx: ServerContext) => McpCallOrigin,
+  ): Promise<unknown> {
     const name = req.params.name as string;
     const prompt = this.registry.prompts.get(name);
-    if (!prompt) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${name}`);
+    if (!prompt)
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${name}`);
     const ctx = this.context(sdkCtx, name, originOf);
     try {
-      return toGetPromptResult(await prompt.invoke((req.params.arguments ?? {}) as Record<string, unknown>, ctx), prompt.definition.description);
+      return toGetPromptResult(
+        await prompt.invoke((req.params.arguments ?? {}) as Record<string, unknown>, ctx),
+        prompt.definition.description,
+      );
     } catch (error) {
       if (isInputRequiredSignal(error)) return this.inputRequired(error.inputRequests, ctx, sdkCtx);
       throw toProtocolError(error, `Prompt ${name}`, this.logger);
     }
   }
 
-  private async complete(req: any, sdkCtx: ServerContext, originOf: (ctx: ServerContext) => McpCallOrigin): Promise<unknown> {
+  private async complete(
+    req: any,
+    sdkCtx: ServerContext,
+    originOf: (ctx: ServerContext) => McpCallOrigin,
+  ): Promise<unknown> {
     const ref = req.params.ref as { type: string; name?: string; uri?: string };
     const argument = req.params.argument as { name: string; value: string };
     const kind = ref.type === 'ref/prompt' ? 'prompt' : 'resourceTemplate';
@@ -236,7 +366,10 @@ export class McpServerFactory {
     const ctx = this.context(sdkCtx, target, originOf);
     try {
       const value = await entry.invoke(
-        { value: argument.value, arguments: (req.params.context?.arguments ?? {}) as Record<string, string> },
+        {
+          value: argument.value,
+          arguments: (req.params.context?.arguments ?? {}) as Record<string, string>,
+        },
         ctx,
       );
       return toCompleteResult(value);

@@ -9,11 +9,17 @@ const METHODS = ['POST', 'GET', 'DELETE'] as const;
  * global prefix, CORS, helmet, auth middleware and the like apply to it as to any route.
  * Express and Fastify are supported; each has its own way of parsing bodies first.
  */
-export function mountStreamableHttp(adapter: AbstractHttpAdapter, path: string, handler: StreamableHttpHandler): void {
+export function mountStreamableHttp(
+  adapter: AbstractHttpAdapter,
+  path: string,
+  handler: StreamableHttpHandler,
+): void {
   const type = adapter.getType();
   if (type === 'express') return mountExpress(adapter.getInstance(), path, handler);
   if (type === 'fastify') return mountFastify(adapter.getInstance(), path, handler);
-  throw new Error(`Rampart's MCP HTTP transport supports the Express and Fastify adapters, not "${type}"`);
+  throw new Error(
+    `Rampart's MCP HTTP transport supports the Express and Fastify adapters, not "${type}"`,
+  );
 }
 
 interface ExpressLike {
@@ -27,7 +33,9 @@ function mountExpress(app: ExpressLike, path: string, handler: StreamableHttpHan
   const route = (req: IncomingMessage & { body?: unknown }, res: ServerResponse) => {
     // Nest's JSON parser (when on) has read the stream already and set `req.body`.
     const body: PreparsedBody =
-      req.body !== undefined || req.readableEnded ? { parsed: true, value: req.body } : { parsed: false };
+      req.body !== undefined || req.readableEnded
+        ? { parsed: true, value: req.body }
+        : { parsed: false };
     void handler.handle(req, res, body, req);
   };
   app.post(path, route);
@@ -50,9 +58,13 @@ function mountFastify(fastify: FastifyLike, path: string, handler: StreamableHtt
     method: [...METHODS],
     url: path,
     bodyLimit: handler.bodyLimit,
-    handler: (request: { raw: IncomingMessage; body?: unknown }, reply: { raw: ServerResponse; hijack(): void }) => {
+    handler: (
+      request: { raw: IncomingMessage; body?: unknown },
+      reply: { raw: ServerResponse; hijack(): void },
+    ) => {
       reply.hijack();
-      const body: PreparsedBody = request.body !== undefined ? { parsed: true, value: request.body } : { parsed: false };
+      const body: PreparsedBody =
+        request.body !== undefined ? { parsed: true, value: request.body } : { parsed: false };
       return handler.handle(request.raw, reply.raw, body, request);
     },
     errorHandler: (
@@ -64,7 +76,11 @@ function mountFastify(fastify: FastifyLike, path: string, handler: StreamableHtt
         reply.hijack();
         return handler.rejectBody(reply.raw, 'too-large');
       }
-      if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.statusCode === 400) {
+      if (
+        error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+        error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+        error.statusCode === 400
+      ) {
         reply.hijack();
         return handler.rejectBody(reply.raw, 'parse', error.message);
       }

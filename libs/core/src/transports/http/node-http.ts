@@ -36,7 +36,12 @@ export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new McpProtocolError(JsonRpcErrorCode.ParseError, `Parse error: ${(e as Error).message}`, undefined, 400);
+    throw new McpProtocolError(
+      JsonRpcErrorCode.ParseError,
+      `Parse error: ${(e as Error).message}`,
+      undefined,
+      400,
+    );
   }
 }
 

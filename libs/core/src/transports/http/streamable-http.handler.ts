@@ -4,29 +4,62 @@ import {
   localhostAllowedHostnames,
   localhostAllowedOrigins,
   PerRequestHTTPServerTransport,
+  ProtocolErrorCode,
   validateHostHeader,
   validateOriginHeader,
   type AuthInfo,
+  type JSONRPCRequest,
+  type MessageClassification,
   type Server,
   type ServerContext,
 } from '@modelcontextprotocol/server';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { McpCallOrigin, McpTraceContext } from '../../context/mcp-context';
 import { isMcpProtocolError, JsonRpcErrorCode } from '../../errors/mcp-protocol.error';
 import type { McpIdentity } from '../../interfaces/mcp-identity.interface';
-import type { McpHttpOptions, McpModuleOptions } from '../../interfaces/mcp-module-options.interface';
-import { DEFAULT_MAX_BODY_BYTES, LEGACY_PROTOCOL_VERSION, MODERN_PROTOCOL_VERSION } from '../../mcp.constants';
+import type {
+  McpHttpOptions,
+  McpModuleOptions,
+} from '../../interfaces/mcp-module-options.interface';
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  LEGACY_PROTOCOL_VERSION,
+  MODERN_PROTOCOL_VERSION,
+} from '../../mcp.constants';
 import type { McpServerFactory } from '../../protocol/mcp-server-factory';
+import type { ToolEntry } from '../../registry/registry.interfaces';
 import { LegacySessionManager } from '../session/legacy-sessions';
+import { ListenStreams } from './listen-streams';
+import { checkParamHeaders, paramHeadersOf, type ParamHeader } from './param-headers';
 import { parseJson, readBody, tooLarge, writeJsonRpcError, writeWebResponse } from './node-http';
+import { checkStandardHeaders, HEADER_MISMATCH, type StandardHeaders } from './standard-headers';
 
 /** A body the adapter already parsed, or a marker that it has not read the stream. */
 export type PreparsedBody = { parsed: true; value: unknown } | { parsed: false };
+
+/** Versions served on the stateless path, as `-32022` errors list them. */
+const MODERN_VERSIONS = [MODERN_PROTOCOL_VERSION];
+/** Largest number of open `subscriptions/listen` streams per endpoint (the SDK's default). */
+const DEFAULT_MAX_SUBSCRIPTIONS = 1024;
+/** Interval of SSE keep-alive comments on listen streams, in milliseconds (the SDK's default). */
+const SSE_KEEP_ALIVE_MS = 15_000;
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 };
+
+/** RFC 9110 optional white space around a field value. */
+const OWS = /^[ \t]+|[ \t]+$/g;
+
+function standardHeadersOf(req: IncomingMessage): StandardHeaders {
+  const get = (name: string) => header(req, name)?.replace(OWS, '');
+  return {
+    protocolVersion: get('mcp-protocol-version'),
+    method: get('mcp-method'),
+    name: get('mcp-name'),
+  };
+}
 
 /**
  * The Streamable HTTP endpoint of one server, independent of Express or Fastify: DNS-rebinding
@@ -40,6 +73,9 @@ export class StreamableHttpHandler {
   private allowedHosts?: string[] | null;
   private readonly allowedOrigins?: string[];
   private readonly sessions?: LegacySessionManager;
+  private readonly listen: ListenStreams;
+  /** The `x-mcp-header` declarations of each tool, computed on its first call. */
+  private readonly paramHeaders = new WeakMap<ToolEntry, readonly ParamHeader[]>();
 
   constructor(
     private readonly factory: McpServerFactory,
@@ -52,9 +88,14 @@ export class StreamableHttpHandler {
     this.maxBodyBytes = http.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     if (http.allowedHosts !== false && http.allowedHosts) this.allowedHosts = http.allowedHosts;
     else if (http.allowedHosts === false) this.allowedHosts = null;
-    if (http.allowedOrigins !== false) this.allowedOrigins = http.allowedOrigins ?? localhostAllowedOrigins();
+    if (http.allowedOrigins !== false)
+      this.allowedOrigins = http.allowedOrigins ?? localhostAllowedOrigins();
     if (http.legacySessions !== false)
       this.sessions = new LegacySessionManager(factory, http.sessionIdleTtlMs ?? 30 * 60_000);
+    this.listen = new ListenStreams(factory.events, factory.capabilities, factory.serverInfo, {
+      maxStreams: DEFAULT_MAX_SUBSCRIPTIONS,
+      keepAliveMs: SSE_KEEP_ALIVE_MS,
+    });
   }
 
   /** Largest body accepted, in bytes. */
@@ -62,29 +103,57 @@ export class StreamableHttpHandler {
     return this.maxBodyBytes;
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, body: PreparsedBody, nativeRequest: unknown): Promise<void> {
+  async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: PreparsedBody,
+    nativeRequest: unknown,
+  ): Promise<void> {
+    let value: unknown;
     try {
       if (!this.checkDnsRebinding(req, res)) return;
-      let value: unknown;
       if (req.method === 'POST') {
-        value = body.parsed ? body.value : parseJson(await readBody(req, this.maxBodyBytes));
+        if (body.parsed) {
+          value = body.value;
+          // The adapter's own parser may allow more than this endpoint does.
+          if (Number(req.headers['content-length']) > this.maxBodyBytes)
+            throw tooLarge(this.maxBodyBytes);
+        } else value = parseJson(await readBody(req, this.maxBodyBytes));
       }
       const identity = this.identify(nativeRequest);
+      const headers = standardHeadersOf(req);
       const outcome = classifyInboundRequest({
         httpMethod: req.method ?? 'GET',
-        protocolVersionHeader: header(req, 'mcp-protocol-version'),
-        mcpMethodHeader: header(req, 'mcp-method'),
-        mcpNameHeader: header(req, 'mcp-name'),
+        protocolVersionHeader: headers.protocolVersion,
+        mcpMethodHeader: headers.method,
+        mcpNameHeader: headers.name,
         body: value,
       });
       if (outcome.kind === 'reject')
-        return writeJsonRpcError(res, outcome.httpStatus, outcome.code, outcome.message, idOf(value), outcome.data);
+        return writeJsonRpcError(
+          res,
+          outcome.httpStatus,
+          outcome.code,
+          outcome.message,
+          idOf(value),
+          outcome.data,
+        );
       const trace = headerTrace(req);
       if (outcome.kind === 'legacy') {
         if (!this.sessions)
-          return writeJsonRpcError(res, 400, JsonRpcErrorCode.InvalidRequest, `This server only serves protocol ${MODERN_PROTOCOL_VERSION}`, idOf(value));
+          return writeJsonRpcError(
+            res,
+            400,
+            JsonRpcErrorCode.InvalidRequest,
+            `This server only serves protocol ${MODERN_PROTOCOL_VERSION}`,
+            idOf(value),
+          );
         if (identity && !(req as { auth?: AuthInfo }).auth)
-          (req as { auth?: AuthInfo }).auth = { token: '', clientId: identity.subject, scopes: identity.scopes ?? [] };
+          (req as { auth?: AuthInfo }).auth = {
+            token: '',
+            clientId: identity.subject,
+            scopes: identity.scopes ?? [],
+          };
         return await this.sessions.handle(req, res, value, {
           identity,
           origin: (ctx, server) => this.legacyOrigin(ctx, server, identity, nativeRequest, trace),
@@ -94,60 +163,133 @@ export class StreamableHttpHandler {
         res.writeHead(202).end();
         return;
       }
-      const origin: McpCallOrigin = {
+      const message = outcome.message;
+      const revision = outcome.classification.revision;
+      if (revision !== MODERN_PROTOCOL_VERSION)
+        return writeJsonRpcError(
+          res,
+          400,
+          ProtocolErrorCode.UnsupportedProtocolVersion,
+          `Unsupported protocol version: ${revision ?? 'none'}`,
+          message.id,
+          { supported: MODERN_VERSIONS, requested: revision ?? 'unknown' },
+        );
+      const headerProblem =
+        checkStandardHeaders(headers, message.method, message.params) ??
+        (message.method === 'tools/call'
+          ? this.paramHeaderProblem(message.params, req.headers)
+          : undefined);
+      if (headerProblem)
+        return writeJsonRpcError(
+          res,
+          400,
+          HEADER_MISMATCH,
+          `Bad Request: the request headers and body disagree: ${headerProblem}`,
+          message.id,
+        );
+      if (message.method === 'subscriptions/listen') return this.listen.serve(message, res);
+      await this.serveModern(message, outcome.classification, res, {
         transport: 'http',
         era: 'modern',
         protocolVersion: MODERN_PROTOCOL_VERSION,
         identity,
         request: nativeRequest,
         headerTrace: trace,
-      };
-      const server = this.factory.create((ctx) => withEnvelope(origin, ctx));
-      const transport = new PerRequestHTTPServerTransport({
-        classification: outcome.classification,
-        responseMode: this.http.responseMode ?? 'auto',
       });
-      await server.connect(transport);
-      const abort = new AbortController();
-      const onClose = () => {
-        if (!res.writableFinished) abort.abort();
-      };
-      res.on('close', onClose);
-      try {
-        const response = await transport.handleMessage(outcome.message, {
-          request: { signal: abort.signal, headers: new Headers() } as unknown as Request,
-          ...(identity && { authInfo: { token: '', clientId: identity.subject, scopes: identity.scopes ?? [] } }),
-        });
-        await writeWebResponse(res, response);
-      } finally {
-        res.off('close', onClose);
-        void server.close().catch(() => undefined);
-      }
     } catch (error) {
-      this.fail(res, error);
+      this.fail(res, error, idOf(value));
+    }
+  }
+
+  /** Checks the `Mcp-Param-*` headers of a `tools/call` against the tool's `x-mcp-header`s. */
+  private paramHeaderProblem(
+    params: Record<string, unknown> | undefined,
+    headers: IncomingHttpHeaders,
+  ): string | undefined {
+    const name = params?.name;
+    const tool = typeof name === 'string' ? this.factory.registry.tools.get(name) : undefined;
+    if (!tool) return undefined;
+    let declared = this.paramHeaders.get(tool);
+    if (!declared) {
+      declared = paramHeadersOf(tool.definition.inputSchema);
+      this.paramHeaders.set(tool, declared);
+    }
+    return declared.length > 0
+      ? checkParamHeaders(declared, params?.arguments, headers)
+      : undefined;
+  }
+
+  /** Serves one 2026-07-28 request on a per-request SDK server. */
+  private async serveModern(
+    message: JSONRPCRequest,
+    classification: MessageClassification,
+    res: ServerResponse,
+    origin: McpCallOrigin,
+  ): Promise<void> {
+    const server = this.factory.create((ctx) => withEnvelope(origin, ctx));
+    const transport = new PerRequestHTTPServerTransport({
+      classification,
+      responseMode: this.http.responseMode ?? 'auto',
+    });
+    await server.connect(transport);
+    const abort = new AbortController();
+    const onClose = () => {
+      if (!res.writableFinished) abort.abort();
+    };
+    res.on('close', onClose);
+    try {
+      const identity = origin.identity;
+      const response = await transport.handleMessage(message, {
+        request: { signal: abort.signal, headers: new Headers() } as unknown as Request,
+        ...(identity && {
+          authInfo: { token: '', clientId: identity.subject, scopes: identity.scopes ?? [] },
+        }),
+      });
+      await writeWebResponse(res, response);
+    } finally {
+      res.off('close', onClose);
+      void server.close().catch(() => undefined);
     }
   }
 
   /** Answers a body the adapter's parser rejected (malformed JSON, too large). */
   rejectBody(res: ServerResponse, kind: 'parse' | 'too-large', detail?: string): void {
     if (kind === 'too-large') return this.fail(res, tooLarge(this.maxBodyBytes));
-    writeJsonRpcError(res, 400, JsonRpcErrorCode.ParseError, `Parse error${detail ? `: ${detail}` : ''}`);
+    writeJsonRpcError(
+      res,
+      400,
+      JsonRpcErrorCode.ParseError,
+      `Parse error${detail ? `: ${detail}` : ''}`,
+    );
   }
 
+  /** Ends the `subscriptions/listen` streams and the 2025-era sessions. */
   async close(): Promise<void> {
+    this.listen.close();
     await this.sessions?.close();
   }
 
-  private fail(res: ServerResponse, error: unknown): void {
+  private fail(res: ServerResponse, error: unknown, id: unknown = null): void {
     if (isMcpProtocolError(error))
-      return writeJsonRpcError(res, error.httpStatus === 200 ? 400 : error.httpStatus, error.code, error.message, null, error.data);
-    this.logger.error('Unexpected error in the MCP endpoint', error instanceof Error ? error.stack : String(error));
-    writeJsonRpcError(res, 500, JsonRpcErrorCode.InternalError, 'Internal error');
+      return writeJsonRpcError(
+        res,
+        error.httpStatus === 200 ? 400 : error.httpStatus,
+        error.code,
+        error.message,
+        id,
+        error.data,
+      );
+    this.logger.error(
+      'Unexpected error in the MCP endpoint',
+      error instanceof Error ? error.stack : String(error),
+    );
+    writeJsonRpcError(res, 500, JsonRpcErrorCode.InternalError, 'Internal error', id);
   }
 
   private checkDnsRebinding(req: IncomingMessage, res: ServerResponse): boolean {
     // The default Host allowlist depends on the listen address, known once the app listens.
-    if (this.allowedHosts === undefined) this.allowedHosts = this.loopbackOnly() ? localhostAllowedHostnames() : null;
+    if (this.allowedHosts === undefined)
+      this.allowedHosts = this.loopbackOnly() ? localhostAllowedHostnames() : null;
     if (this.allowedHosts) {
       const host = validateHostHeader(header(req, 'host'), this.allowedHosts);
       if (!host.ok) {
@@ -159,7 +301,12 @@ export class StreamableHttpHandler {
     if (this.allowedOrigins && originHeader !== undefined) {
       const origin = validateOriginHeader(originHeader, this.allowedOrigins);
       if (!origin.ok) {
-        writeJsonRpcError(res, 403, JsonRpcErrorCode.InvalidRequest, `Forbidden: ${origin.message}`);
+        writeJsonRpcError(
+          res,
+          403,
+          JsonRpcErrorCode.InvalidRequest,
+          `Forbidden: ${origin.message}`,
+        );
         return false;
       }
     }
@@ -168,8 +315,13 @@ export class StreamableHttpHandler {
 
   private identify(nativeRequest: unknown): McpIdentity | undefined {
     if (this.options.identify) return this.options.identify(nativeRequest);
-    const r = nativeRequest as { user?: Record<string, unknown>; auth?: AuthInfo; raw?: { auth?: AuthInfo } };
-    const user = r.user;
+    // Express middleware sets these on the request; Nest's Fastify middleware on the raw one.
+    const r = nativeRequest as {
+      user?: Record<string, unknown>;
+      auth?: AuthInfo;
+      raw?: { user?: Record<string, unknown>; auth?: AuthInfo };
+    };
+    const user = r.user ?? r.raw?.user;
     if (user && typeof user === 'object') {
       const subject = user.sub ?? user.id ?? user.subject;
       if (subject !== undefined)
@@ -181,11 +333,22 @@ export class StreamableHttpHandler {
         };
     }
     const auth = r.auth ?? r.raw?.auth;
-    if (auth?.clientId) return { subject: auth.clientId, scopes: auth.scopes, ...(auth.extra && { claims: auth.extra }) };
+    if (auth?.clientId)
+      return {
+        subject: auth.clientId,
+        scopes: auth.scopes,
+        ...(auth.extra && { claims: auth.extra }),
+      };
     return undefined;
   }
 
-  private legacyOrigin(ctx: ServerContext, server: Server, identity: McpIdentity | undefined, request: unknown, trace?: McpTraceContext): McpCallOrigin {
+  private legacyOrigin(
+    ctx: ServerContext,
+    server: Server,
+    identity: McpIdentity | undefined,
+    request: unknown,
+    trace?: McpTraceContext,
+  ): McpCallOrigin {
     return {
       transport: 'http',
       era: 'legacy',
@@ -204,10 +367,13 @@ export function clientOf(
 ): Pick<McpCallOrigin, 'clientInfo' | 'clientCapabilities' | 'protocolVersion'> {
   const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
   return {
-    clientInfo: (envelope?.['io.modelcontextprotocol/clientInfo'] ?? server.getClientVersion()) as McpCallOrigin['clientInfo'],
+    clientInfo: (envelope?.['io.modelcontextprotocol/clientInfo'] ??
+      server.getClientVersion()) as McpCallOrigin['clientInfo'],
     clientCapabilities: (envelope?.['io.modelcontextprotocol/clientCapabilities'] ??
       server.getClientCapabilities()) as McpCallOrigin['clientCapabilities'],
-    protocolVersion: (envelope?.['io.modelcontextprotocol/protocolVersion'] as string | undefined) ?? LEGACY_PROTOCOL_VERSION,
+    protocolVersion:
+      (envelope?.['io.modelcontextprotocol/protocolVersion'] as string | undefined) ??
+      LEGACY_PROTOCOL_VERSION,
   };
 }
 
@@ -216,7 +382,9 @@ function withEnvelope(origin: McpCallOrigin, ctx: ServerContext): McpCallOrigin 
   return {
     ...origin,
     clientInfo: envelope?.['io.modelcontextprotocol/clientInfo'] as McpCallOrigin['clientInfo'],
-    clientCapabilities: envelope?.['io.modelcontextprotocol/clientCapabilities'] as McpCallOrigin['clientCapabilities'],
+    clientCapabilities: envelope?.[
+      'io.modelcontextprotocol/clientCapabilities'
+    ] as McpCallOrigin['clientCapabilities'],
   };
 }
 
@@ -228,5 +396,7 @@ function headerTrace(req: IncomingMessage): McpTraceContext | undefined {
 }
 
 function idOf(body: unknown): unknown {
-  return body && typeof body === 'object' && !Array.isArray(body) ? (body as { id?: unknown }).id : null;
+  return body && typeof body === 'object' && !Array.isArray(body)
+    ? (body as { id?: unknown }).id
+    : null;
 }

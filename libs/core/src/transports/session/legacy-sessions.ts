@@ -6,7 +6,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { JsonRpcErrorCode } from '../../errors/mcp-protocol.error';
 import type { McpIdentity } from '../../interfaces/mcp-identity.interface';
 import type { McpServerFactory, OriginResolver } from '../../protocol/mcp-server-factory';
-import type { RegistryChange } from '../../registry/registry.interfaces';
 import { writeJsonRpcError } from '../http/node-http';
 import { InMemoryEventStore } from './in-memory-event-store';
 
@@ -32,7 +31,6 @@ export class LegacySessionManager {
   private readonly logger = new Logger('McpSessions');
   private readonly sessions = new Map<string, Session>();
   private readonly sweep: NodeJS.Timeout;
-  private readonly unsubscribe: () => void;
 
   constructor(
     private readonly factory: McpServerFactory,
@@ -41,7 +39,6 @@ export class LegacySessionManager {
   ) {
     this.sweep = setInterval(() => this.closeIdle(), Math.min(idleTtlMs, 60_000));
     this.sweep.unref();
-    this.unsubscribe = factory.registry.onChange((change) => this.broadcast(change));
   }
 
   /** Number of open sessions. */
@@ -49,28 +46,58 @@ export class LegacySessionManager {
     return this.sessions.size;
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, body: unknown, info: LegacyRequestInfo): Promise<void> {
+  async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+    info: LegacyRequestInfo,
+  ): Promise<void> {
     const header = req.headers['mcp-session-id'];
     const sessionId = Array.isArray(header) ? header[0] : header;
     if (!sessionId) {
       if (req.method === 'POST' && isInitialize(body)) return this.open(req, res, body, info);
-      return writeJsonRpcError(res, 400, JsonRpcErrorCode.InvalidRequest, 'Bad Request: Mcp-Session-Id header is required', idOf(body));
+      return writeJsonRpcError(
+        res,
+        400,
+        JsonRpcErrorCode.InvalidRequest,
+        'Bad Request: Mcp-Session-Id header is required',
+        idOf(body),
+      );
     }
     const session = this.sessions.get(sessionId);
     if (!session)
-      return writeJsonRpcError(res, 404, JsonRpcErrorCode.SessionNotFound, 'Session not found', idOf(body));
+      return writeJsonRpcError(
+        res,
+        404,
+        JsonRpcErrorCode.SessionNotFound,
+        'Session not found',
+        idOf(body),
+      );
     if (session.identity?.subject !== info.identity?.subject)
-      return writeJsonRpcError(res, 403, JsonRpcErrorCode.InvalidRequest, 'Forbidden: the session belongs to another identity', idOf(body));
+      return writeJsonRpcError(
+        res,
+        403,
+        JsonRpcErrorCode.InvalidRequest,
+        'Forbidden: the session belongs to another identity',
+        idOf(body),
+      );
     session.lastSeen = Date.now();
     await session.transport.handleRequest(req, res, body);
   }
 
-  private async open(req: IncomingMessage, res: ServerResponse, body: unknown, info: LegacyRequestInfo): Promise<void> {
+  private async open(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+    info: LegacyRequestInfo,
+  ): Promise<void> {
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       eventStore: this.eventStore,
       onsessioninitialized: (id) => {
         this.sessions.set(id, { server, transport, identity: info.identity, lastSeen: Date.now() });
+        // List changes and subscribed resource updates reach the session from now on.
+        this.factory.connections.add(server, 'legacy');
       },
       onsessionclosed: (id) => {
         this.sessions.delete(id);
@@ -84,36 +111,19 @@ export class LegacySessionManager {
     await transport.handleRequest(req, res, body);
   }
 
-  private broadcast(change: RegistryChange): void {
-    for (const { server } of this.sessions.values()) {
-      const send =
-        change === 'tools'
-          ? server.sendToolListChanged()
-          : change === 'prompts'
-            ? server.sendPromptListChanged()
-            : server.sendResourceListChanged();
-      Promise.resolve(send).catch(() => undefined);
-    }
-  }
-
-  /** Sends `notifications/resources/updated` to every session (clients filter by subscription). */
-  resourceUpdated(uri: string): void {
-    for (const { server } of this.sessions.values())
-      Promise.resolve(server.sendResourceUpdated({ uri })).catch(() => undefined);
-  }
-
   private closeIdle(): void {
     const cutoff = Date.now() - this.idleTtlMs;
     for (const [id, s] of this.sessions)
       if (s.lastSeen < cutoff) {
         this.sessions.delete(id);
-        s.transport.close().catch((e) => this.logger.warn(`Closing idle session ${id}: ${String(e)}`));
+        s.transport
+          .close()
+          .catch((e) => this.logger.warn(`Closing idle session ${id}: ${String(e)}`));
       }
   }
 
   async close(): Promise<void> {
     clearInterval(this.sweep);
-    this.unsubscribe();
     const all = [...this.sessions.values()];
     this.sessions.clear();
     await Promise.allSettled(all.map((s) => s.transport.close()));
@@ -126,5 +136,7 @@ function isInitialize(body: unknown): boolean {
 }
 
 function idOf(body: unknown): unknown {
-  return body && typeof body === 'object' && !Array.isArray(body) ? (body as { id?: unknown }).id : null;
+  return body && typeof body === 'object' && !Array.isArray(body)
+    ? (body as { id?: unknown }).id
+    : null;
 }
