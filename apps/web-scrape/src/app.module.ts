@@ -25,21 +25,30 @@ export interface WebScrapeOptions {
 @Module({})
 export class AppModule {
   static forRoot(options: WebScrapeOptions = {}): DynamicModule {
-    const scrape: ScrapeOptions = { timeoutMs: 10_000, maxBytes: 5 * 1024 * 1024, ...options.scrape };
+    const scrape: ScrapeOptions = {
+      timeoutMs: 10_000,
+      maxBytes: 5 * 1024 * 1024,
+      ...options.scrape,
+    };
     return {
       module: AppModule,
       imports: [
         McpModule.forRoot({
           name: 'web-scrape',
           version: '0.1.0',
-          instructions: 'Fetch web pages with scrape_url; read whole pages through their page:// links.',
+          instructions:
+            'Fetch web pages with scrape_url; read whole pages through their page:// links.',
           http: options.stdio ? false : { path: '/mcp' },
           stdio: options.stdio,
         }),
       ],
       providers: [
         { provide: PageStore, useFactory: () => new PageStore(options.pages) },
-        { provide: ScrapeTools, useFactory: (pages: PageStore) => new ScrapeTools(pages, scrape), inject: [PageStore] },
+        {
+          provide: ScrapeTools,
+          useFactory: (pages: PageStore) => new ScrapeTools(pages, scrape),
+          inject: [PageStore],
+        },
       ],
     };
   }

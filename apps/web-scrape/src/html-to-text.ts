@@ -8,7 +8,7 @@ const NAMED_ENTITIES: Record<string, string> = {
   quot: '"',
   QUOT: '"',
   apos: "'",
-  nbsp: ' ',
+  nbsp: '\u00a0',
   copy: '©',
   reg: '®',
   hellip: '…',
@@ -23,7 +23,28 @@ const NAMED_ENTITIES: Record<string, string> = {
 /** Elements whose content is never text shown to a reader; skipped up to their end tag. */
 const HIDDEN = new Set(['script', 'style', 'noscript', 'template', 'svg', 'iframe', 'object']);
 /** Tags that do not break a word: `<b>he</b>llo` reads "hello". */
-const INLINE = new Set(['a', 'abbr', 'b', 'bdi', 'bdo', 'code', 'em', 'i', 'kbd', 'mark', 'q', 's', 'small', 'span', 'strong', 'sub', 'sup', 'u', 'var', 'wbr']);
+const INLINE = new Set([
+  'a',
+  'abbr',
+  'b',
+  'bdi',
+  'bdo',
+  'code',
+  'em',
+  'i',
+  'kbd',
+  'mark',
+  'q',
+  's',
+  'small',
+  'span',
+  'strong',
+  'sub',
+  'sup',
+  'u',
+  'var',
+  'wbr',
+]);
 const TAG_NAME = /<(\/?)([a-zA-Z][a-zA-Z0-9-]*)/y;
 
 /**
@@ -36,8 +57,11 @@ const TAG_NAME = /<(\/?)([a-zA-Z][a-zA-Z0-9-]*)/y;
 export function decodeEntities(text: string): string {
   return text.replace(/&(#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z]+);/g, (match, ref: string) => {
     if (ref[0] !== '#') return NAMED_ENTITIES[ref] ?? match;
-    const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-    return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : '\uFFFD';
+    const code =
+      ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+    return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff)
+      ? String.fromCodePoint(code)
+      : '\uFFFD';
   });
 }
 

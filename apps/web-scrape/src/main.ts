@@ -19,7 +19,9 @@ async function bootstrap(): Promise<void> {
   await app.listen(port, host);
   // The bound port, not PORT: PORT=0 picks a free one.
   const { port: bound } = app.getHttpServer().address() as { port: number };
-  new Logger('WebScrape').log(`MCP endpoint on http://${host.includes(':') ? `[${host}]` : host}:${bound}/mcp`);
+  new Logger('WebScrape').log(
+    `MCP endpoint on http://${host.includes(':') ? `[${host}]` : host}:${bound}/mcp`,
+  );
 }
 
 void bootstrap();

@@ -5,7 +5,10 @@ import { randomUUID } from 'node:crypto';
 export interface StoredPage {
   id: string;
   url: string;
+  /** The upstream's `Content-Type`. */
   contentType: string;
+  /** Media type of `text`: `text/plain` once extracted, `text/html` when kept as served. */
+  mimeType: string;
   text: string;
   fetchedAt: number;
   expiresAt: number;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Args, Ctx, JsonRpcErrorCode, McpContext, McpProtocolError, ResourceTemplate, Tool, ToolError } from '@rampart/core';
+import { Args, Ctx, McpContext, ResourceTemplate, Tool, ToolError } from '@rampart/core';
 import { htmlToText } from './html-to-text';
 import { PageStore } from './page-store';
 import { ScrapeUrlInput } from './scrape.dto';
@@ -22,7 +22,8 @@ export interface ScrapeOptions {
 export const DEFAULT_MAX_CHARS = 2000;
 
 /** Media types read as text; anything else (images, PDFs, archives) is refused. */
-const TEXTUAL = /^(text\/|application\/(xhtml\+xml|xml|json|ld\+json|javascript|rss\+xml|atom\+xml)\b|[a-z]+\/[\w.-]+\+(xml|json)\b)/i;
+const TEXTUAL =
+  /^(text\/|application\/(xhtml\+xml|xml|json|ld\+json|javascript|rss\+xml|atom\+xml)\b|[a-z]+\/[\w.-]+\+(xml|json)\b)/i;
 
 /**
  * The seed documents' web scraper: `scrape_url` fetches a page and returns its text; a page
@@ -55,7 +56,10 @@ export class ScrapeTools {
       response = await fetch(input.url, {
         signal,
         redirect: 'follow',
-        headers: { 'user-agent': 'rampart-web-scrape/0.1', accept: 'text/html, text/*;q=0.9, */*;q=0.1' },
+        headers: {
+          'user-agent': 'rampart-web-scrape/0.1',
+          accept: 'text/html, text/*;q=0.9, */*;q=0.1',
+        },
       });
     } catch (error) {
       throw this.fetchError(input.url, error, timeout, ctx.signal);
@@ -70,9 +74,13 @@ export class ScrapeTools {
     const contentType = response.headers.get('content-type') ?? 'text/html';
     if (!TEXTUAL.test(contentType)) {
       await response.body?.cancel().catch(() => undefined);
-      throw new ToolError('UNSUPPORTED_CONTENT', `${input.url} is ${contentType.split(';')[0]}, not a text page`, {
-        details: { contentType },
-      });
+      throw new ToolError(
+        'UNSUPPORTED_CONTENT',
+        `${input.url} is ${contentType.split(';')[0]}, not a text page`,
+        {
+          details: { contentType },
+        },
+      );
     }
     let body: string;
     try {
@@ -86,7 +94,8 @@ export class ScrapeTools {
     const maxChars = input.maxChars ?? DEFAULT_MAX_CHARS;
     if (text.length <= maxChars) return { content: [{ type: 'text' as const, text }] };
 
-    const page = this.pages.put({ url: input.url, contentType, text });
+    const mimeType = input.format === 'html' && isHtml ? 'text/html' : 'text/plain';
+    const page = this.pages.put({ url: input.url, contentType, mimeType, text });
     return {
       content: [
         { type: 'text' as const, text: preview(text, maxChars) },
@@ -95,7 +104,7 @@ export class ScrapeTools {
           uri: `page://${page.id}`,
           name: `page-${page.id}`,
           description: `Full text of ${input.url} (${text.length} characters)`,
-          mimeType: input.format === 'html' && isHtml ? 'text/html' : 'text/plain',
+          mimeType,
           size: Buffer.byteLength(text),
         },
       ],
@@ -112,23 +121,35 @@ export class ScrapeTools {
   page(@Args('id') id: string) {
     const page = this.pages.get(id);
     if (!page)
-      throw new McpProtocolError(JsonRpcErrorCode.ResourceNotFound, `No page ${id}: it expired or never existed. Call scrape_url again.`, {
-        uri: `page://${id}`,
+      throw new ToolError('NOT_FOUND', `No page ${id}: it expired or never existed`, {
+        suggestions: ['Call scrape_url again'],
+        details: { uri: `page://${id}` },
       });
-    return page.text;
+    return { text: page.text, mimeType: page.mimeType };
   }
 
   /** Maps a failed fetch or body read to the error the client sees. */
-  private fetchError(url: string, error: unknown, timeout: AbortSignal, cancelled: AbortSignal): unknown {
+  private fetchError(
+    url: string,
+    error: unknown,
+    timeout: AbortSignal,
+    cancelled: AbortSignal,
+  ): unknown {
     if (error instanceof ToolError) return error;
-    if (cancelled.aborted) return new ToolError('CANCELLED', `The fetch of ${url} was cancelled`, { cause: error });
+    if (cancelled.aborted)
+      return new ToolError('CANCELLED', `The fetch of ${url} was cancelled`, { cause: error });
     if (timeout.aborted)
       return new ToolError('TIMEOUT', `${url} did not answer within ${this.options.timeoutMs} ms`, {
         retryable: true,
         suggestions: ['Try again later', 'The site may be slow or down'],
         cause: error,
       });
-    const reason = (error as Error & { cause?: { code?: string } })?.cause?.code ?? (error as Error)?.message ?? String(error);
+    // fetch() says only "fetch failed"; its cause names what happened (ENOTFOUND, ECONNREFUSED, bad port...).
+    const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+    const reason =
+      [cause?.code, cause?.message, (error as Error | undefined)?.message].find(
+        (r): r is string => typeof r === 'string' && r.length > 0,
+      ) ?? String(error);
     return new ToolError('NETWORK_ERROR', `Could not fetch ${url}: ${reason}`, {
       retryable: true,
       suggestions: ['Check that the URL is reachable', 'Try again later'],
@@ -138,7 +159,10 @@ export class ScrapeTools {
 
   /** Reads the body up to `maxBytes` and decodes it with the charset the response names (UTF-8 otherwise). */
   private async readCapped(response: Response, contentType: string): Promise<string> {
-    const tooLarge = () => new ToolError('TOO_LARGE', `The page is larger than ${this.options.maxBytes} bytes`, { details: { maxBytes: this.options.maxBytes } });
+    const tooLarge = () =>
+      new ToolError('TOO_LARGE', `The page is larger than ${this.options.maxBytes} bytes`, {
+        details: { maxBytes: this.options.maxBytes },
+      });
     const declared = Number(response.headers.get('content-length'));
     if (declared > this.options.maxBytes) {
       await response.body?.cancel().catch(() => undefined);
