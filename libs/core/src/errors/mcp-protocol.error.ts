@@ -1,3 +1,5 @@
+import { IntrinsicException } from '@nestjs/common';
+
 const BRAND = Symbol.for('rampart.McpProtocolError');
 
 /** JSON-RPC error codes used by MCP. */
@@ -18,8 +20,10 @@ export const JsonRpcErrorCode = {
  *
  * @example
  * throw new McpProtocolError(JsonRpcErrorCode.InvalidParams, 'Unknown prompt: greet');
+ *
+ * An `IntrinsicException`, so Nest's exception handler does not log it as an error.
  */
-export class McpProtocolError extends Error {
+export class McpProtocolError extends IntrinsicException {
   readonly [BRAND] = true;
   override readonly name = 'McpProtocolError';
 

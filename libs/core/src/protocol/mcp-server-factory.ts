@@ -49,6 +49,32 @@ type Handler = (
   server: Server,
 ) => Promise<any>;
 
+/** The list methods, the result field each fills and where its entries come from. */
+const LISTS = {
+  'tools/list': {
+    field: 'tools',
+    entries: (r: McpRegistry) => r.tools.list().map((x) => x.definition),
+  },
+  'resources/list': {
+    field: 'resources',
+    entries: (r: McpRegistry) => r.resources.list().map((x) => x.definition),
+  },
+  'resources/templates/list': {
+    field: 'resourceTemplates',
+    entries: (r: McpRegistry) => r.templates.list().map((x) => x.definition),
+  },
+  'prompts/list': {
+    field: 'prompts',
+    entries: (r: McpRegistry) => r.prompts.list().map((x) => x.definition),
+  },
+} as const;
+
+/** A method that lists tools, resources, templates or prompts. */
+export type ListMethod = keyof typeof LISTS;
+
+/** Whether `method` is one of the {@link ListMethod}s. */
+export const isListMethod = (method: string): method is ListMethod => Object.hasOwn(LISTS, method);
+
 /** A page of a list, computed once per registry revision. */
 interface PageCache {
   revision: number;
@@ -156,42 +182,15 @@ export class McpServerFactory {
   }
 
   private buildHandlers(): [string, Handler][] {
-    const r = this.registry;
+    const list =
+      (method: ListMethod): Handler =>
+      async (req) =>
+        this.list(method, req.params?.cursor);
     return [
-      [
-        'tools/list',
-        async (req) =>
-          this.page(
-            'tools',
-            r.revision,
-            () => r.tools.list().map((t) => t.definition),
-            req,
-            'tools',
-          ),
-      ],
+      ['tools/list', list('tools/list')],
       ['tools/call', (req, ctx, o) => this.callTool(req, ctx, o)],
-      [
-        'resources/list',
-        async (req) =>
-          this.page(
-            'resources',
-            r.revision,
-            () => r.resources.list().map((x) => x.definition),
-            req,
-            'resources',
-          ),
-      ],
-      [
-        'resources/templates/list',
-        async (req) =>
-          this.page(
-            'templates',
-            r.revision,
-            () => r.templates.list().map((x) => x.definition),
-            req,
-            'resourceTemplates',
-          ),
-      ],
+      ['resources/list', list('resources/list')],
+      ['resources/templates/list', list('resources/templates/list')],
       ['resources/read', (req, ctx, o) => this.readResource(req, ctx, o)],
       [
         'resources/subscribe',
@@ -207,43 +206,34 @@ export class McpServerFactory {
           return {};
         },
       ],
-      [
-        'prompts/list',
-        async (req) =>
-          this.page(
-            'prompts',
-            r.revision,
-            () => r.prompts.list().map((x) => x.definition),
-            req,
-            'prompts',
-          ),
-      ],
+      ['prompts/list', list('prompts/list')],
       ['prompts/get', (req, ctx, o) => this.getPrompt(req, ctx, o)],
       ['completion/complete', (req, ctx, o) => this.complete(req, ctx, o)],
     ];
   }
 
-  private page(
-    key: string,
-    revision: number,
-    build: () => unknown[],
-    req: any,
-    field: string,
-  ): Record<string, unknown> {
-    let cache = this.caches.get(key);
+  /**
+   * One page of a list method. The pages are cut once per registry revision, not per request.
+   * @internal
+   */
+  list(method: ListMethod, cursor: unknown): Record<string, unknown> {
+    const { field, entries } = LISTS[method];
+    const revision = this.registry.revision;
+    let cache = this.caches.get(method);
     if (!cache || cache.revision !== revision) {
-      const all = build();
+      const all = entries(this.registry);
       const pages: unknown[][] = [];
       for (let i = 0; i < all.length; i += this.pageSize)
         pages.push(all.slice(i, i + this.pageSize));
       cache = { revision, pages: pages.length ? pages : [[]] };
-      this.caches.set(key, cache);
+      this.caches.set(method, cache);
     }
-    const cursor = req.params?.cursor as string | undefined;
-    let index = 0;
-    if (cursor !== undefined) {
-      index = decodeCursor(cursor, cache.pages.length);
-    }
+    if (cursor !== undefined && typeof cursor !== 'string')
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        'Invalid cursor: it must be a string',
+      );
+    const index = cursor === undefined ? 0 : decodeCursor(cursor, cache.pages.length);
     return {
       [field]: cache.pages[index],
       ...(index + 1 < cache.pages.length && { nextCursor: encodeCursor(index + 1) }),
@@ -266,7 +256,8 @@ export class McpServerFactory {
     );
   }
 
-  private async callTool(
+  /** @internal Runs `tools/call`; shared by the SDK handler and the 2026 fast path. */
+  async callTool(
     req: any,
     sdkCtx: ServerContext,
     originOf: (ctx: ServerContext) => McpCallOrigin,

@@ -30,6 +30,7 @@ import type { McpServerFactory } from '../../protocol/mcp-server-factory';
 import type { ToolEntry } from '../../registry/registry.interfaces';
 import { LegacySessionManager } from '../session/legacy-sessions';
 import { ListenStreams } from './listen-streams';
+import { ModernFastPath } from './modern-fast-path';
 import { checkParamHeaders, paramHeadersOf, type ParamHeader } from './param-headers';
 import { parseJson, readBody, tooLarge, writeJsonRpcError, writeWebResponse } from './node-http';
 import { checkStandardHeaders, HEADER_MISMATCH, type StandardHeaders } from './standard-headers';
@@ -74,6 +75,7 @@ export class StreamableHttpHandler {
   private readonly allowedOrigins?: string[];
   private readonly sessions?: LegacySessionManager;
   private readonly listen: ListenStreams;
+  private readonly fastPath: ModernFastPath;
   /** The `x-mcp-header` declarations of each tool, computed on its first call. */
   private readonly paramHeaders = new WeakMap<ToolEntry, readonly ParamHeader[]>();
 
@@ -92,6 +94,7 @@ export class StreamableHttpHandler {
       this.allowedOrigins = http.allowedOrigins ?? localhostAllowedOrigins();
     if (http.legacySessions !== false)
       this.sessions = new LegacySessionManager(factory, http.sessionIdleTtlMs ?? 30 * 60_000);
+    this.fastPath = new ModernFastPath(factory, options, http.responseMode ?? 'auto');
     this.listen = new ListenStreams(factory.events, factory.capabilities, factory.serverInfo, {
       maxStreams: DEFAULT_MAX_SUBSCRIPTIONS,
       keepAliveMs: SSE_KEEP_ALIVE_MS,
@@ -219,13 +222,14 @@ export class StreamableHttpHandler {
       : undefined;
   }
 
-  /** Serves one 2026-07-28 request on a per-request SDK server. */
+  /** Serves one 2026-07-28 request: on the fast path, or on a per-request SDK server. */
   private async serveModern(
     message: JSONRPCRequest,
     classification: MessageClassification,
     res: ServerResponse,
     origin: McpCallOrigin,
   ): Promise<void> {
+    if (this.fastPath.handles(message)) return this.fastPath.serve(message, res, origin);
     const server = this.factory.create((ctx) => withEnvelope(origin, ctx));
     const transport = new PerRequestHTTPServerTransport({
       classification,
