@@ -1,6 +1,11 @@
 export { McpModule, McpCoreModule } from './mcp.module';
 export { MCP_MODULE_OPTIONS } from './mcp.module-definition';
-export { McpServerHost, type DynamicToolDefinition } from './mcp-server.host';
+export {
+  McpServerHost,
+  type DynamicToolDefinition,
+  type DynamicResourceDefinition,
+  type DynamicPromptDefinition,
+} from './mcp-server.host';
 export { McpServers } from './mcp-servers.service';
 export { Tool, ToolMetadata } from './decorators/tool.decorator';
 export {

@@ -13,7 +13,11 @@ import { assertToolName } from './decorators/tool.decorator';
 import { McpExplorer } from './discovery/mcp-explorer.service';
 import type { McpContext, McpTransportKind } from './context/mcp-context';
 import type { McpModuleOptions } from './interfaces/mcp-module-options.interface';
-import type { ToolOptions } from './interfaces/primitive-options.interface';
+import type {
+  PromptOptions,
+  ResourceOptions,
+  ToolOptions,
+} from './interfaces/primitive-options.interface';
 import type { RegistryChange } from './registry/registry.interfaces';
 import {
   DEFAULT_HTTP_PATH,
@@ -36,9 +40,23 @@ export interface DynamicToolDefinition extends Omit<ToolOptions, 'server' | 'nam
   handler: (args: any, ctx: McpContext) => unknown;
 }
 
-/** Runs a dynamic tool's function as a method, so Nest's pipeline can wrap it. */
-class DynamicToolHandler {
-  constructor(private readonly fn: DynamicToolDefinition['handler']) {}
+/** A fixed resource added at run time. */
+export interface DynamicResourceDefinition extends Omit<ResourceOptions, 'server' | 'name'> {
+  name: string;
+  /** Returns the content, as a `@Resource()` method does. */
+  handler: (args: Record<string, never>, ctx: McpContext) => unknown;
+}
+
+/** A prompt added at run time; `arguments` is a class-validator DTO. */
+export interface DynamicPromptDefinition extends Omit<PromptOptions, 'server' | 'name'> {
+  name: string;
+  /** Returns the messages, as a `@Prompt()` method does. */
+  handler: (args: any, ctx: McpContext) => unknown;
+}
+
+/** Runs a dynamic primitive's function as a method, so Nest's pipeline can wrap it. */
+class DynamicHandler {
+  constructor(private readonly fn: (args: any, ctx: McpContext) => unknown) {}
   run(args: unknown, ctx: McpContext): unknown {
     return this.fn(args, ctx);
   }
@@ -139,7 +157,7 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
   addTool(definition: DynamicToolDefinition): void {
     assertToolName(definition.name, `dynamic tool "${definition.name}"`);
     const { handler, ...options } = definition;
-    this.explorer.addDynamicTool(this.registry, options, new DynamicToolHandler(handler));
+    this.explorer.addDynamicTool(this.registry, options, new DynamicHandler(handler));
   }
 
   /**
@@ -177,6 +195,28 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
   /** Removes a tool; returns whether it existed. */
   removeTool(name: string): boolean {
     return this.registry.removeTool(name);
+  }
+
+  /** Adds a fixed resource at run time; clients get `notifications/resources/list_changed`. */
+  addResource(definition: DynamicResourceDefinition): void {
+    const { handler, ...options } = definition;
+    this.explorer.addDynamicResource(this.registry, options, new DynamicHandler(handler));
+  }
+
+  /** Removes a fixed resource; returns whether it existed. */
+  removeResource(uri: string): boolean {
+    return this.registry.removeResource(uri);
+  }
+
+  /** Adds a prompt at run time; clients get `notifications/prompts/list_changed`. */
+  addPrompt(definition: DynamicPromptDefinition): void {
+    const { handler, ...options } = definition;
+    this.explorer.addDynamicPrompt(this.registry, options, new DynamicHandler(handler));
+  }
+
+  /** Removes a prompt; returns whether it existed. */
+  removePrompt(name: string): boolean {
+    return this.registry.removePrompt(name);
   }
 
   private requireFactory(): McpServerFactory {

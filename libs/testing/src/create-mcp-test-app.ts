@@ -137,10 +137,12 @@ async function createHttpApp(
   module: TestingModule,
   adapter: 'express' | 'fastify',
 ): Promise<INestApplication> {
-  if (adapter === 'express') return module.createNestApplication({ logger: false });
+  // Open streams (SSE, keep-alive sockets of aborted calls) must not hold up `close()`.
+  const options = { logger: false as const, forceCloseConnections: true };
+  if (adapter === 'express') return module.createNestApplication(options);
   // Loaded lazily: Fastify is an optional peer of the app under test.
   const { FastifyAdapter } = await import('@nestjs/platform-fastify');
-  return module.createNestApplication(new FastifyAdapter(), { logger: false });
+  return module.createNestApplication(new FastifyAdapter(), options);
 }
 
 function pickServer(servers: McpServers, name?: string) {

@@ -194,8 +194,14 @@ export class McpContext {
    *
    * @param key identifies this question across rounds; defaults to its order in the handler.
    */
-  async elicit(params: ElicitRequestFormParams | ElicitRequestURLParams, key?: string): Promise<ElicitResult> {
-    return (await this.ask({ method: 'elicitation/create', params } as InputRequest, key)) as ElicitResult;
+  async elicit(
+    params: ElicitRequestFormParams | ElicitRequestURLParams,
+    key?: string,
+  ): Promise<ElicitResult> {
+    return (await this.ask(
+      { method: 'elicitation/create', params } as InputRequest,
+      key,
+    )) as ElicitResult;
   }
 
   /** Asks the client's model for a completion (sampling); same rounds as {@link elicit}. */
@@ -203,7 +209,10 @@ export class McpContext {
     params: CreateMessageRequest['params'],
     key?: string,
   ): Promise<CreateMessageResult | CreateMessageResultWithTools> {
-    return (await this.ask({ method: 'sampling/createMessage', params } as InputRequest, key)) as CreateMessageResult;
+    return (await this.ask(
+      { method: 'sampling/createMessage', params } as InputRequest,
+      key,
+    )) as CreateMessageResult;
   }
 
   /** Asks the client for its roots; same rounds as {@link elicit}. */

@@ -12,7 +12,7 @@ describe('MCP decorators', () => {
       @Tool({ description: 'd', annotations: { readOnlyHint: true } })
       lookUp() {}
     }
-    expect(reflector.get(ToolMetadata, Tools.prototype.lookUp)).toEqual({
+    expect(reflector.get(ToolMetadata, Reflect.get(Tools.prototype, 'lookUp'))).toEqual({
       name: 'lookUp',
       description: 'd',
       annotations: { readOnlyHint: true },
@@ -100,7 +100,7 @@ describe('MCP decorators', () => {
       @Prompt({ description: 'p' })
       summarise() {}
     }
-    expect(reflector.get(PromptMetadata, P.prototype.summarise)).toEqual({
+    expect(reflector.get(PromptMetadata, Reflect.get(P.prototype, 'summarise'))).toEqual({
       name: 'summarise',
       description: 'p',
     });

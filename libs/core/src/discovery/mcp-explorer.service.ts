@@ -10,6 +10,7 @@ import { UNKNOWN_COMPLETION_TARGET } from '../errors/messages.constant';
 import type {
   JsonSchemaObject,
   PromptOptions,
+  ResourceOptions,
   SchemaSource,
   ServerScoped,
   ToolOptions,
@@ -156,11 +157,32 @@ export class McpExplorer {
     tool: ToolOptions & { name: string },
     holder: object,
   ): void {
-    this.addTool(
-      registry,
-      { instance: holder, methodName: 'run', source: `dynamic tool ${tool.name}` },
-      tool,
-    );
+    this.addTool(registry, dynamic(holder, `dynamic tool ${tool.name}`), tool);
+  }
+
+  /** Adds a resource built at run time; `holder.run(args, ctx)` is its method. */
+  addDynamicResource(
+    registry: McpRegistry,
+    resource: ResourceOptions & { name: string },
+    holder: object,
+  ): void {
+    const { server: _s, ...definition } = resource;
+    const found = dynamic(holder, `dynamic resource ${resource.uri}`);
+    registry.addResource({
+      uri: resource.uri,
+      definition,
+      source: found.source,
+      invoke: this.bind(found),
+    });
+  }
+
+  /** Adds a prompt built at run time; `holder.run(args, ctx)` is its method. */
+  addDynamicPrompt(
+    registry: McpRegistry,
+    prompt: PromptOptions & { name: string },
+    holder: object,
+  ): void {
+    this.addPrompt(registry, dynamic(holder, `dynamic prompt ${prompt.name}`), prompt);
   }
 
   private addTool(registry: McpRegistry, found: Found, tool: ToolOptions & { name: string }): void {
@@ -237,6 +259,10 @@ export class McpExplorer {
     const type = types?.[index];
     return PRIMITIVE_TYPES.has(type) ? undefined : (type as Type<unknown>);
   }
+}
+
+function dynamic(holder: object, source: string): Found {
+  return { instance: holder, methodName: 'run', source };
 }
 
 function scope(options: ServerScoped): readonly string[] | undefined {

@@ -330,7 +330,7 @@ export class StreamableHttpHandler {
       const subject = user.sub ?? user.id ?? user.subject;
       if (subject !== undefined)
         return {
-          subject: String(subject),
+          subject: typeof subject === 'string' ? subject : JSON.stringify(subject),
           ...(typeof user.tenant === 'string' && { tenant: user.tenant }),
           ...(Array.isArray(user.scopes) && { scopes: user.scopes as string[] }),
           claims: user,
