@@ -1,7 +1,7 @@
 import { Injectable, Module } from '@nestjs/common';
 import { IsString } from 'class-validator';
 import { McpModule, McpServers, Tool } from '@rampart/core';
-import { createMcpTestApp, type McpTestApp } from '@rampart/testing';
+import { createMcpTestApp, mcpTestMatrix, type McpTestApp } from '@rampart/testing';
 
 @Injectable()
 class BaseTools {
@@ -22,17 +22,7 @@ class TopicArgs {
 })
 class ChangesModule {}
 
-type Setup = {
-  transport: 'memory' | 'http';
-  adapter?: 'express' | 'fastify';
-  era: 'modern' | 'legacy';
-};
-const setups: [string, Setup][] = [
-  ['memory, 2025-11-25', { transport: 'memory', era: 'legacy' }],
-  ['express, 2025-11-25', { transport: 'http', adapter: 'express', era: 'legacy' }],
-  ['express, 2026-07-28', { transport: 'http', adapter: 'express', era: 'modern' }],
-  ['fastify, 2026-07-28', { transport: 'http', adapter: 'fastify', era: 'modern' }],
-];
+const setups = mcpTestMatrix();
 
 /** Resolves with the next notification of `method` the client receives. */
 function next(t: McpTestApp, method: string): Promise<unknown> {

@@ -1,21 +1,8 @@
 import type { Client } from '@modelcontextprotocol/client';
-import { createMcpTestApp, type McpTestApp } from '@rampart/testing';
+import { createMcpTestApp, mcpTestMatrix, type McpTestApp } from '@rampart/testing';
 import { FixtureModule } from '../fixtures/fixture.module';
 
-type Setup = {
-  transport: 'memory' | 'http';
-  adapter?: 'express' | 'fastify';
-  era: 'modern' | 'legacy';
-};
-
-const setups: [string, Setup][] = [
-  ['memory, 2026-07-28', { transport: 'memory', era: 'modern' }],
-  ['memory, 2025-11-25', { transport: 'memory', era: 'legacy' }],
-  ['express, 2026-07-28', { transport: 'http', adapter: 'express', era: 'modern' }],
-  ['express, 2025-11-25', { transport: 'http', adapter: 'express', era: 'legacy' }],
-  ['fastify, 2026-07-28', { transport: 'http', adapter: 'fastify', era: 'modern' }],
-  ['fastify, 2025-11-25', { transport: 'http', adapter: 'fastify', era: 'legacy' }],
-];
+const setups = mcpTestMatrix();
 
 const text = (result: Awaited<ReturnType<Client['callTool']>>) =>
   (result.content as { type: string; text?: string }[]).map((c) => c.text ?? '').join('');

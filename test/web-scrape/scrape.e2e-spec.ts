@@ -1,6 +1,6 @@
 import type { Client } from '@modelcontextprotocol/client';
 import type { INestApplication } from '@nestjs/common';
-import { createMcpTestApp, type McpTestApp } from '@rampart/testing';
+import { createMcpTestApp, mcpTestMatrix, type McpTestApp } from '@rampart/testing';
 import { AppModule } from '../../apps/web-scrape/src/app.module';
 import { waitFor } from './built-app';
 import {
@@ -11,20 +11,7 @@ import {
   LARGE_TEXT,
 } from './fixture-site';
 
-type Setup = {
-  transport: 'memory' | 'http';
-  adapter?: 'express' | 'fastify';
-  era: 'modern' | 'legacy';
-};
-
-const setups: [string, Setup][] = [
-  ['memory, 2026-07-28', { transport: 'memory', era: 'modern' }],
-  ['memory, 2025-11-25', { transport: 'memory', era: 'legacy' }],
-  ['express, 2026-07-28', { transport: 'http', adapter: 'express', era: 'modern' }],
-  ['express, 2025-11-25', { transport: 'http', adapter: 'express', era: 'legacy' }],
-  ['fastify, 2026-07-28', { transport: 'http', adapter: 'fastify', era: 'modern' }],
-  ['fastify, 2025-11-25', { transport: 'http', adapter: 'fastify', era: 'legacy' }],
-];
+const setups = mcpTestMatrix();
 
 type CallResult = Awaited<ReturnType<Client['callTool']>>;
 type Block = {

@@ -5,3 +5,4 @@ export {
   type McpTestAppOptions,
   type McpTestTransport,
 } from './create-mcp-test-app';
+export { mcpTestMatrix, type McpTestSetup } from './test-matrix';
