@@ -15,7 +15,7 @@ const envelope = {
     McpModule.forRoot({
       name: 'limits',
       version: '1.0.0',
-      http: { path: '/mcp', maxBodyBytes: 64 * 1024 },
+      http: { path: '/mcp', maxBodyBytes: 64 * 1024, maxSessions: 1 },
     }),
   ],
   providers: [FixtureTools],
@@ -188,6 +188,52 @@ describe.each(['express', 'fastify'] as const)('bad HTTP input on %s', (adapter)
     );
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe(-32600);
+    await stillServes();
+  });
+
+  it('refuses a session past maxSessions with 503 and Retry-After, and serves the open one', async () => {
+    const initialize = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities: {},
+        clientInfo: { name: 'raw', version: '1' },
+      },
+    };
+    const first = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify(initialize),
+    });
+    expect(first.status).toBe(200);
+    const session = first.headers.get('mcp-session-id')!;
+    await first.text();
+    const second = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify(initialize),
+    });
+    expect(second.status).toBe(503);
+    expect(second.headers.get('retry-after')).toBe('5');
+    expect((await second.json()).error.message).toMatch(/sessions are open/);
+    const list = await send(
+      { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+      { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' },
+    );
+    expect(list.status).toBe(200);
+    const closed = await fetch(url, {
+      method: 'DELETE',
+      headers: { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' },
+    });
+    expect(closed.status).toBe(200);
     await stillServes();
   });
 

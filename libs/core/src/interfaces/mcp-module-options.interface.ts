@@ -46,6 +46,12 @@ export interface McpHttpOptions {
    * @default 1800000 (30 minutes)
    */
   sessionIdleTtlMs?: number;
+  /**
+   * Most 2025-era sessions open at once; `initialize` past it is answered `503` with
+   * `Retry-After`, so a flood of handshakes cannot exhaust memory.
+   * @default 10000
+   */
+  maxSessions?: number;
 }
 
 /** Options of `McpModule.forRoot()`. */

@@ -93,7 +93,10 @@ export class StreamableHttpHandler {
     if (http.allowedOrigins !== false)
       this.allowedOrigins = http.allowedOrigins ?? localhostAllowedOrigins();
     if (http.legacySessions !== false)
-      this.sessions = new LegacySessionManager(factory, http.sessionIdleTtlMs ?? 30 * 60_000);
+      this.sessions = new LegacySessionManager(factory, {
+        idleTtlMs: http.sessionIdleTtlMs ?? 30 * 60_000,
+        maxSessions: http.maxSessions ?? 10_000,
+      });
     this.fastPath = new ModernFastPath(factory, options, http.responseMode ?? 'auto');
     this.listen = new ListenStreams(factory.events, factory.capabilities, factory.serverInfo, {
       maxStreams: DEFAULT_MAX_SUBSCRIPTIONS,

@@ -32,12 +32,17 @@ export class LegacySessionManager {
   private readonly sessions = new Map<string, Session>();
   private readonly sweep: NodeJS.Timeout;
 
+  private readonly idleTtlMs: number;
+  private readonly maxSessions: number;
+
   constructor(
     private readonly factory: McpServerFactory,
-    private readonly idleTtlMs: number,
+    limits: { idleTtlMs: number; maxSessions: number },
     private readonly eventStore: EventStore = new InMemoryEventStore(),
   ) {
-    this.sweep = setInterval(() => this.closeIdle(), Math.min(idleTtlMs, 60_000));
+    this.idleTtlMs = limits.idleTtlMs;
+    this.maxSessions = limits.maxSessions;
+    this.sweep = setInterval(() => this.closeIdle(), Math.min(this.idleTtlMs, 60_000));
     this.sweep.unref();
   }
 
@@ -91,6 +96,16 @@ export class LegacySessionManager {
     body: unknown,
     info: LegacyRequestInfo,
   ): Promise<void> {
+    if (this.sessions.size >= this.maxSessions)
+      return writeJsonRpcError(
+        res,
+        503,
+        JsonRpcErrorCode.InternalError,
+        `Service Unavailable: ${this.maxSessions} sessions are open; try again later`,
+        idOf(body),
+        undefined,
+        { 'retry-after': '5' },
+      );
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       eventStore: this.eventStore,
