@@ -6,6 +6,7 @@ import {
   Args,
   McpExecutionContext,
   McpModule,
+  McpServerHost,
   McpServers,
   Tool,
   isMcpDefinitionError,
@@ -212,6 +213,49 @@ describe('McpModule.forRootAsync', () => {
       expect(t.client.getServerVersion()).toMatchObject({ name: 'async-server', version: '2.0.0' });
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe('module options', () => {
+  it('refuses options that cannot work, naming each', async () => {
+    @Module({
+      imports: [
+        McpModule.forRoot({ name: '', version: '1', pageSize: 0, http: { maxBodyBytes: -1 } }),
+      ],
+    })
+    class Bad {}
+    const error = await boot(Bad);
+    expect(isMcpDefinitionError(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      'Invalid McpModule options: "name" must be a non-empty string; "pageSize" must be a positive integer; "http.maxBodyBytes" must be a positive integer',
+    );
+  });
+
+  it('makes the server injectable app-wide with isGlobal, on the async path too', async () => {
+    @Injectable()
+    class NeedsHost {
+      constructor(readonly host: McpServerHost) {}
+    }
+    @Module({ providers: [NeedsHost] })
+    class Feature {}
+    @Module({
+      imports: [
+        McpModule.forRootAsync({
+          isGlobal: true,
+          useFactory: () => ({ name: 'global', version: '1' }),
+        }),
+        Feature,
+      ],
+    })
+    class Root {}
+    const ref = await Test.createTestingModule({ imports: [Root] }).compile();
+    const app = ref.createNestApplication({ logger: false });
+    await app.init();
+    try {
+      expect(app.get(NeedsHost).host.name).toBe('global');
+    } finally {
+      await app.close();
     }
   });
 });

@@ -330,15 +330,18 @@ async function post(url: string, body: object, headers: Record<string, string> =
   return { status: res.status, headers: res.headers, body: data };
 }
 
-function parseSse(raw: string): { id?: string; data: any }[] {
-  return raw
-    .split('\n\n')
-    .map((block) => {
-      const id = /^id: ?(.*)$/m.exec(block)?.[1];
-      const data = /^data: ?(.*)$/m.exec(block)?.[1];
-      return data ? { id, data: JSON.parse(data) } : undefined;
-    })
-    .filter((e): e is { id?: string; data: any } => !!e);
+interface SseEvent {
+  id?: string;
+  data: any;
+}
+
+function parseSse(raw: string): SseEvent[] {
+  const events: SseEvent[] = [];
+  for (const block of raw.split('\n\n')) {
+    const data = /^data: ?(.*)$/m.exec(block)?.[1];
+    if (data) events.push({ id: /^id: ?(.*)$/m.exec(block)?.[1], data: JSON.parse(data) });
+  }
+  return events;
 }
 
 /** Opens the 2025 GET stream and yields its events one by one. */

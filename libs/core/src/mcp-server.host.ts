@@ -11,6 +11,7 @@ import type { Transport } from '@modelcontextprotocol/server';
 import { serveStdio, type StdioServerHandle } from '@modelcontextprotocol/server/stdio';
 import { assertToolName } from './decorators/tool.decorator';
 import { McpExplorer } from './discovery/mcp-explorer.service';
+import { McpDefinitionError } from './errors/mcp-definition.error';
 import type { McpContext, McpTransportKind } from './context/mcp-context';
 import type { McpModuleOptions } from './interfaces/mcp-module-options.interface';
 import type {
@@ -81,6 +82,7 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
     private readonly appConfig: ApplicationConfig,
     private readonly servers: McpServers,
   ) {
+    assertModuleOptions(options);
     this.logger = new Logger(`Mcp:${options.name}`);
     this.registry = new McpRegistry(options.name);
   }
@@ -224,6 +226,33 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
       throw new Error(`MCP server "${this.name}" is not initialised yet: call it after app.init()`);
     return this.factory;
   }
+}
+
+/** Fails the boot on options that cannot work, naming the option. */
+function assertModuleOptions(options: McpModuleOptions): void {
+  const problems: string[] = [];
+  if (typeof options?.name !== 'string' || !options.name.trim())
+    problems.push('"name" must be a non-empty string');
+  if (typeof options?.version !== 'string' || !options.version.trim())
+    problems.push('"version" must be a non-empty string');
+  if (
+    options?.pageSize !== undefined &&
+    !(Number.isInteger(options.pageSize) && options.pageSize > 0)
+  )
+    problems.push('"pageSize" must be a positive integer');
+  const http = options?.http;
+  if (http && http.path !== undefined && (typeof http.path !== 'string' || !http.path.trim()))
+    problems.push('"http.path" must be a non-empty string');
+  if (
+    http &&
+    http.maxBodyBytes !== undefined &&
+    !(Number.isInteger(http.maxBodyBytes) && http.maxBodyBytes > 0)
+  )
+    problems.push('"http.maxBodyBytes" must be a positive integer');
+  if (problems.length)
+    throw new McpDefinitionError(
+      `Invalid McpModule options${options?.name ? ` for "${options.name}"` : ''}: ${problems.join('; ')}`,
+    );
 }
 
 function isLoopback(address: AddressInfo | string | null | undefined): boolean {
