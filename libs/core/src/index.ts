@@ -52,6 +52,8 @@ export type {
   ServerScoped,
 } from './interfaces/primitive-options.interface';
 export { McpRegistry } from './registry/mcp-registry';
+export type { StandardJsonSchema } from './schema/standard-schema';
+export { JSONSchema } from './schema/dto-schema';
 export type {
   ToolEntry,
   ResourceEntry,

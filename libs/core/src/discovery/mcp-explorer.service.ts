@@ -22,6 +22,11 @@ import type { McpInvoker, McpValidator } from '../registry/registry.interfaces';
 import { buildInputSchema } from '../schema/dto-schema';
 import { compileDtoValidator } from '../schema/dto-validator';
 import { compileJsonSchemaValidator } from '../schema/json-schema-validator';
+import {
+  compileStandardValidator,
+  isStandardSchema,
+  standardInputSchema,
+} from '../schema/standard-schema';
 
 const PRIMITIVE_TYPES = new Set<unknown>([
   Object,
@@ -278,6 +283,11 @@ function compile(
   source: SchemaSource,
   where: string,
 ): { schema: JsonSchemaObject; validator: McpValidator } {
+  if (isStandardSchema(source))
+    return {
+      schema: standardInputSchema(source, where) as JsonSchemaObject,
+      validator: compileStandardValidator(source) as McpValidator,
+    };
   if (typeof source === 'function') {
     try {
       return {
@@ -289,5 +299,8 @@ function compile(
       throw e;
     }
   }
-  return { schema: source, validator: compileJsonSchemaValidator(source) as McpValidator };
+  return {
+    schema: source,
+    validator: compileJsonSchemaValidator(source, { where }) as McpValidator,
+  };
 }

@@ -1,11 +1,15 @@
 import type { Type } from '@nestjs/common';
 import type { Icon, ToolAnnotations, Annotations } from '@modelcontextprotocol/server';
+import type { StandardJsonSchema } from '../schema/standard-schema';
 
 /** A JSON Schema object (2020-12) given by hand instead of a DTO. */
 export type JsonSchemaObject = { type: 'object'; [key: string]: unknown };
 
-/** Where a tool's arguments or result are described: a class-validator DTO or a JSON Schema. */
-export type SchemaSource = Type<unknown> | JsonSchemaObject;
+/**
+ * Where a tool's arguments or result are described: a class-validator DTO, a JSON Schema, or a
+ * Standard Schema that can describe itself as JSON Schema (zod 4.2+).
+ */
+export type SchemaSource = Type<unknown> | JsonSchemaObject | StandardJsonSchema;
 
 /** Which servers a primitive belongs to. Without it, it belongs to every server of the app. */
 export interface ServerScoped {
