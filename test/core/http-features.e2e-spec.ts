@@ -8,7 +8,7 @@ import {
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Ctx, McpContext, McpModule, McpServers, Tool } from '@rampart/core';
-import { createMcpTestApp } from '@rampart/testing';
+import { createMcpTestApp, type McpTestApp } from '@rampart/testing';
 
 /** Sets `req.user` the way an auth middleware (passport, a JWT check) would. */
 @Injectable()
@@ -94,14 +94,14 @@ describe.each(['express', 'fastify'] as const)('HTTP features on %s', (adapter) 
       }
     });
 
-    it('lists every tool in a stable order through the client (which follows cursors)', async () => {
-      const t = await createMcpTestApp({
-        imports: [FeaturesModule],
-        transport: 'http',
-        adapter,
-        era,
+    describe('one app', () => {
+      let t: McpTestApp;
+      beforeAll(async () => {
+        t = await createMcpTestApp({ imports: [FeaturesModule], transport: 'http', adapter, era });
       });
-      try {
+      afterAll(() => t.close());
+
+      it('lists every tool in a stable order through the client (which follows cursors)', async () => {
         expect((await t.client.listTools()).tools.map((x) => x.name)).toEqual([
           'hang',
           'me',
@@ -110,19 +110,9 @@ describe.each(['express', 'fastify'] as const)('HTTP features on %s', (adapter) 
           't3',
           'trace',
         ]);
-      } finally {
-        await t.close();
-      }
-    });
-
-    it('aborts ctx.signal when the client cancels the call', async () => {
-      const t = await createMcpTestApp({
-        imports: [FeaturesModule],
-        transport: 'http',
-        adapter,
-        era,
       });
-      try {
+
+      it('aborts ctx.signal when the client cancels the call', async () => {
         const tools = t.app.get(FeatureTools);
         const controller = new AbortController();
         const call = t.client.callTool(
@@ -135,9 +125,7 @@ describe.each(['express', 'fastify'] as const)('HTTP features on %s', (adapter) 
         for (let i = 0; i < 50 && tools.aborted.length === 0; i++)
           await new Promise((r) => setTimeout(r, 20));
         expect(tools.aborted).toEqual([era]);
-      } finally {
-        await t.close();
-      }
+      });
     });
   });
 
