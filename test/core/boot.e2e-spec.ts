@@ -259,3 +259,26 @@ describe('module options', () => {
     }
   });
 });
+
+describe('provider scopes', () => {
+  it('refuses MCP handlers on request-scoped providers instead of dropping them', async () => {
+    const { Scope } = await import('@nestjs/common');
+    @Injectable({ scope: Scope.REQUEST })
+    class PerRequest {
+      @Tool()
+      lookup() {
+        return 'x';
+      }
+    }
+    @Module({
+      imports: [McpModule.forRoot({ name: 'scoped', version: '1' })],
+      providers: [PerRequest],
+    })
+    class Scoped {}
+    const error = await boot(Scoped);
+    expect(isMcpDefinitionError(error)).toBe(true);
+    expect((error as Error).message).toMatch(
+      /PerRequest\.lookup is an MCP handler on a request- or transient-scoped provider/,
+    );
+  });
+});

@@ -66,8 +66,12 @@ export class McpExplorer {
   explore(registry: McpRegistry): void {
     const completions: (() => void)[] = [];
     for (const wrapper of this.discovery.getProviders()) {
+      if (!wrapper.isDependencyTreeStatic()) {
+        this.refuseScoped(wrapper.metatype);
+        continue;
+      }
       const instance = wrapper.instance as Record<string, unknown> | undefined;
-      if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
+      if (!instance || typeof instance !== 'object') continue;
       const prototype = Object.getPrototypeOf(instance);
       if (!prototype || prototype === Object.prototype) continue;
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
@@ -130,6 +134,33 @@ export class McpExplorer {
       `Server "${registry.server}": ${registry.tools.size} tools, ${registry.resources.size} resources, ` +
         `${registry.templates.size} resource templates, ${registry.prompts.size} prompts`,
     );
+  }
+
+  /**
+   * A request- or transient-scoped provider has no instance at boot; its MCP methods would be
+   * silently missing, so they fail the boot instead.
+   */
+  private refuseScoped(metatype: unknown): void {
+    const prototype = (metatype as { prototype?: object } | undefined)?.prototype;
+    if (typeof metatype !== 'function' || !prototype) return;
+    for (const methodName of this.scanner.getAllMethodNames(prototype)) {
+      const method = (prototype as Record<string, unknown>)[methodName];
+      if (typeof method !== 'function') continue;
+      const decorated = [
+        ToolMetadata,
+        ResourceMetadata,
+        ResourceTemplateMetadata,
+        PromptMetadata,
+        CompletionMetadata,
+      ].some(
+        (decorator) =>
+          this.reflector.get(decorator as typeof ToolMetadata, method as () => void) !== undefined,
+      );
+      if (decorated)
+        throw new McpDefinitionError(
+          `${metatype.name}.${methodName} is an MCP handler on a request- or transient-scoped provider, which Rampart does not support yet: make ${metatype.name} a singleton (the default scope) and read per-call data from McpContext`,
+        );
+    }
   }
 
   /** Binds any object method to the Nest pipeline; used for dynamic tools too. */
