@@ -12,6 +12,7 @@ import {
   type ServerCapabilities,
   type ServerContext,
   type ServerEventBus,
+  type ServerOptions,
 } from '@modelcontextprotocol/server';
 import { randomBytes } from 'node:crypto';
 import { isInputRequiredSignal } from '../context/input-required.signal';
@@ -32,6 +33,9 @@ import {
   toReadResourceResult,
   toToolErrorResult,
 } from './result-mappers';
+
+/** Cache hint of list results when the module sets none: not cached, per user. */
+const DEFAULT_LIST_CACHE_HINT = { ttlMs: 0, cacheScope: 'private' } as const;
 
 /** Protocol revisions served, newest first. */
 export const SUPPORTED_VERSIONS = [
@@ -106,6 +110,10 @@ export class McpServerFactory {
   private readonly pageSize: number;
   private readonly caches = new Map<string, PageCache>();
   private readonly handlers: [string, Handler][];
+  /** The options of every SDK `Server` this factory creates, built once. */
+  private readonly serverOptions: ServerOptions;
+  /** `ttlMs` / `cacheScope` of list results on 2026-07-28, on both the SDK and the fast path. */
+  readonly listCacheHint: { ttlMs: number; cacheScope: 'public' | 'private' };
   /**
    * Change events of this server (list changes, resource updates). Registry changes are
    * published here; 2026-07-28 `subscriptions/listen` streams and long-lived connections
@@ -134,6 +142,18 @@ export class McpServerFactory {
       bind: (ctx) => ctx.mcpReq.method,
     });
     this.handlers = this.buildHandlers();
+    this.listCacheHint = options.listCacheHint ?? DEFAULT_LIST_CACHE_HINT;
+    this.serverOptions = {
+      capabilities: this.capabilities,
+      instructions: options.instructions,
+      supportedProtocolVersions: SUPPORTED_VERSIONS,
+      requestState: {
+        verify: (state: string, ctx: ServerContext) => this.codec.verify(state, ctx),
+      },
+      cacheHints: Object.fromEntries(
+        Object.keys(LISTS).map((method) => [method, this.listCacheHint]),
+      ),
+    } as ServerOptions;
     this.events = new InMemoryServerEventBus((e) =>
       this.logger.warn(`A change notification failed: ${e.message}`),
     );
@@ -159,20 +179,7 @@ export class McpServerFactory {
    * identity.
    */
   create(originOf: OriginResolver): Server {
-    const server = new Server(this.serverInfo, {
-      capabilities: this.capabilities,
-      instructions: this.options.instructions,
-      supportedProtocolVersions: SUPPORTED_VERSIONS,
-      requestState: { verify: (state, ctx) => this.codec.verify(state, ctx) },
-      cacheHints: this.options.listCacheHint
-        ? {
-            'tools/list': this.options.listCacheHint,
-            'resources/list': this.options.listCacheHint,
-            'resources/templates/list': this.options.listCacheHint,
-            'prompts/list': this.options.listCacheHint,
-          }
-        : undefined,
-    } as ConstructorParameters<typeof Server>[1]);
+    const server = new Server(this.serverInfo, this.serverOptions);
     const resolve = (ctx: ServerContext) => originOf(ctx, server);
     for (const [method, handler] of this.handlers)
       server.setRequestHandler(method as 'tools/call', (req, ctx) =>

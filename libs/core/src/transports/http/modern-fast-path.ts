@@ -10,10 +10,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type { ServerResponse } from 'node:http';
 import type { McpCallOrigin } from '../../context/mcp-context';
-import type {
-  McpHttpOptions,
-  McpModuleOptions,
-} from '../../interfaces/mcp-module-options.interface';
+import type { McpHttpOptions } from '../../interfaces/mcp-module-options.interface';
 import {
   isListMethod,
   type ListMethod,
@@ -35,18 +32,15 @@ import {
  */
 export class ModernFastPath {
   private readonly serverInfoMeta: Record<string, unknown>;
-  private readonly listFields: { ttlMs: number; cacheScope: string };
   /** Serialized list results by method and cursor, valid for one registry revision. */
   private readonly lists = new Map<string, Buffer>();
   private listsRevision = -1;
 
   constructor(
     private readonly factory: McpServerFactory,
-    options: McpModuleOptions,
     private readonly mode: NonNullable<McpHttpOptions['responseMode']>,
   ) {
     this.serverInfoMeta = { [SERVER_INFO_META_KEY]: factory.serverInfo };
-    this.listFields = options.listCacheHint ?? { ttlMs: 0, cacheScope: 'private' };
   }
 
   /** Whether `message` is served here; the rest goes to a per-request SDK server. */
@@ -99,7 +93,7 @@ export class ModernFastPath {
         JSON.stringify({
           ...page,
           resultType: 'complete',
-          ...this.listFields,
+          ...this.factory.listCacheHint,
           _meta: this.serverInfoMeta,
         }),
       );

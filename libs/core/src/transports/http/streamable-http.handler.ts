@@ -97,7 +97,7 @@ export class StreamableHttpHandler {
         idleTtlMs: http.sessionIdleTtlMs ?? 30 * 60_000,
         maxSessions: http.maxSessions ?? 10_000,
       });
-    this.fastPath = new ModernFastPath(factory, options, http.responseMode ?? 'auto');
+    this.fastPath = new ModernFastPath(factory, http.responseMode ?? 'auto');
     this.listen = new ListenStreams(factory.events, factory.capabilities, factory.serverInfo, {
       maxStreams: DEFAULT_MAX_SUBSCRIPTIONS,
       keepAliveMs: SSE_KEEP_ALIVE_MS,
