@@ -71,3 +71,22 @@ export {
   LEGACY_PROTOCOL_VERSION,
   MCP_CONTEXT_TYPE,
 } from './mcp.constants';
+export type {
+  McpRequest,
+  McpRequestHook,
+  McpRelease,
+  McpHookOptions,
+} from './hooks/mcp-request-hook.interface';
+export { McpHook } from './hooks/mcp-hook.decorator';
+export {
+  RampartChannel,
+  MCP_BREAKER_STATES,
+  type RejectionReason,
+  type RejectionEvent,
+  type BreakerState,
+  type BreakerStateEvent,
+  type RetryEvent,
+  type CacheEvent,
+  type BreakerSnapshot,
+  type McpBreakerStates,
+} from './telemetry/rampart-channels';

@@ -28,6 +28,7 @@ import {
 import { MCP_MODULE_OPTIONS } from './mcp.module-definition';
 import { McpServers } from './mcp-servers.service';
 import { LIST_CHANGED_EVENTS } from './protocol/connected-servers';
+import { RequestHooks } from './hooks/request-hooks';
 import { McpServerFactory } from './protocol/mcp-server-factory';
 import { McpRegistry } from './registry/mcp-registry';
 import { mountStreamableHttp } from './transports/http/http-mount';
@@ -103,7 +104,11 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
   onModuleInit(): void {
     this.servers.register(this);
     this.explorer.explore(this.registry);
-    this.factory = new McpServerFactory(this.options, this.registry);
+    this.factory = new McpServerFactory(
+      this.options,
+      this.registry,
+      new RequestHooks(this.explorer.hooks(this.options.name)),
+    );
     const adapter = this.adapterHost.httpAdapter;
     if (this.options.http !== false && adapter) {
       this.http = new StreamableHttpHandler(

@@ -146,4 +146,36 @@ describe('McpContext', () => {
       ctx.target,
     ]).toEqual(['u1', 'acme', 'modern', 'http', 's', 't']);
   });
+
+  describe('linkSignal', () => {
+    it('aborts ctx.signal when the linked signal aborts, until restored', () => {
+      const { ctx } = sdkContext();
+      const mcp = new McpContext(ctx, origin('modern'), 's', 't');
+      const clientSignal = mcp.signal;
+      const attempt = new AbortController();
+      const restore = mcp.linkSignal(attempt.signal);
+      const narrowed = mcp.signal;
+      attempt.abort(new Error('attempt timed out'));
+      expect(narrowed.aborted).toBe(true);
+      expect(clientSignal.aborted).toBe(false);
+      restore();
+      expect(mcp.signal).toBe(clientSignal);
+    });
+
+    it('keeps the client cancellation in a narrowed signal, and nests', () => {
+      const client = new AbortController();
+      const { ctx } = sdkContext();
+      (ctx.mcpReq as { signal: AbortSignal }).signal = client.signal;
+      const mcp = new McpContext(ctx, origin('legacy'), 's', 't');
+      const restoreOverall = mcp.linkSignal(new AbortController().signal);
+      const overall = mcp.signal;
+      const restoreAttempt = mcp.linkSignal(new AbortController().signal);
+      client.abort();
+      expect(mcp.signal.aborted).toBe(true);
+      restoreAttempt();
+      expect(mcp.signal).toBe(overall);
+      restoreOverall();
+      expect(mcp.signal).toBe(client.signal);
+    });
+  });
 });

@@ -66,6 +66,8 @@ export class McpContext {
   /** Answers gathered for this call so far: this round's plus earlier rounds' (2026-07-28). */
   private readonly answers: Record<string, unknown>;
   private inputSeq = 0;
+  /** The signal narrowed by {@link linkSignal}, when a policy narrowed it. */
+  private narrowed?: AbortSignal;
 
   constructor(
     /** The SDK's request context (raw access for advanced use). */
@@ -135,9 +137,31 @@ export class McpContext {
     return this.origin.request;
   }
 
-  /** Fires when the client cancels the call or disconnects. Pass it to your I/O. */
+  /**
+   * Fires when the client cancels the call or disconnects, or when a policy gives up on it (a
+   * timeout). Pass it to your I/O.
+   */
   get signal(): AbortSignal {
-    return this.sdk.mcpReq.signal;
+    return this.narrowed ?? this.sdk.mcpReq.signal;
+  }
+
+  /**
+   * Narrows {@link signal}: until the returned function is called, `ctx.signal` also aborts when
+   * `signal` does. Policies use it so that a timeout stops the method's own I/O; each call of the
+   * returned function restores the signal seen before.
+   *
+   * @example
+   * ```ts
+   * const restore = ctx.linkSignal(AbortSignal.timeout(5_000));
+   * try { return await work(ctx.signal); } finally { restore(); }
+   * ```
+   */
+  linkSignal(signal: AbortSignal): () => void {
+    const previous = this.narrowed;
+    this.narrowed = AbortSignal.any([this.signal, signal]);
+    return () => {
+      this.narrowed = previous;
+    };
   }
 
   /** The request's `_meta`, without the protocol's reserved envelope keys. */

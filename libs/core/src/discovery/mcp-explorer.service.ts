@@ -6,6 +6,8 @@ import { McpParamType } from '../decorators/params.decorator';
 import { ResourceMetadata, ResourceTemplateMetadata } from '../decorators/resource.decorator';
 import { ToolMetadata } from '../decorators/tool.decorator';
 import { McpDefinitionError } from '../errors/mcp-definition.error';
+import { McpHook } from '../hooks/mcp-hook.decorator';
+import type { McpRequestHook } from '../hooks/mcp-request-hook.interface';
 import { UNKNOWN_COMPLETION_TARGET } from '../errors/messages.constant';
 import type {
   JsonSchemaObject,
@@ -140,6 +142,28 @@ export class McpExplorer {
    * A request- or transient-scoped provider has no instance at boot; its MCP methods would be
    * silently missing, so they fail the boot instead.
    */
+  /** The `@McpHook()` providers that apply to `server`, outermost first. */
+  hooks(server: string): McpRequestHook[] {
+    const found = new Map<McpRequestHook, number>();
+    for (const wrapper of this.discovery.getProviders({ metadataKey: McpHook.KEY })) {
+      const options = this.discovery.getMetadataByDecorator(McpHook, wrapper) ?? {};
+      if (options.server !== undefined && options.server !== server) continue;
+      const name =
+        (wrapper.metatype as { name?: string } | undefined)?.name ?? String(wrapper.token);
+      if (!wrapper.isDependencyTreeStatic())
+        throw new McpDefinitionError(
+          `@McpHook() provider ${name} is request- or transient-scoped: a request hook must be a singleton`,
+        );
+      const hook = wrapper.instance as McpRequestHook | undefined;
+      if (!hook || (typeof hook.admit !== 'function' && typeof hook.around !== 'function'))
+        throw new McpDefinitionError(
+          `@McpHook() provider ${name} has neither admit() nor around(): implement McpRequestHook`,
+        );
+      found.set(hook, options.order ?? 0);
+    }
+    return [...found].sort((a, b) => a[1] - b[1]).map(([hook]) => hook);
+  }
+
   private refuseScoped(metatype: unknown): void {
     const prototype = (metatype as { prototype?: object } | undefined)?.prototype;
     if (typeof metatype !== 'function' || !prototype) return;

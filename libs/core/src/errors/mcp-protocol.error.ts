@@ -33,6 +33,8 @@ export class McpProtocolError extends IntrinsicException {
     readonly data?: unknown,
     /** HTTP status to answer with on the Streamable HTTP transport. */
     readonly httpStatus = 200,
+    /** When to try again, in milliseconds: a `Retry-After` header on the HTTP transport. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }

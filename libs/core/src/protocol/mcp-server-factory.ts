@@ -17,6 +17,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { isInputRequiredSignal } from '../context/input-required.signal';
 import { McpContext, type McpCallOrigin, type RoundState } from '../context/mcp-context';
+import { mcpRequestOf, RequestHooks } from '../hooks/request-hooks';
 import type { McpModuleOptions } from '../interfaces/mcp-module-options.interface';
 import {
   DEFAULT_PAGE_SIZE,
@@ -127,6 +128,8 @@ export class McpServerFactory {
   constructor(
     private readonly options: McpModuleOptions,
     readonly registry: McpRegistry,
+    /** The server's request hooks (`@McpHook()` providers), composed once. */
+    readonly hooks: RequestHooks = new RequestHooks([]),
   ) {
     this.logger = new Logger(`Mcp:${options.name}`);
     this.serverInfo = {
@@ -182,10 +185,32 @@ export class McpServerFactory {
     const server = new Server(this.serverInfo, this.serverOptions);
     const resolve = (ctx: ServerContext) => originOf(ctx, server);
     for (const [method, handler] of this.handlers)
-      server.setRequestHandler(method as 'tools/call', (req, ctx) =>
-        handler(req, ctx, resolve, server),
+      server.setRequestHandler(
+        method as 'tools/call',
+        this.hooks.active
+          ? (req, ctx) => this.hooked(method, handler, req, ctx, resolve, server)
+          : (req, ctx) => handler(req, ctx, resolve, server),
       );
     return server;
+  }
+
+  /**
+   * Runs a request through the server's hooks. Over HTTP the endpoint already admitted it; on
+   * stdio and in-memory connections admission happens here.
+   */
+  private hooked(
+    method: string,
+    handler: Handler,
+    req: any,
+    ctx: ServerContext,
+    resolve: (ctx: ServerContext) => McpCallOrigin,
+    server: Server,
+  ): Promise<unknown> {
+    const origin = resolve(ctx);
+    const request = mcpRequestOf(this.options.name, method, ctx.mcpReq.id, req.params, origin);
+    return this.hooks.serve(request, origin.transport !== 'http', () =>
+      handler(req, ctx, () => origin, server),
+    );
   }
 
   private buildHandlers(): [string, Handler][] {

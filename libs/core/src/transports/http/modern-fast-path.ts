@@ -10,6 +10,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type { ServerResponse } from 'node:http';
 import type { McpCallOrigin } from '../../context/mcp-context';
+import { mcpRequestOf } from '../../hooks/request-hooks';
 import type { McpHttpOptions } from '../../interfaces/mcp-module-options.interface';
 import {
   isListMethod,
@@ -55,8 +56,20 @@ export class ModernFastPath {
     const exchange = new Exchange(res, this.mode);
     const id = JSON.stringify(message.id);
     try {
-      if (isListMethod(message.method))
-        return exchange.finishResult(this.list(message.method, message.params?.cursor), id);
+      if (isListMethod(message.method)) {
+        const method = message.method;
+        const page = () => this.list(method, message.params?.cursor);
+        const hooks = this.factory.hooks;
+        return exchange.finishResult(
+          hooks.wraps
+            ? ((await hooks.run(
+                mcpRequestOf(this.factory.name, method, message.id, message.params, origin),
+                async () => page(),
+              )) as Buffer)
+            : page(),
+          id,
+        );
+      }
       const result = await this.callTool(message, res, origin, exchange);
       exchange.finishResult(Buffer.from(JSON.stringify(this.stamp(result))), id);
     } catch (error) {
@@ -168,11 +181,15 @@ export class ModernFastPath {
       clientInfo: envelope?.['io.modelcontextprotocol/clientInfo'] as McpCallOrigin['clientInfo'],
       clientCapabilities: capabilities,
     };
+    const hooks = this.factory.hooks;
+    const call = () => this.factory.callTool(message, sdkCtx, () => callOrigin);
     try {
-      const result = (await this.factory.callTool(message, sdkCtx, () => callOrigin)) as Record<
-        string,
-        unknown
-      >;
+      const result = (await (hooks.wraps
+        ? hooks.run(
+            mcpRequestOf(this.factory.name, 'tools/call', message.id, params, callOrigin),
+            call,
+          )
+        : call())) as Record<string, unknown>;
       if (result.resultType === 'input_required')
         assertCapabilities(result.inputRequests, capabilities);
       return result;

@@ -14,7 +14,8 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { McpCallOrigin, McpTraceContext } from '../../context/mcp-context';
+import type { McpCallOrigin, McpTraceContext, ProtocolEra } from '../../context/mcp-context';
+import { mcpRequestOf } from '../../hooks/request-hooks';
 import { isMcpProtocolError, JsonRpcErrorCode } from '../../errors/mcp-protocol.error';
 import type { McpIdentity } from '../../interfaces/mcp-identity.interface';
 import type {
@@ -154,6 +155,7 @@ export class StreamableHttpHandler {
             `This server only serves protocol ${MODERN_PROTOCOL_VERSION}`,
             idOf(value),
           );
+        await this.admit(value, 'legacy', identity, nativeRequest, trace, res);
         if (identity && !(req as { auth?: AuthInfo }).auth)
           (req as { auth?: AuthInfo }).auth = {
             token: '',
@@ -193,6 +195,7 @@ export class StreamableHttpHandler {
           `Bad Request: the request headers and body disagree: ${headerProblem}`,
           message.id,
         );
+      await this.admit(message, 'modern', identity, nativeRequest, trace, res);
       if (message.method === 'subscriptions/listen') return this.listen.serve(message, res);
       await this.serveModern(message, outcome.classification, res, {
         transport: 'http',
@@ -205,6 +208,33 @@ export class StreamableHttpHandler {
     } catch (error) {
       this.fail(res, error, idOf(value));
     }
+  }
+
+  /**
+   * Runs the admission hooks (`@McpHook()` providers with `admit`) on a JSON-RPC request, before
+   * the era's transport sees it. A refusal throws; {@link fail} answers it with its HTTP status
+   * and `Retry-After`. An admitted request is released when its response is over.
+   */
+  private async admit(
+    message: unknown,
+    era: ProtocolEra,
+    identity: McpIdentity | undefined,
+    request: unknown,
+    headerTrace: McpTraceContext | undefined,
+    res: ServerResponse,
+  ): Promise<void> {
+    const hooks = this.factory.hooks;
+    if (!hooks.admits || !isJsonRpcRequest(message)) return;
+    const release = await hooks.admit(
+      mcpRequestOf(this.options.name, message.method, message.id, message.params, {
+        transport: 'http',
+        era,
+        identity,
+        request,
+        headerTrace,
+      }),
+    );
+    if (release) res.once('close', release);
   }
 
   /** Checks the `Mcp-Param-*` headers of a `tools/call` against the tool's `x-mcp-header`s. */
@@ -285,6 +315,9 @@ export class StreamableHttpHandler {
         error.message,
         id,
         error.data,
+        error.retryAfterMs === undefined
+          ? undefined
+          : { 'retry-after': String(Math.ceil(error.retryAfterMs / 1000)) },
       );
     this.logger.error(
       'Unexpected error in the MCP endpoint',
@@ -400,6 +433,14 @@ function headerTrace(req: IncomingMessage): McpTraceContext | undefined {
   if (!traceparent) return undefined;
   const tracestate = header(req, 'tracestate');
   return { traceparent, ...(tracestate && { tracestate }) };
+}
+
+function isJsonRpcRequest(
+  body: unknown,
+): body is { method: string; id: string | number; params?: Record<string, unknown> } {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return false;
+  const m = body as { method?: unknown; id?: unknown };
+  return typeof m.method === 'string' && (typeof m.id === 'string' || typeof m.id === 'number');
 }
 
 function idOf(body: unknown): unknown {

@@ -1,0 +1,78 @@
+import type { McpCallOrigin } from '../context/mcp-context';
+
+/**
+ * One JSON-RPC request to a Rampart server, as request hooks see it: before it is dispatched
+ * ({@link McpRequestHook.admit}) and around its handler ({@link McpRequestHook.around}).
+ */
+export interface McpRequest {
+  /** Name of the Rampart server. */
+  readonly server: string;
+  /** JSON-RPC method, e.g. `tools/call`. */
+  readonly method: string;
+  /** JSON-RPC id. */
+  readonly id: string | number;
+  /** Tool or prompt name (`tools/call`, `prompts/get`) or resource URI (`resources/read`). */
+  readonly target?: string;
+  /** Arguments of `tools/call` and `prompts/get`, exactly as the client sent them. */
+  readonly arguments?: Readonly<Record<string, unknown>>;
+  /** The request's `_meta`, as the client sent it. */
+  readonly meta?: Readonly<Record<string, unknown>>;
+  /** Transport, era, identity, client, native HTTP request, header trace context. */
+  readonly origin: McpCallOrigin;
+}
+
+/** Called once when an admitted request has been answered (or its connection has gone). */
+export type McpRelease = () => void;
+
+/**
+ * A server-wide hook on every JSON-RPC request: the place for concerns that sit in front of the
+ * Nest pipeline (load shedding, endpoint-wide rate limits) or around all of it (metrics, traces,
+ * logs, audit), and so also see requests that a guard or validation refused.
+ *
+ * Mark the provider with `@McpHook()`; discovery finds it at boot.
+ *
+ * @example
+ * ```ts
+ * @McpHook({ order: -100 })
+ * @Injectable()
+ * export class CallTimer implements McpRequestHook {
+ *   async around(request: McpRequest, next: () => Promise<unknown>) {
+ *     const started = performance.now();
+ *     try { return await next(); } finally { record(request.method, performance.now() - started); }
+ *   }
+ * }
+ * ```
+ */
+export interface McpRequestHook {
+  /**
+   * Decides whether a request is served at all, before it is dispatched. Over HTTP it runs in the
+   * endpoint before the era's transport (so a refusal is an HTTP status); on stdio and in-memory
+   * connections it runs just before {@link around}.
+   *
+   * Throw an `McpProtocolError` to refuse: over HTTP its `httpStatus` and `retryAfterMs` become
+   * the response status and a `Retry-After` header; elsewhere it is the JSON-RPC error. Return a
+   * {@link McpRelease} to learn when the request is over.
+   */
+  admit?(request: McpRequest): void | McpRelease | Promise<void | McpRelease>;
+
+  /**
+   * Wraps the handler of an admitted request. `next()` resolves to the method's result: for
+   * `tools/call` the `CallToolResult` after error mapping (a failed call resolves with
+   * `isError: true` and a structured body), or an `input_required` result on 2026-07-28; other
+   * methods resolve to their result and fail by rejecting with a protocol error. Do not rely on
+   * the shape of list results: the 2026-07-28 endpoint may answer them from a serialized cache.
+   */
+  around?(request: McpRequest, next: () => Promise<unknown>): Promise<unknown>;
+}
+
+/** Options of `@McpHook()`. */
+export interface McpHookOptions {
+  /**
+   * Position among the hooks: lower runs first (outermost). Admission hooks run in this order
+   * and stop at the first refusal.
+   * @default 0
+   */
+  order?: number;
+  /** Only for the server of this name; every server by default. */
+  server?: string;
+}

@@ -1,0 +1,92 @@
+/**
+ * Telemetry that one Rampart lib reports and another records, without either depending on the
+ * other: each event travels on a `node:diagnostics_channel` channel named here. Publishing costs
+ * one `hasSubscribers` check when nobody listens.
+ *
+ * @example
+ * ```ts
+ * import { channel } from 'node:diagnostics_channel';
+ * const rejections = channel(RampartChannel.rejection);
+ * if (rejections.hasSubscribers) rejections.publish({ server, tool, reason: 'rate-limit' } satisfies RejectionEvent);
+ * ```
+ */
+export const RampartChannel = {
+  /** A call or request refused before or instead of running: {@link RejectionEvent}. */
+  rejection: 'rampart:rejection',
+  /** A circuit breaker changed state: {@link BreakerStateEvent}. */
+  breakerState: 'rampart:breaker-state',
+  /** A retry of a failed attempt is scheduled: {@link RetryEvent}. */
+  retry: 'rampart:retry',
+  /** A cache lookup: {@link CacheEvent}. */
+  cache: 'rampart:cache',
+} as const;
+
+/** Why a call was refused. */
+export type RejectionReason =
+  | 'rate-limit'
+  | 'overloaded'
+  | 'bulkhead'
+  | 'circuit-open'
+  | 'timeout'
+  | 'idempotency-conflict'
+  | 'budget-exhausted';
+
+/** Published on {@link RampartChannel.rejection}. */
+export interface RejectionEvent {
+  server: string;
+  /** Tool name; absent for endpoint-wide refusals (load shedding, endpoint rate limit). */
+  tool?: string;
+  reason: RejectionReason;
+  /** `tool` for a tool's own policy, `endpoint` for a server-wide one. */
+  scope: 'tool' | 'endpoint';
+}
+
+/** States of a circuit breaker. */
+export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+
+/** Published on {@link RampartChannel.breakerState}. */
+export interface BreakerStateEvent {
+  /** Breaker name: the tool name, or `Class.method`. */
+  name: string;
+  /** Key of a keyed breaker (e.g. an upstream host); absent for one breaker per tool. */
+  key?: string;
+  state: BreakerState;
+  /** Whether readiness should report degraded while this breaker is open. */
+  critical: boolean;
+}
+
+/** Published on {@link RampartChannel.retry}. */
+export interface RetryEvent {
+  server?: string;
+  tool: string;
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  delayMs: number;
+}
+
+/** Published on {@link RampartChannel.cache}. */
+export interface CacheEvent {
+  /** Cache name, e.g. a tool name or a store. */
+  name: string;
+  hit: boolean;
+}
+
+/** One breaker as {@link McpBreakerStates} reports it. */
+export interface BreakerSnapshot {
+  name: string;
+  key?: string;
+  state: BreakerState;
+  critical: boolean;
+}
+
+/**
+ * Read access to every circuit breaker of the app, provided under {@link MCP_BREAKER_STATES} by
+ * the lib that owns the breakers, for health checks and metrics.
+ */
+export interface McpBreakerStates {
+  /** Current states of every breaker (for breakers shared through Redis, as last seen here). */
+  snapshot(): BreakerSnapshot[];
+}
+
+/** Injection token of {@link McpBreakerStates}. Inject it `@Optional()`. */
+export const MCP_BREAKER_STATES = Symbol.for('rampart:breaker-states');
