@@ -1,0 +1,67 @@
+import type { Pool } from 'pg';
+import type { AuditSink } from './audit-sink.interface';
+
+/**
+ * Options of the PostgreSQL audit sink. Rows are queued in memory and written in batches by one
+ * background loop; a call never waits for the database.
+ *
+ * @example
+ * ```ts
+ * audit: { sink: 'postgres', postgres: { connectionString: process.env.DATABASE_URL, table: 'audit.mcp_calls' } }
+ * ```
+ */
+export interface PostgresAuditOptions {
+  /** `postgres://` URL of the database; the sink creates (and ends) its own small pool. */
+  connectionString?: string;
+  /** A `pg.Pool` of the app, used as is (the sink never ends it). Wins over `connectionString`. */
+  pool?: Pool;
+  /** Table, optionally schema-qualified (`[schema.]name`, letters, digits and `_`). @default 'rampart_audit' */
+  table?: string;
+  /** Whether the sink runs `CREATE TABLE IF NOT EXISTS` (and its index) before the first write. @default true */
+  createTable?: boolean;
+  /**
+   * Most records held in memory while the database is slow or down. When full, NEW records are
+   * dropped (and counted): what was queued first is written first, so the trail keeps one
+   * contiguous gap, reported with its size.
+   * @default 10_000
+   */
+  maxQueue?: number;
+  /** Most rows per `INSERT` (one statement, one round trip). At most 4000. @default 200 */
+  batchSize?: number;
+  /** How often the queue is written, in milliseconds; a full batch is written at once. @default 1_000 */
+  flushIntervalMs?: number;
+  /** Connection and query timeout of the sink's own pool, in milliseconds. @default 5_000 */
+  writeTimeoutMs?: number;
+  /** How long shutdown waits for pending rows to be written, in milliseconds; the rest is dropped. @default 5_000 */
+  shutdownTimeoutMs?: number;
+}
+
+/**
+ * Options of the audit trail (`ObservabilityModule.forRoot({ audit: { ... } })`, or
+ * `audit: true` for the log sink and `tools/call` only). Arguments are redacted with the app's
+ * `Redactor` (module option `redaction`) before they reach the sink.
+ *
+ * @example
+ * ```ts
+ * ObservabilityModule.forRoot({
+ *   audit: { sink: 'postgres', postgres: { connectionString: process.env.DATABASE_URL } },
+ * });
+ * ```
+ */
+export interface AuditOptions {
+  /**
+   * Where records go: `'log'` (one `info` line per record, context `Audit`), `'postgres'`
+   * (needs `postgres`), or an {@link AuditSink} of your own.
+   * @default 'log'
+   */
+  sink?: 'log' | 'postgres' | AuditSink;
+  /** Options of the `'postgres'` sink. @default undefined */
+  postgres?: PostgresAuditOptions;
+  /**
+   * Which JSON-RPC methods are audited (`tools/call`, `resources/read`, `prompts/get`, …).
+   * @default ['tools/call']
+   */
+  methods?: string[];
+  /** Whether the (redacted) arguments are kept in the record. @default true */
+  arguments?: boolean;
+}
