@@ -1,0 +1,18 @@
+export const INVALID_OPTION = (decorator: string, where: string, problem: string) =>
+  `Invalid @${decorator}() on ${where}: ${problem}`;
+export const UNSAFE_RETRY = (where: string, tool: string) =>
+  `@Retry() on ${where} (tool "${tool}") would run a tool that is not annotated idempotentHint or readOnlyHint more than once. Annotate the tool (@Tool({ annotations: { idempotentHint: true } })) if a repeated call is harmless, or pass @Retry({ ..., unsafe: true }) to accept duplicate side effects.`;
+export const INVALID_MODULE_OPTION = (path: string, problem: string) =>
+  `Invalid ResilienceModule option "${path}": ${problem}`;
+export const RATE_LIMITED = (limit: string, retryAfterMs: number) =>
+  `Rate limit "${limit}" exceeded; try again in ${Math.ceil(retryAfterMs / 1000)}s.`;
+export const RATE_LIMIT_UNAVAILABLE = () =>
+  'The rate limiter is unavailable, so calls are refused for now; try again shortly.';
+export const CIRCUIT_OPEN = (name: string) =>
+  `${name} is failing and its circuit is open; calls are refused until it recovers.`;
+export const OVERLOADED = (what: string) => `${what} is at capacity; try again shortly.`;
+export const TIMED_OUT = (what: string, ms: number) => `${what} timed out after ${ms}ms.`;
+export const IDEMPOTENCY_KEY_REUSED = (key: string) =>
+  `The idempotency key "${key}" was already used with different arguments.`;
+export const IDEMPOTENCY_UNAVAILABLE = () =>
+  'The idempotency store is unavailable, so calls with an idempotency key are refused for now.';

@@ -1,0 +1,189 @@
+import {
+  Inject,
+  Injectable,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+  type Type,
+} from '@nestjs/common';
+import { MCP_CONTEXT_TYPE, McpExecutionContext, type McpContext } from '@rampart/core';
+import {
+  isBrokenCircuitError,
+  isBulkheadRejectedError,
+  isIsolatedCircuitError,
+  isTaskCancelledError,
+  type IDefaultPolicyContext,
+} from 'cockatiel';
+import { defer, lastValueFrom, type Observable } from 'rxjs';
+import { CallTimeoutError } from '../errors/call-timeout.error';
+import { CircuitOpenError } from '../errors/circuit-open.error';
+import { CIRCUIT_OPEN, OVERLOADED, TIMED_OUT } from '../errors/messages.constant';
+import { OverloadedError } from '../errors/overloaded.error';
+import { bucketKey } from '../guards/rate-limit-key';
+import type { ResilienceModuleOptions } from '../interfaces/resilience-module-options.interface';
+import type { BreakerEntry } from '../policies/breaker-registry.service';
+import type { CompiledPolicy } from '../policies/compiled-policy';
+import { ResiliencePolicies } from '../policies/resilience-policies.service';
+import { publishRejection } from '../resilience-telemetry';
+import { IDEMPOTENCY_META_KEY } from '../resilience.constants';
+import { RESILIENCE_MODULE_OPTIONS } from '../resilience.module-definition';
+import { IdempotencyStorage } from '../storage/idempotency.storage';
+import { IdempotencyRunner } from './idempotency-runner';
+import { stableHash } from './stable-hash';
+
+/** Longest a `pending` idempotency record stands when the tool has no overall timeout. */
+const DEFAULT_PENDING_MS = 300_000;
+
+/**
+ * Carries out every policy of a tool but its rate limits, in one fixed order whatever the order
+ * of the decorators: idempotency → bulkhead → overall timeout → retry → circuit breaker →
+ * per-attempt timeout → the method. Each attempt re-subscribes to `next.handle()` (Nest runs the
+ * pipes and the method again) with `ctx.signal` narrowed to the attempt's deadline. Registered as
+ * a global interceptor by `ResilienceModule`; passes through every non-MCP call and every handler
+ * without a policy.
+ *
+ * @example
+ * ```ts
+ * @Tool({ name: 'fetch_page', annotations: { readOnlyHint: true } })
+ * @Timeout({ attemptMs: 2_000, overallMs: 5_000 })
+ * @Retry({ attempts: 3, backoff: 'exponential' })
+ * fetchPage(@Args() input: FetchInput, @Ctx() ctx: McpContext) { return fetch(input.url, { signal: ctx.signal }); }
+ * ```
+ */
+@Injectable()
+export class ResilienceInterceptor implements NestInterceptor {
+  private readonly server?: string;
+  private readonly idempotency: IdempotencyRunner;
+
+  constructor(
+    private readonly policies: ResiliencePolicies,
+    @Inject(IdempotencyStorage) storage: IdempotencyStorage,
+    @Inject(RESILIENCE_MODULE_OPTIONS) options: ResilienceModuleOptions,
+  ) {
+    this.server = options.server;
+    this.idempotency = new IdempotencyRunner(storage, options.onRedisDown ?? 'insurance');
+  }
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType<string>() !== MCP_CONTEXT_TYPE) return next.handle();
+    const policy = this.policies.get(context.getClass() as Type, context.getHandler());
+    if (!policy?.intercepts) return next.handle();
+    const ctx = McpExecutionContext.getContext(context);
+    if (this.server !== undefined && ctx.server !== this.server) return next.handle();
+    const args = McpExecutionContext.getArgs(context) ?? {};
+    return defer(() => this.call(policy, ctx, args, next));
+  }
+
+  private call(
+    policy: CompiledPolicy,
+    ctx: McpContext,
+    args: Record<string, unknown>,
+    next: CallHandler,
+  ): Promise<unknown> {
+    const idem = policy.spec.idempotent;
+    if (idem) {
+      const key = this.idempotencyKey(ctx, args, idem.argument);
+      if (key !== undefined)
+        return this.idempotency.run(
+          {
+            scope: `${ctx.server}:${policy.name}:${bucketKey('identity', ctx.identity, ctx.request)}:${key}`,
+            key,
+            fingerprint: stableHash(args),
+            ttlMs: idem.ttlMs,
+            pendingMs: Math.min(idem.ttlMs, policy.spec.timeout?.overallMs ?? DEFAULT_PENDING_MS),
+            signal: ctx.signal,
+            server: ctx.server,
+            tool: policy.name,
+          },
+          () => this.execute(policy, ctx, args, next),
+        );
+    }
+    return this.execute(policy, ctx, args, next);
+  }
+
+  private idempotencyKey(
+    ctx: McpContext,
+    args: Record<string, unknown>,
+    argument?: string,
+  ): string | undefined {
+    const fromMeta = ctx.meta?.[IDEMPOTENCY_META_KEY];
+    if (typeof fromMeta === 'string' && fromMeta.length > 0) return fromMeta;
+    const fromArgs = argument === undefined ? undefined : args[argument];
+    return typeof fromArgs === 'string' && fromArgs.length > 0 ? fromArgs : undefined;
+  }
+
+  private async execute(
+    policy: CompiledPolicy,
+    ctx: McpContext,
+    args: Record<string, unknown>,
+    next: CallHandler,
+  ): Promise<unknown> {
+    const attempt = async ({ signal }: IDefaultPolicyContext): Promise<unknown> => {
+      // The overall deadline passed while a retry was waiting.
+      if (signal.aborted) throw signal.reason;
+      if (signal === ctx.signal) return lastValueFrom(next.handle(), { defaultValue: undefined });
+      const restore = ctx.linkSignal(signal);
+      try {
+        return await lastValueFrom(next.handle(), { defaultValue: undefined });
+      } finally {
+        restore();
+      }
+    };
+    if (!policy.executes) return attempt({ signal: ctx.signal });
+    const { policy: chain, breaker } = policy.select(args, ctx);
+    if (breaker && (await breaker.openElsewhere())) throw this.circuitOpen(policy, ctx, breaker);
+    const callerSignal = ctx.signal;
+    try {
+      return await chain.execute(attempt, callerSignal);
+    } catch (e) {
+      throw this.translate(e, policy, ctx, callerSignal, breaker);
+    }
+  }
+
+  private translate(
+    e: unknown,
+    policy: CompiledPolicy,
+    ctx: McpContext,
+    callerSignal: AbortSignal,
+    breaker?: BreakerEntry,
+  ): unknown {
+    if (isBrokenCircuitError(e) || isIsolatedCircuitError(e))
+      return this.circuitOpen(policy, ctx, breaker);
+    if (isBulkheadRejectedError(e)) {
+      publishRejection({
+        server: ctx.server,
+        tool: policy.name,
+        reason: 'bulkhead',
+        scope: 'tool',
+      });
+      return new OverloadedError(OVERLOADED(`Tool ${policy.name}`), {
+        retryAfterMs: policy.spec.bulkhead?.retryAfterMs ?? 1_000,
+      });
+    }
+    // A cancelled call (client gone) is not a timeout: let it through as it is.
+    if (isTaskCancelledError(e) && !callerSignal.aborted) {
+      publishRejection({ server: ctx.server, tool: policy.name, reason: 'timeout', scope: 'tool' });
+      const { attemptMs, overallMs } = policy.spec.timeout ?? {};
+      return new CallTimeoutError(TIMED_OUT(`Tool ${policy.name}`, (overallMs ?? attemptMs)!), {
+        details: {
+          ...(attemptMs !== undefined && { attemptMs }),
+          ...(overallMs !== undefined && { overallMs }),
+        },
+      });
+    }
+    return e;
+  }
+
+  private circuitOpen(policy: CompiledPolicy, ctx: McpContext, breaker?: BreakerEntry) {
+    publishRejection({
+      server: ctx.server,
+      tool: policy.name,
+      reason: 'circuit-open',
+      scope: 'tool',
+    });
+    return new CircuitOpenError(CIRCUIT_OPEN(`Tool ${policy.name}`), {
+      retryAfterMs: breaker?.retryAfterMs() ?? policy.spec.circuitBreaker?.halfOpenAfterMs,
+      ...(breaker?.key !== undefined && { details: { key: breaker.key } }),
+    });
+  }
+}

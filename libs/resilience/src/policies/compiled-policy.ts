@@ -1,0 +1,104 @@
+import {
+  TimeoutStrategy,
+  bulkhead,
+  handleWhen,
+  retry,
+  timeout,
+  wrap,
+  type BulkheadPolicy,
+  type IPolicy,
+  type RetryPolicy,
+  type TimeoutPolicy,
+} from 'cockatiel';
+import type { McpContext } from '@rampart/core';
+import type { BreakerEntry, BreakerRegistry } from './breaker-registry.service';
+import { createBackoff } from './backoff';
+import { retryFilter } from './error-filters';
+import type { NormalizedPolicy } from './policy-validation';
+import { publishRetry } from '../resilience-telemetry';
+
+/** The breaker and composed policy that one call runs through. */
+export interface PolicySelection {
+  policy: IPolicy;
+  breaker?: BreakerEntry;
+}
+
+/**
+ * A tool's resolved policies, built once per handler: the stateful parts (bulkhead, breakers)
+ * are shared by every call of the tool, and the cockatiel chain is composed once (once per key
+ * for keyed breakers, in a bounded map).
+ */
+export class CompiledPolicy {
+  readonly bulkhead?: BulkheadPolicy;
+  readonly overall?: TimeoutPolicy;
+  readonly retry?: RetryPolicy;
+  readonly attempt?: TimeoutPolicy;
+  /** Whether the interceptor has anything to do. */
+  readonly intercepts: boolean;
+  private readonly single?: PolicySelection;
+  private readonly keyed = new Map<string, PolicySelection>();
+
+  constructor(
+    /** Tool name (or `Class.method` for other handlers). */
+    readonly name: string,
+    readonly spec: NormalizedPolicy,
+    private readonly breakers: BreakerRegistry,
+    random: () => number,
+  ) {
+    const { bulkhead: bh, timeout: to, retry: rt, circuitBreaker: cb } = spec;
+    if (bh) this.bulkhead = bulkhead(bh.maxConcurrent, bh.maxQueue ?? 0);
+    if (to?.overallMs) this.overall = timeout(to.overallMs, TimeoutStrategy.Aggressive);
+    if (to?.attemptMs) this.attempt = timeout(to.attemptMs, TimeoutStrategy.Aggressive);
+    if (rt) {
+      this.retry = retry(handleWhen(retryFilter(rt.on)), {
+        maxAttempts: rt.attempts - 1,
+        backoff: createBackoff(rt, random),
+      });
+      this.retry.onRetry(({ attempt, delay }) =>
+        publishRetry({ tool: name, attempt, delayMs: delay }),
+      );
+    }
+    this.intercepts = !!(bh || to || rt || cb || spec.idempotent);
+    if (!cb || cb.key) {
+      if (!cb && (bh || to || rt)) this.single = { policy: this.compose() };
+      return;
+    }
+    const breaker = breakers.create(name, cb);
+    this.single = { policy: this.compose(breaker), breaker };
+  }
+
+  /** Whether calls run through a cockatiel chain (not only idempotency). */
+  get executes(): boolean {
+    return this.single !== undefined || this.spec.circuitBreaker?.key !== undefined;
+  }
+
+  /** The chain for this call: the tool's, or its key's for a keyed breaker. */
+  select(args: Record<string, unknown>, ctx: McpContext): PolicySelection {
+    if (this.single) return this.single;
+    const cb = this.spec.circuitBreaker!;
+    const key = String(cb.key!(args, ctx));
+    let selection = this.keyed.get(key);
+    if (selection) {
+      // Most recently used last, so that eviction drops the least recently used.
+      this.keyed.delete(key);
+    } else {
+      const breaker = this.breakers.create(this.name, cb, key);
+      selection = { policy: this.compose(breaker), breaker };
+      if (this.keyed.size >= (cb.maxKeys ?? 1000)) {
+        const [oldest, evicted] = this.keyed.entries().next().value!;
+        this.keyed.delete(oldest);
+        this.breakers.remove(evicted.breaker!);
+      }
+    }
+    this.keyed.set(key, selection);
+    return selection;
+  }
+
+  /** bulkhead → overall timeout → retry → breaker → attempt timeout. */
+  private compose(breaker?: BreakerEntry): IPolicy {
+    const chain = [this.bulkhead, this.overall, this.retry, breaker?.policy, this.attempt].filter(
+      (p): p is NonNullable<typeof p> => p !== undefined,
+    ) as IPolicy[];
+    return wrap(...chain);
+  }
+}

@@ -1,0 +1,26 @@
+import { channel } from 'node:diagnostics_channel';
+import {
+  RampartChannel,
+  type BreakerStateEvent,
+  type RejectionEvent,
+  type RetryEvent,
+} from '@rampart/core';
+
+const rejections = channel(RampartChannel.rejection);
+const breakerStates = channel(RampartChannel.breakerState);
+const retries = channel(RampartChannel.retry);
+
+/** Publishes a refusal on `rampart:rejection` (one `hasSubscribers` check when nobody listens). */
+export function publishRejection(event: RejectionEvent): void {
+  if (rejections.hasSubscribers) rejections.publish(event);
+}
+
+/** Publishes a breaker transition on `rampart:breaker-state`. */
+export function publishBreakerState(event: BreakerStateEvent): void {
+  if (breakerStates.hasSubscribers) breakerStates.publish(event);
+}
+
+/** Publishes a scheduled retry on `rampart:retry`. */
+export function publishRetry(event: RetryEvent): void {
+  if (retries.hasSubscribers) retries.publish(event);
+}
