@@ -100,6 +100,22 @@ export class ResilientTools {
     return { charged: args.amount, run: n };
   }
 
+  /** Fails while `failing` is set; its breaker is shared through the storage. */
+  failing = true;
+
+  @Tool({ name: 'shared_breaker', annotations: { readOnlyHint: true } })
+  @CircuitBreaker({
+    consecutiveFailures: 1,
+    halfOpenAfterMs: 600_000,
+    shared: true,
+    critical: true,
+  })
+  sharedBreaker() {
+    this.count('shared_breaker');
+    if (this.failing) throw new Error('upstream down');
+    return 'fine';
+  }
+
   @Tool({ name: 'plain' })
   plain() {
     return 'plain';
