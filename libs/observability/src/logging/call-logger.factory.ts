@@ -1,0 +1,55 @@
+import type { ModulesContainer } from '@nestjs/core';
+import { MCP_MODULE_OPTIONS, type McpModuleOptions } from '@rampart/core';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import type { LoggingOptions } from '../interfaces/observability-module-options.interface';
+
+/** Whether any `McpModule.forRoot()` of the app serves on stdio. */
+export function anyStdioServer(modules: ModulesContainer): boolean {
+  for (const module of modules.values()) {
+    const options = module.providers.get(MCP_MODULE_OPTIONS)?.instance as
+      McpModuleOptions | undefined;
+    if (options?.stdio) return true;
+  }
+  return false;
+}
+
+/**
+ * A destination that picks stdout or stderr when the first line is written, once every module
+ * (and so every `McpModule` option) is known: stderr as soon as a server runs on stdio.
+ */
+class StdDestination implements DestinationStream {
+  private target?: DestinationStream;
+
+  constructor(
+    private readonly fixed: 'stdout' | 'stderr' | undefined,
+    private readonly modules: ModulesContainer | undefined,
+  ) {}
+
+  write(line: string): void {
+    (this.target ??= this.open()).write(line);
+  }
+
+  private open(): DestinationStream {
+    const stderr =
+      this.fixed === 'stderr' ||
+      (this.fixed === undefined && !!this.modules && anyStdioServer(this.modules));
+    return pino.destination({ fd: stderr ? 2 : 1, sync: false });
+  }
+}
+
+/**
+ * Builds the pino logger of the per-call lines (and of nestjs-pino's `LoggerModule`).
+ *
+ * @example
+ * ```ts
+ * const logger = createCallLogger({ level: 'info', destination: 'stderr' });
+ * ```
+ */
+export function createCallLogger(options: LoggingOptions, modules?: ModulesContainer): Logger {
+  const destination = options.destination;
+  const stream =
+    destination === undefined || destination === 'stdout' || destination === 'stderr'
+      ? new StdDestination(destination, modules)
+      : destination;
+  return pino({ level: options.level ?? 'info' }, stream);
+}

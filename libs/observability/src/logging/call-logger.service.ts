@@ -1,0 +1,90 @@
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { LoggingOptions } from '../interfaces/observability-module-options.interface';
+import type { CallRecord } from '../recording/call-record.interface';
+import type { CallRecorder } from '../recording/call-recorder';
+import type { Redactor } from '../redaction/redactor';
+
+/** Default methods that get a line per call. */
+export const DEFAULT_LOGGED_METHODS = ['tools/call', 'resources/read', 'prompts/get'];
+
+/** The structured line of one call. */
+export interface CallLogLine {
+  correlationId: string;
+  server: string;
+  method: string;
+  tool?: string;
+  era: string;
+  transport: string;
+  durationMs: number;
+  outcome: string;
+  decision: string;
+  errorCode?: string;
+  traceId?: string;
+  arguments?: unknown;
+}
+
+/**
+ * Writes one structured pino line per call (`info`; `warn` for refusals and tool errors, `error`
+ * for internal errors), with the call's correlation id, server, tool, method, era, transport,
+ * duration, outcome and error code; the arguments only when `logging.arguments` is on, and then
+ * redacted (a copy: the tool has its real arguments).
+ *
+ * @example
+ * ```json
+ * {"level":30,"correlationId":"4bf9…","server":"web-scrape","method":"tools/call","tool":"scrape_url","era":"modern","transport":"http","durationMs":12.4,"outcome":"success","decision":"allowed","msg":"tools/call scrape_url"}
+ * ```
+ */
+@Injectable()
+export class CallLogger implements OnModuleInit, OnModuleDestroy {
+  private unsubscribe?: () => void;
+  private readonly methods: ReadonlySet<string> | undefined;
+  private readonly withArguments: boolean;
+  private readonly listener = (record: CallRecord) => this.log(record);
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly recorder: CallRecorder,
+    private readonly redactor: Redactor,
+    options: LoggingOptions,
+  ) {
+    const methods = options.methods ?? DEFAULT_LOGGED_METHODS;
+    this.methods = methods === '*' ? undefined : new Set(methods);
+    this.withArguments = options.arguments === true;
+  }
+
+  onModuleInit(): void {
+    this.unsubscribe = this.recorder.subscribe(this.listener);
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  private log(record: CallRecord): void {
+    if (this.methods && !this.methods.has(record.method)) return;
+    const level =
+      record.outcome === 'success'
+        ? 'info'
+        : record.errorCode === 'INTERNAL_ERROR' || record.errorCode === '-32603'
+          ? 'error'
+          : 'warn';
+    if (!this.logger.isLevelEnabled(level)) return;
+    const line: CallLogLine = {
+      correlationId: record.correlationId,
+      server: record.server,
+      method: record.method,
+      tool: record.tool,
+      era: record.era,
+      transport: record.transport,
+      durationMs: Math.round(record.durationMs * 1000) / 1000,
+      outcome: record.outcome,
+      decision: record.decision,
+      errorCode: record.errorCode,
+      traceId: record.traceId,
+    };
+    if (this.withArguments && record.arguments !== undefined)
+      line.arguments = this.redactor.redact(record.arguments);
+    this.logger[level](line, record.tool ? `${record.method} ${record.tool}` : record.method);
+  }
+}

@@ -1,0 +1,362 @@
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { ModuleRef } from '@nestjs/core';
+import {
+  MCP_BREAKER_STATES,
+  RampartChannel,
+  type BreakerStateEvent,
+  type CacheEvent,
+  type McpBreakerStates,
+  type McpRequest,
+  type McpServers,
+  type RejectionEvent,
+  type RetryEvent,
+} from '@rampart/core';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { MetricsOptions } from '../interfaces/observability-module-options.interface';
+import {
+  DEFAULT_DURATION_BUCKETS_SECONDS,
+  DEFAULT_MAX_ERROR_CODES_PER_TOOL,
+  OTHER_LABEL,
+  UNKNOWN_LABEL,
+} from '../observability.constants';
+import type { CallRecord } from '../recording/call-record.interface';
+import type { TrackedTools } from './tracked-tools';
+import { KNOWN_METHODS, MetricName } from './metric-names';
+
+type DurationChild = Histogram.Internal<string>;
+type CountChild = Counter.Internal;
+/** The in-flight gauge of one server and method, as {@link McpMetrics.enter} returns it. */
+export type InFlightChild = Gauge.Internal<string>;
+
+const TOOLS_CALL = 'tools/call';
+const REJECTION_REASONS = new Set([
+  'rate-limit',
+  'overloaded',
+  'bulkhead',
+  'circuit-open',
+  'timeout',
+  'idempotency-conflict',
+  'budget-exhausted',
+]);
+const BREAKER_STATES = ['closed', 'open', 'half-open', 'isolated'] as const;
+/** Most distinct breaker and cache names before they are counted as `OTHER`. */
+const MAX_NAMES = 200;
+/** Most keys of a keyed breaker remembered from events (when no state provider is present). */
+const MAX_KEYS_PER_BREAKER = 10_000;
+
+/** Label children of one method or tool, made once and reused by every call. */
+class Series {
+  private readonly errors = new Map<string, [DurationChild, CountChild | undefined]>();
+  readonly okDuration: DurationChild;
+  readonly okCalls?: CountChild;
+
+  constructor(
+    private readonly metrics: McpMetrics,
+    private readonly method: string,
+    private readonly tool: string,
+    private readonly server: string | undefined,
+    private readonly maxCodes: number,
+  ) {
+    [this.okDuration, this.okCalls] = this.children('success', '');
+  }
+
+  error(code: string): [DurationChild, CountChild | undefined] {
+    let children = this.errors.get(code);
+    if (!children) {
+      const label = this.errors.size < this.maxCodes ? code : OTHER_LABEL;
+      children = this.errors.get(label) ?? this.children('error', label);
+      this.errors.set(label, children);
+    }
+    return children;
+  }
+
+  private children(outcome: string, code: string): [DurationChild, CountChild | undefined] {
+    return [
+      this.metrics.duration.labels(this.method, this.tool, outcome, code),
+      this.server === undefined
+        ? undefined
+        : this.metrics.toolCalls.labels(this.server, this.tool, outcome, code),
+    ];
+  }
+}
+
+/**
+ * The Prometheus instruments of Rampart, in the app's dedicated registry: per-request duration
+ * and in-flight gauges fed by the {@link CallRecorder}, and the counters that other Rampart libs
+ * report into over `node:diagnostics_channel` (rejections, breakers, retries, cache lookups).
+ * Label children are built once per tool and method; labels are bounded (registry tool names,
+ * capped error codes, no identities, arguments or URLs).
+ *
+ * @example
+ * ```ts
+ * const text = await app.get<Registry>(OBSERVABILITY_REGISTRY).metrics();
+ * ```
+ */
+@Injectable()
+export class McpMetrics implements OnModuleInit, OnModuleDestroy {
+  /** @internal */ readonly duration: Histogram<string>;
+  /** @internal */ readonly toolCalls: Counter<string>;
+  private readonly inFlightGauge: Gauge<string>;
+  private readonly breakerGauge: Gauge<string>;
+  private readonly rejections: Counter<string>;
+  private readonly breakerTransitions: Counter<string>;
+  private readonly retries: Counter<string>;
+  private readonly cacheRequests: Counter<string>;
+
+  private readonly methodSeries = new Map<string, Series>();
+  private readonly toolSeries = new Map<string, Map<string, Series | null>>();
+  private readonly unknownToolSeries = new Map<string, Series | null>();
+  private readonly inFlightChildren = new Map<string, Map<string, InFlightChild>>();
+  private readonly eventChildren = new Map<string, CountChild>();
+  private readonly breakerNames = new Set<string>();
+  private readonly cacheNames = new Set<string>();
+  private readonly breakerEvents = new Map<string, Map<string, string>>();
+  private breakerStates?: McpBreakerStates | null;
+  private readonly maxCodes: number;
+  private readonly allServers: ReadonlySet<string> | undefined;
+
+  private readonly onRejection = (event: unknown) => this.rejected(event as RejectionEvent);
+  private readonly onBreaker = (event: unknown) => this.breakerChanged(event as BreakerStateEvent);
+  private readonly onRetry = (event: unknown) => this.retried(event as RetryEvent);
+  private readonly onCache = (event: unknown) => this.cacheLookup(event as CacheEvent);
+
+  constructor(
+    registry: Registry,
+    private readonly options: MetricsOptions,
+    private readonly tracked: TrackedTools,
+    private readonly servers: McpServers,
+    private readonly moduleRef: ModuleRef,
+  ) {
+    this.maxCodes = options.maxErrorCodesPerTool ?? DEFAULT_MAX_ERROR_CODES_PER_TOOL;
+    this.allServers = options.allTools && options.servers ? new Set(options.servers) : undefined;
+    const registers = [registry];
+    this.duration = new Histogram({
+      name: MetricName.operationDuration,
+      help: 'Duration of MCP requests as the server saw them, in seconds (OpenTelemetry mcp.server.operation.duration).',
+      labelNames: ['mcp_method_name', 'gen_ai_tool_name', 'outcome', 'error_type'],
+      buckets: options.durationBucketsSeconds ?? DEFAULT_DURATION_BUCKETS_SECONDS,
+      registers,
+    });
+    this.toolCalls = new Counter({
+      name: MetricName.toolCalls,
+      help: 'Tool calls by server, tool, outcome and error code.',
+      labelNames: ['server', 'gen_ai_tool_name', 'outcome', 'error_code'],
+      registers,
+    });
+    this.inFlightGauge = new Gauge({
+      name: MetricName.inFlight,
+      help: 'MCP requests running now.',
+      labelNames: ['server', 'mcp_method_name'],
+      registers,
+    });
+    this.rejections = new Counter({
+      name: MetricName.rejections,
+      help: 'Calls refused to protect the server (rate limits, load shedding, open breakers...).',
+      labelNames: ['server', 'gen_ai_tool_name', 'reason', 'scope'],
+      registers,
+    });
+    this.breakerGauge = new Gauge({
+      name: MetricName.breakerState,
+      help: 'Circuit breakers (keys of a keyed breaker added up) in each state.',
+      labelNames: ['breaker', 'state'],
+      registers,
+      collect: () => this.collectBreakers(),
+    });
+    this.breakerTransitions = new Counter({
+      name: MetricName.breakerTransitions,
+      help: 'Circuit breaker state changes, by the state entered.',
+      labelNames: ['breaker', 'state'],
+      registers,
+    });
+    this.retries = new Counter({
+      name: MetricName.retries,
+      help: 'Retries of failed tool attempts.',
+      labelNames: ['gen_ai_tool_name'],
+      registers,
+    });
+    this.cacheRequests = new Counter({
+      name: MetricName.cacheRequests,
+      help: 'Cache lookups by cache and result (hit or miss).',
+      labelNames: ['cache', 'result'],
+      registers,
+    });
+  }
+
+  onModuleInit(): void {
+    subscribe(RampartChannel.rejection, this.onRejection);
+    subscribe(RampartChannel.breakerState, this.onBreaker);
+    subscribe(RampartChannel.retry, this.onRetry);
+    subscribe(RampartChannel.cache, this.onCache);
+  }
+
+  onModuleDestroy(): void {
+    unsubscribe(RampartChannel.rejection, this.onRejection);
+    unsubscribe(RampartChannel.breakerState, this.onBreaker);
+    unsubscribe(RampartChannel.retry, this.onRetry);
+    unsubscribe(RampartChannel.cache, this.onCache);
+  }
+
+  /** Counts a request in flight; the caller decrements the returned child when it ends. */
+  enter(request: McpRequest): InFlightChild {
+    let byMethod = this.inFlightChildren.get(request.server);
+    if (!byMethod) this.inFlightChildren.set(request.server, (byMethod = new Map()));
+    let child = byMethod.get(request.method);
+    if (!child) {
+      // Only known methods and `other` are cached, so the map stays bounded.
+      const label = KNOWN_METHODS.has(request.method) ? request.method : 'other';
+      child = byMethod.get(label) ?? this.inFlightGauge.labels(request.server, label);
+      byMethod.set(label, child);
+    }
+    child.inc();
+    return child;
+  }
+
+  /** Records a finished request. */
+  record(record: CallRecord): void {
+    let series: Series | null;
+    if (record.method === TOOLS_CALL) {
+      series = this.seriesOfTool(record.server, record.tool ?? '');
+      if (!series) return;
+    } else series = this.seriesOfMethod(record.method);
+    const seconds = record.durationMs / 1000;
+    if (record.outcome === 'success') {
+      series.okDuration.observe(seconds);
+      series.okCalls?.inc();
+    } else {
+      const [duration, calls] = series.error(record.errorCode ?? 'ERROR');
+      duration.observe(seconds);
+      calls?.inc();
+    }
+  }
+
+  private seriesOfMethod(method: string): Series {
+    let series = this.methodSeries.get(method);
+    if (!series) {
+      const label = KNOWN_METHODS.has(method) ? method : 'other';
+      series =
+        this.methodSeries.get(label) ?? new Series(this, label, '', undefined, this.maxCodes);
+      this.methodSeries.set(label, series);
+    }
+    return series;
+  }
+
+  /** The series of a tool, or `null` when it is not tracked; resolved once per tool. */
+  private seriesOfTool(server: string, tool: string): Series | null {
+    let byTool = this.toolSeries.get(server);
+    if (!byTool) this.toolSeries.set(server, (byTool = new Map()));
+    const cached = byTool.get(tool);
+    if (cached !== undefined) return cached;
+    const entry = this.registryOf(server)?.tools.get(tool);
+    if (!entry) {
+      // Not in the registry: one shared series per server, the name never becomes a label.
+      let unknown = this.unknownToolSeries.get(server);
+      if (unknown === undefined) {
+        unknown = this.allToolsFor(server)
+          ? new Series(this, TOOLS_CALL, UNKNOWN_LABEL, server, this.maxCodes)
+          : null;
+        this.unknownToolSeries.set(server, unknown);
+      }
+      return unknown;
+    }
+    const tracked = this.tracked.decision(entry.source) ?? this.allToolsFor(server);
+    const series = tracked ? new Series(this, TOOLS_CALL, tool, server, this.maxCodes) : null;
+    byTool.set(tool, series);
+    return series;
+  }
+
+  private allToolsFor(server: string): boolean {
+    return !!this.options.allTools && (!this.allServers || this.allServers.has(server));
+  }
+
+  private registryOf(server: string) {
+    return this.servers.names().includes(server) ? this.servers.get(server).registry : undefined;
+  }
+
+  private knownTool(server: string | undefined, tool: string | undefined): string {
+    if (!tool) return '';
+    const names = server ? [server] : this.servers.names();
+    return names.some((s) => this.registryOf(s)?.tools.get(tool)) ? tool : UNKNOWN_LABEL;
+  }
+
+  private bounded(names: Set<string>, name: string): string {
+    if (names.has(name)) return name;
+    if (names.size >= MAX_NAMES) return OTHER_LABEL;
+    names.add(name);
+    return name;
+  }
+
+  private count(counter: Counter<string>, key: string, labels: () => string[]): void {
+    let child = this.eventChildren.get(key);
+    if (!child) {
+      child = counter.labels(...labels());
+      if (this.eventChildren.size < 10_000) this.eventChildren.set(key, child);
+    }
+    child.inc();
+  }
+
+  private rejected(event: RejectionEvent): void {
+    const server = this.servers.names().includes(event.server) ? event.server : UNKNOWN_LABEL;
+    const tool = this.knownTool(server, event.tool);
+    const reason = REJECTION_REASONS.has(event.reason) ? event.reason : 'other';
+    const scope = event.scope === 'endpoint' ? 'endpoint' : 'tool';
+    this.count(this.rejections, `r\0${server}\0${tool}\0${reason}\0${scope}`, () => [
+      server,
+      tool,
+      reason,
+      scope,
+    ]);
+  }
+
+  private breakerChanged(event: BreakerStateEvent): void {
+    const name = this.bounded(this.breakerNames, event.name);
+    const state = (BREAKER_STATES as readonly string[]).includes(event.state)
+      ? event.state
+      : 'other';
+    this.count(this.breakerTransitions, `b\0${name}\0${state}`, () => [name, state]);
+    let keys = this.breakerEvents.get(name);
+    if (!keys) this.breakerEvents.set(name, (keys = new Map()));
+    const key = event.key ?? '';
+    if (keys.has(key) || keys.size < MAX_KEYS_PER_BREAKER) keys.set(key, state);
+  }
+
+  private retried(event: RetryEvent): void {
+    const tool = this.knownTool(event.server, event.tool);
+    this.count(this.retries, `t\0${tool}`, () => [tool]);
+  }
+
+  private cacheLookup(event: CacheEvent): void {
+    const name = this.bounded(this.cacheNames, event.name);
+    const result = event.hit ? 'hit' : 'miss';
+    this.count(this.cacheRequests, `c\0${name}\0${result}`, () => [name, result]);
+  }
+
+  /** Sets the breaker gauge at scrape time, from the breakers' owner when present, else from events. */
+  private collectBreakers(): void {
+    const gauge = this.breakerGauge;
+    if (this.breakerStates === undefined) {
+      try {
+        this.breakerStates = this.moduleRef.get<McpBreakerStates>(MCP_BREAKER_STATES, {
+          strict: false,
+        });
+      } catch {
+        this.breakerStates = null;
+      }
+    }
+    const counts = new Map<string, Map<string, number>>();
+    const add = (breaker: string, state: string) => {
+      let states = counts.get(breaker);
+      if (!states) counts.set(breaker, (states = new Map(BREAKER_STATES.map((s) => [s, 0]))));
+      states.set(state, (states.get(state) ?? 0) + 1);
+    };
+    if (this.breakerStates)
+      for (const b of this.breakerStates.snapshot())
+        add(this.bounded(this.breakerNames, b.name), b.state);
+    else
+      for (const [name, keys] of this.breakerEvents)
+        for (const state of keys.values()) add(name, state);
+    gauge.reset();
+    for (const [breaker, states] of counts)
+      for (const [state, n] of states) gauge.labels(breaker, state).set(n);
+  }
+}

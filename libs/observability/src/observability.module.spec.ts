@@ -1,0 +1,85 @@
+import { Inject, Injectable, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { McpModule } from '@rampart/core';
+import { Registry } from 'prom-client';
+import { McpMetrics } from './metrics/mcp-metrics.service';
+import { OBSERVABILITY_REDACTOR, OBSERVABILITY_REGISTRY } from './observability.constants';
+import { ObservabilityModule } from './observability.module';
+import { OBSERVABILITY_MODULE_OPTIONS } from './observability.module-definition';
+import { CallRecorder } from './recording/call-recorder';
+import { Redactor } from './redaction/redactor';
+import { McpTracing } from './tracing/mcp-tracing.service';
+
+@Injectable()
+class NeedsObservability {
+  constructor(
+    readonly recorder: CallRecorder,
+    @Inject(OBSERVABILITY_REGISTRY) readonly registry: Registry,
+    @Inject(OBSERVABILITY_REDACTOR) readonly redactor: Redactor,
+  ) {}
+}
+
+@Module({ providers: [NeedsObservability] })
+class ConsumerModule {}
+
+const mcp = McpModule.forRoot({ name: 'spec', version: '1.0.0', http: false });
+
+describe('ObservabilityModule', () => {
+  it('forRoot: assembles only the parts turned on', async () => {
+    const module = await Test.createTestingModule({
+      imports: [mcp, ObservabilityModule.forRoot({ metrics: true })],
+    }).compile();
+    expect(module.get(CallRecorder)).toBeInstanceOf(CallRecorder);
+    expect(module.get(McpMetrics)).toBeInstanceOf(McpMetrics);
+    expect(() => module.get(McpTracing)).toThrow();
+    expect(module.get(OBSERVABILITY_REGISTRY)).toBeInstanceOf(Registry);
+    await module.close();
+  });
+
+  it('forRoot without options: the recorder, redactor and registry, and no part', async () => {
+    const module = await Test.createTestingModule({
+      imports: [mcp, ObservabilityModule.forRoot()],
+    }).compile();
+    expect(module.get(CallRecorder)).toBeInstanceOf(CallRecorder);
+    expect(module.get(OBSERVABILITY_REDACTOR)).toBeInstanceOf(Redactor);
+    expect(() => module.get(McpMetrics)).toThrow();
+    await module.close();
+  });
+
+  it('forRootAsync: options from a factory; isGlobal makes the exports visible everywhere', async () => {
+    const module = await Test.createTestingModule({
+      imports: [
+        mcp,
+        ConsumerModule,
+        ObservabilityModule.forRootAsync({
+          isGlobal: true,
+          parts: { metrics: true, tracing: true, logging: false },
+          useFactory: async () => ({ metrics: { allTools: true }, tracing: false }),
+        }),
+      ],
+    }).compile();
+    const consumer = module.get(NeedsObservability);
+    expect(consumer.recorder).toBe(module.get(CallRecorder));
+    expect(consumer.registry).toBeInstanceOf(Registry);
+    expect(module.get(OBSERVABILITY_MODULE_OPTIONS)).toEqual({
+      metrics: { allTools: true },
+      tracing: false,
+    });
+    // assembled, but turned off by the factory's options
+    expect(module.get(McpTracing, { strict: false })).toBeNull();
+    expect(module.get(McpMetrics, { strict: false })).toBeInstanceOf(McpMetrics);
+    await module.close();
+  });
+
+  it('forRootAsync without isGlobal keeps the exports to importers', async () => {
+    await expect(
+      Test.createTestingModule({
+        imports: [
+          mcp,
+          ConsumerModule,
+          ObservabilityModule.forRootAsync({ useFactory: () => ({}) }),
+        ],
+      }).compile(),
+    ).rejects.toThrow(/NeedsObservability/);
+  });
+});

@@ -1,0 +1,295 @@
+import {
+  Module,
+  RequestMethod,
+  type DynamicModule,
+  type Provider,
+  type Type,
+} from '@nestjs/common';
+import { DiscoveryModule, ModuleRef, ModulesContainer } from '@nestjs/core';
+import { McpServers } from '@rampart/core';
+import { LoggerModule, type Params } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type {
+  LoggingOptions,
+  MetricsOptions,
+  ObservabilityModuleOptions,
+  ObservabilityParts,
+  TracingOptions,
+} from './interfaces/observability-module-options.interface';
+import { createCallLogger } from './logging/call-logger.factory';
+import { CallLogger } from './logging/call-logger.service';
+import { McpMetrics } from './metrics/mcp-metrics.service';
+import { createMetricsController } from './metrics/metrics.controller';
+import { TrackedTools } from './metrics/tracked-tools';
+import {
+  DEFAULT_METRICS_PATH,
+  OBSERVABILITY_CALL_LOGGER,
+  OBSERVABILITY_REDACTOR,
+  OBSERVABILITY_REGISTRY,
+} from './observability.constants';
+import {
+  ASYNC_OPTIONS_TYPE,
+  ConfigurableModuleClass,
+  OBSERVABILITY_MODULE_OPTIONS,
+  OPTIONS_TYPE,
+} from './observability.module-definition';
+import { CallRecorder } from './recording/call-recorder';
+import { Redactor } from './redaction/redactor';
+import { McpTracing } from './tracing/mcp-tracing.service';
+import { auditProviders } from './audit/audit.providers';
+import type { AuditOptions } from './audit/audit-options.interface';
+import { AuditSink } from './audit/audit-sink.interface';
+import { AuditTrail } from './audit/audit-trail.service';
+// TODO(other half): wire these in when they land.
+// import { healthParts } from './health/health.parts';
+// import { sloParts } from './slo/slo.parts';
+// import { metricsResourceProviders } from './resource/metrics-resource.providers';
+
+/** The options of one part, or `undefined` when the part is off. */
+const partOptions = <T extends object>(value: T | boolean | undefined): T | undefined =>
+  value === true ? ({} as T) : value ? value : undefined;
+
+/** A part's options for its provider factory: the object, `true` for defaults, or `undefined` when off. */
+const enabled = <T extends object>(value: T | boolean | undefined): T | true | undefined =>
+  value === true ? true : value ? value : undefined;
+
+/** Parts, as both entry points decide them before assembling the module. */
+interface Assembly {
+  metrics: boolean;
+  metricsPath: string | false;
+  tracing: boolean;
+  logging: boolean;
+  nestLogger: boolean;
+  audit?: AuditOptions | true;
+}
+
+/**
+ * Holds the module options (and the pino logger) once, so that nestjs-pino's `LoggerModule` and
+ * the `ObservabilityModule` share them without the options factory running twice.
+ */
+@Module({})
+export class ObservabilityHostModule {}
+
+/**
+ * Observability for Rampart servers: Prometheus metrics and `/metrics`, OpenTelemetry spans,
+ * one structured pino line per call with redacted arguments; every part off unless turned on.
+ * One request hook ({@link CallRecorder}) feeds them all.
+ *
+ * @example
+ * ```ts
+ * @Module({
+ *   imports: [
+ *     McpModule.forRoot({ name: 'web-scrape', version: '1.0.0' }),
+ *     ObservabilityModule.forRoot({ metrics: true, tracing: true, logging: { arguments: true } }),
+ *   ],
+ * })
+ * export class AppModule {}
+ *
+ * // Options from config: the parts are chosen up front, the factory configures them.
+ * ObservabilityModule.forRootAsync({
+ *   parts: { metrics: true, tracing: true, logging: true },
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({ metrics: { allTools: true }, tracing: true, logging: { level: config.get('LOG_LEVEL') } }),
+ * });
+ * ```
+ */
+@Module({})
+export class ObservabilityModule extends ConfigurableModuleClass {
+  /** Assembles the parts turned on in `options`. */
+  static forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
+    const metrics = partOptions(options.metrics);
+    const logging = partOptions(options.logging);
+    return assemble(super.forRoot(options), {
+      metrics: !!metrics,
+      metricsPath: metrics?.path ?? DEFAULT_METRICS_PATH,
+      tracing: !!partOptions(options.tracing),
+      logging: !!logging,
+      nestLogger: logging?.nestLogger !== false,
+      audit: enabled(options.audit),
+    });
+  }
+
+  /**
+   * Assembles the parts named in `parts` (by default metrics, tracing and logging); the factory's
+   * options configure them, and may turn an assembled part off.
+   */
+  static forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
+    const parts: ObservabilityParts = options.parts ?? {};
+    const metrics = parts.metrics ?? true;
+    const logging = parts.logging ?? true;
+    return assemble(super.forRootAsync(options), {
+      metrics: !!metrics,
+      metricsPath:
+        typeof metrics === 'object' ? (metrics.path ?? DEFAULT_METRICS_PATH) : DEFAULT_METRICS_PATH,
+      tracing: parts.tracing ?? true,
+      logging: !!logging,
+      nestLogger: typeof logging === 'object' ? logging.nestLogger !== false : true,
+      audit: enabled(parts.audit),
+    });
+  }
+}
+
+function assemble(base: DynamicModule, parts: Assembly): DynamicModule {
+  const host: DynamicModule = {
+    module: ObservabilityHostModule,
+    imports: base.imports ?? [],
+    providers: [
+      ...(base.providers ?? []),
+      {
+        provide: OBSERVABILITY_REDACTOR,
+        inject: [OBSERVABILITY_MODULE_OPTIONS],
+        useFactory: (options: ObservabilityModuleOptions) => new Redactor(options.redaction),
+      },
+      {
+        provide: OBSERVABILITY_REGISTRY,
+        inject: [OBSERVABILITY_MODULE_OPTIONS],
+        useFactory: (options: ObservabilityModuleOptions) => {
+          const registry = new Registry();
+          const metrics = partOptions(options.metrics);
+          if (metrics?.defaultMetrics)
+            collectDefaultMetrics({ register: registry, prefix: metrics.defaultMetricsPrefix });
+          return registry;
+        },
+      },
+      ...(parts.logging
+        ? [
+            {
+              provide: OBSERVABILITY_CALL_LOGGER,
+              inject: [OBSERVABILITY_MODULE_OPTIONS, ModulesContainer],
+              useFactory: (options: ObservabilityModuleOptions, modules: ModulesContainer) =>
+                createCallLogger(
+                  partOptions<LoggingOptions>(options.logging) ?? { level: 'silent' },
+                  modules,
+                ),
+            },
+          ]
+        : []),
+    ],
+    exports: [
+      OBSERVABILITY_MODULE_OPTIONS,
+      OBSERVABILITY_REDACTOR,
+      OBSERVABILITY_REGISTRY,
+      ...(parts.logging ? [OBSERVABILITY_CALL_LOGGER] : []),
+    ],
+  };
+
+  const providers: Provider[] = [CallRecorder];
+  const controllers: Type[] = [];
+  const imports: DynamicModule[] = [host, DiscoveryModule as unknown as DynamicModule];
+  const exports: (string | symbol | Type | DynamicModule)[] = [host, CallRecorder];
+
+  if (parts.metrics) {
+    providers.push(TrackedTools, {
+      provide: McpMetrics,
+      inject: [
+        OBSERVABILITY_MODULE_OPTIONS,
+        OBSERVABILITY_REGISTRY,
+        TrackedTools,
+        McpServers,
+        ModuleRef,
+      ],
+      useFactory: (
+        options: ObservabilityModuleOptions,
+        registry: Registry,
+        tracked: TrackedTools,
+        servers: McpServers,
+        moduleRef: ModuleRef,
+      ) => {
+        const metrics = partOptions<MetricsOptions>(options.metrics);
+        return metrics ? new McpMetrics(registry, metrics, tracked, servers, moduleRef) : null;
+      },
+    });
+    exports.push(McpMetrics);
+    if (parts.metricsPath !== false) controllers.push(createMetricsController(parts.metricsPath));
+  }
+
+  if (parts.tracing)
+    providers.push({
+      provide: McpTracing,
+      inject: [OBSERVABILITY_MODULE_OPTIONS],
+      useFactory: (options: ObservabilityModuleOptions) => {
+        const tracing = partOptions<TracingOptions>(options.tracing);
+        return tracing ? new McpTracing(tracing) : null;
+      },
+    });
+
+  if (parts.logging) {
+    providers.push({
+      provide: CallLogger,
+      inject: [
+        OBSERVABILITY_CALL_LOGGER,
+        CallRecorder,
+        OBSERVABILITY_REDACTOR,
+        OBSERVABILITY_MODULE_OPTIONS,
+      ],
+      useFactory: (
+        logger: Logger,
+        recorder: CallRecorder,
+        redactor: Redactor,
+        options: ObservabilityModuleOptions,
+      ) => {
+        const logging = partOptions<LoggingOptions>(options.logging);
+        return logging ? new CallLogger(logger, recorder, redactor, logging) : null;
+      },
+    });
+    if (parts.nestLogger) imports.push(nestLoggerModule(host));
+  }
+
+  if (parts.audit) {
+    providers.push(...auditProviders(parts.audit));
+    exports.push(AuditSink, AuditTrail);
+  }
+  // TODO(other half): health, SLOs and the metrics resource:
+  // health/slo: const { controllers, providers, imports } = healthParts(options); ...
+  // if (parts.metricsResource) providers.push(...metricsResourceProviders(options));
+
+  return {
+    ...base,
+    imports,
+    providers,
+    controllers,
+    exports,
+  };
+}
+
+/**
+ * nestjs-pino's `LoggerModule` on the same pino instance, without its HTTP middleware unless
+ * `logging.httpRequests` asks for it (and then never logging the MCP endpoints, which get one
+ * line per call instead).
+ */
+function nestLoggerModule(host: DynamicModule): DynamicModule {
+  return LoggerModule.forRootAsync({
+    imports: [host],
+    inject: [OBSERVABILITY_CALL_LOGGER, OBSERVABILITY_MODULE_OPTIONS, McpServers],
+    useFactory: (
+      logger: Logger,
+      options: ObservabilityModuleOptions,
+      servers: McpServers,
+    ): Params => {
+      const logging = partOptions<LoggingOptions>(options.logging);
+      if (!logging?.httpRequests)
+        return { pinoHttp: { logger, autoLogging: false }, forRoutes: [] };
+      let mcpPaths: Set<string> | undefined;
+      return {
+        pinoHttp: {
+          logger,
+          autoLogging: {
+            ignore: (req) => {
+              mcpPaths ??= new Set(
+                servers
+                  .names()
+                  .map((name) => servers.get(name).httpPath)
+                  .filter((p): p is string => !!p),
+              );
+              const url = req.url ?? '';
+              const q = url.indexOf('?');
+              return mcpPaths.has(q < 0 ? url : url.slice(0, q));
+            },
+          },
+        },
+        forRoutes: [{ path: '{/*splat}', method: RequestMethod.ALL }],
+      };
+    },
+  });
+}

@@ -1,0 +1,117 @@
+import type { McpRequest } from '@rampart/core';
+import type { CallRecord } from './call-record.interface';
+import { CallRecorder } from './call-recorder';
+
+const request = (overrides: Partial<McpRequest> = {}): McpRequest => ({
+  server: 'srv',
+  method: 'tools/call',
+  id: 1,
+  target: 'echo',
+  arguments: { text: 'hi' },
+  origin: { transport: 'memory', era: 'modern', identity: { subject: 'u1' } },
+  ...overrides,
+});
+
+const toolError = (body: object) => ({
+  isError: true,
+  content: [{ type: 'text', text: JSON.stringify(body) }],
+});
+
+describe('CallRecorder', () => {
+  let recorder: CallRecorder;
+  let records: CallRecord[];
+
+  beforeEach(() => {
+    recorder = new CallRecorder();
+    records = [];
+    recorder.subscribe((r) => records.push(r));
+  });
+
+  it('records a successful tool call once, with its raw arguments and identity', async () => {
+    const args = { text: 'hi' };
+    await expect(
+      recorder.around(request({ arguments: args }), async () => ({ content: [] })),
+    ).resolves.toEqual({ content: [] });
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      server: 'srv',
+      method: 'tools/call',
+      tool: 'echo',
+      target: 'echo',
+      era: 'modern',
+      transport: 'memory',
+      identity: { subject: 'u1' },
+      outcome: 'success',
+      decision: 'allowed',
+    });
+    expect(records[0].arguments).toBe(args);
+    expect(records[0].errorCode).toBeUndefined();
+    expect(records[0].correlationId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(records[0].durationMs).toBeGreaterThanOrEqual(0);
+    expect(records[0].startedAt).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('classifies tool errors by their structured code and keeps the correlation id', async () => {
+    await recorder.around(request(), async () =>
+      toolError({ code: 'INTERNAL_ERROR', message: 'x', details: { correlationId: 'corr-1' } }),
+    );
+    await recorder.around(request(), async () => toolError({ code: 'FORBIDDEN', message: 'no' }));
+    await recorder.around(request(), async () => toolError({ code: 'RATE_LIMITED', message: '' }));
+    await recorder.around(request(), async () =>
+      toolError({ code: 'INVALID_ARGUMENTS', message: '' }),
+    );
+    expect(records.map((r) => [r.outcome, r.decision, r.errorCode])).toEqual([
+      ['error', 'allowed', 'INTERNAL_ERROR'],
+      ['error', 'denied', 'FORBIDDEN'],
+      ['error', 'rate-limited', 'RATE_LIMITED'],
+      ['error', 'failed', 'INVALID_ARGUMENTS'],
+    ]);
+    expect(records[0].correlationId).toBe('corr-1');
+  });
+
+  it('records a rejected request and rethrows its error', async () => {
+    const error = Object.assign(new Error('Unknown tool: nope'), { code: -32602 });
+    await expect(
+      recorder.around(request({ target: 'nope' }), () => Promise.reject(error)),
+    ).rejects.toBe(error);
+    expect(records[0]).toMatchObject({ outcome: 'error', decision: 'failed', errorCode: '-32602' });
+  });
+
+  it('names prompts as the tool, not resources', async () => {
+    await recorder.around(request({ method: 'prompts/get', target: 'card' }), async () => ({}));
+    await recorder.around(
+      request({ method: 'resources/read', target: 'note://x' }),
+      async () => ({}),
+    );
+    expect(records.map((r) => [r.tool, r.target])).toEqual([
+      ['card', 'card'],
+      [undefined, 'note://x'],
+    ]);
+  });
+
+  it('counts requests in flight', async () => {
+    let release!: () => void;
+    const pending = recorder.around(
+      request(),
+      () => new Promise((resolve) => (release = () => resolve({ content: [] }))),
+    );
+    expect(recorder.inFlight()).toBe(1);
+    release();
+    await pending;
+    expect(recorder.inFlight()).toBe(0);
+  });
+
+  it('never fails a call because a listener threw, and stops calling unsubscribed listeners', async () => {
+    const later: CallRecord[] = [];
+    const unsubscribe = recorder.subscribe(() => {
+      throw new Error('listener bug');
+    });
+    recorder.subscribe((r) => later.push(r));
+    await expect(recorder.around(request(), async () => 'ok')).resolves.toBe('ok');
+    expect(later).toHaveLength(1);
+    unsubscribe();
+    await recorder.around(request(), async () => 'ok');
+    expect(later).toHaveLength(2);
+    expect(records).toHaveLength(2);
+  });
+});

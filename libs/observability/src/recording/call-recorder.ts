@@ -1,0 +1,121 @@
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { McpHook, type McpRequest, type McpRequestHook } from '@rampart/core';
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { McpMetrics } from '../metrics/mcp-metrics.service';
+import { McpTracing } from '../tracing/mcp-tracing.service';
+import type { CallRecord, CallRecordListener } from './call-record.interface';
+import { failureOfError, failureOfToolResult, type Failure } from './call-outcome';
+
+const TOOLS_CALL = 'tools/call';
+const PROMPTS_GET = 'prompts/get';
+
+/**
+ * The one request hook of `@rampart/observability`: it wraps every JSON-RPC request of every
+ * server (outside the Nest pipeline, so it also sees calls that guards or validation refused),
+ * runs the tracing span and the in-flight gauge around it, and when the request ends builds ONE
+ * {@link CallRecord} that it hands to the metrics, the log line and every other listener.
+ *
+ * @example
+ * ```ts
+ * @Injectable()
+ * export class SlowCalls implements OnModuleInit {
+ *   constructor(private readonly recorder: CallRecorder) {}
+ *   onModuleInit() {
+ *     this.recorder.subscribe((r) => r.durationMs > 1000 && console.warn(`${r.tool} took ${r.durationMs} ms`));
+ *   }
+ * }
+ * ```
+ */
+@McpHook({ order: -1000 })
+@Injectable()
+export class CallRecorder implements McpRequestHook {
+  private readonly logger = new Logger('Observability');
+  private listeners: CallRecordListener[] = [];
+  private running = 0;
+
+  constructor(
+    @Optional() private readonly metrics?: McpMetrics,
+    @Optional() private readonly tracing?: McpTracing,
+  ) {}
+
+  /**
+   * Calls `listener` with the record of every request that ends from now on, synchronously; a
+   * listener that throws is logged and never fails the call. Returns the unsubscribe function.
+   */
+  subscribe(listener: CallRecordListener): () => void {
+    this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** Requests running now, across every server. */
+  inFlight(): number {
+    return this.running;
+  }
+
+  /** @internal the hook; see {@link McpRequestHook.around}. */
+  async around(request: McpRequest, next: () => Promise<unknown>): Promise<unknown> {
+    const startedAt = Date.now();
+    const started = performance.now();
+    this.running++;
+    const gauge = this.metrics?.enter(request);
+    const span = this.tracing?.start(request);
+    let failure: Failure | undefined;
+    try {
+      const result = span ? await this.tracing!.run(span, next) : await next();
+      if (
+        request.method === TOOLS_CALL &&
+        typeof result === 'object' &&
+        result !== null &&
+        (result as { isError?: unknown }).isError === true
+      )
+        failure = failureOfToolResult(result as Record<string, unknown>);
+      return result;
+    } catch (error) {
+      failure = failureOfError(error);
+      throw error;
+    } finally {
+      this.running--;
+      gauge?.dec();
+      const traceId = span?.traceId;
+      const record: CallRecord = {
+        server: request.server,
+        method: request.method,
+        tool:
+          request.method === TOOLS_CALL || request.method === PROMPTS_GET
+            ? request.target
+            : undefined,
+        target: request.target,
+        era: request.origin.era,
+        transport: request.origin.transport,
+        identity: request.origin.identity,
+        arguments: request.arguments,
+        startedAt,
+        durationMs: performance.now() - started,
+        outcome: failure ? 'error' : 'success',
+        decision: failure ? failure.decision : 'allowed',
+        errorCode: failure?.errorCode,
+        correlationId: failure?.correlationId ?? traceId ?? randomUUID(),
+        traceId,
+      };
+      if (span) this.tracing!.end(span, record);
+      this.metrics?.record(record);
+      this.emit(record);
+    }
+  }
+
+  private emit(record: CallRecord): void {
+    const listeners = this.listeners;
+    for (let i = 0; i < listeners.length; i++) {
+      try {
+        listeners[i](record);
+      } catch (error) {
+        this.logger.warn(
+          `A call record listener failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
+  }
+}
