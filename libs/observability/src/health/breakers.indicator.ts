@@ -1,0 +1,78 @@
+import {
+  Inject,
+  Injectable,
+  Optional,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import {
+  MCP_BREAKER_STATES,
+  RampartChannel,
+  type BreakerSnapshot,
+  type BreakerStateEvent,
+  type McpBreakerStates,
+} from '@rampart/core';
+import { HEALTH_OPTIONS } from './health.constants';
+import type { ResolvedHealthOptions } from './resolve-health-options';
+
+/**
+ * Circuit breakers, read from `MCP_BREAKER_STATES` when `@rampart/resilience` (or any lib)
+ * provides it, else from the `rampart:breaker-state` diagnostics channel. Readiness is
+ * `degraded` (or `down`, per `criticalBreakerOpen`) while a critical breaker is open; open
+ * breakers that are not critical are listed but leave it `up`.
+ *
+ * @example
+ * ```ts
+ * this.health.check([() => this.breakers.check('breakers')]);
+ * ```
+ */
+@Injectable()
+export class BreakersIndicator implements OnModuleInit, OnModuleDestroy {
+  private readonly seen = new Map<string, BreakerSnapshot>();
+  private readonly critical: ReadonlySet<string>;
+  private readonly onEvent = (message: unknown) => {
+    const e = message as BreakerStateEvent;
+    this.seen.set(`${e.name}\u0000${e.key ?? ''}`, {
+      name: e.name,
+      key: e.key,
+      state: e.state,
+      critical: e.critical,
+    });
+  };
+
+  constructor(
+    @Inject(HEALTH_OPTIONS) private readonly options: ResolvedHealthOptions,
+    private readonly indicators: HealthIndicatorService,
+    @Optional() @Inject(MCP_BREAKER_STATES) private readonly states?: McpBreakerStates,
+  ) {
+    this.critical = new Set(options.criticalBreakers);
+  }
+
+  onModuleInit(): void {
+    subscribe(RampartChannel.breakerState, this.onEvent);
+  }
+
+  onModuleDestroy(): void {
+    unsubscribe(RampartChannel.breakerState, this.onEvent);
+  }
+
+  /** Every known breaker, with `critical` as this app counts it. */
+  snapshot(): BreakerSnapshot[] {
+    const list = this.states ? this.states.snapshot() : [...this.seen.values()];
+    return list.map((b) => ({ ...b, critical: b.critical || this.critical.has(b.name) }));
+  }
+
+  check<const Key extends string>(key: Key) {
+    const session = this.indicators.check(key);
+    const open = this.snapshot().filter((b) => b.state === 'open' || b.state === 'isolated');
+    const label = (b: BreakerSnapshot) => (b.key ? `${b.name}[${b.key}]` : b.name);
+    const criticalOpen = open.filter((b) => b.critical).map(label);
+    const data = { open: open.map(label), criticalOpen };
+    if (criticalOpen.length === 0) return session.up(data);
+    return this.options.criticalBreakerOpen === 'down'
+      ? session.down(data)
+      : session.degraded(data);
+  }
+}

@@ -1,0 +1,47 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { HEALTH_OPTIONS } from './health.constants';
+import type { ResolvedHealthOptions } from './resolve-health-options';
+
+/**
+ * Event-loop delay, from one `perf_hooks` histogram enabled at boot and disabled at shutdown:
+ * down when its 99th percentile since the previous check is above `eventLoopDelayMs`.
+ *
+ * @example
+ * ```ts
+ * this.health.check([() => this.eventLoop.check('event_loop')]);
+ * ```
+ */
+@Injectable()
+export class EventLoopDelayIndicator implements OnModuleInit, OnApplicationShutdown {
+  private histogram?: IntervalHistogram;
+
+  constructor(
+    @Inject(HEALTH_OPTIONS) private readonly options: ResolvedHealthOptions,
+    private readonly indicators: HealthIndicatorService,
+  ) {}
+
+  onModuleInit(): void {
+    this.histogram = monitorEventLoopDelay({ resolution: 20 });
+    this.histogram.enable();
+  }
+
+  onApplicationShutdown(): void {
+    this.histogram?.disable();
+  }
+
+  check<const Key extends string>(key: Key) {
+    const session = this.indicators.check(key);
+    const h = this.histogram;
+    const p99Ms = h && h.count > 0 ? h.percentile(99) / 1e6 : 0;
+    const maxMs = h && h.count > 0 ? h.max / 1e6 : 0;
+    h?.reset();
+    const data = {
+      p99Ms: Math.round(p99Ms * 10) / 10,
+      maxMs: Math.round(maxMs * 10) / 10,
+      thresholdMs: this.options.eventLoopDelayMs,
+    };
+    return p99Ms > this.options.eventLoopDelayMs ? session.down(data) : session.up(data);
+  }
+}

@@ -1,0 +1,204 @@
+import { Injectable } from '@nestjs/common';
+import { channel } from 'node:diagnostics_channel';
+import { IsString } from 'class-validator';
+import {
+  Args,
+  MCP_BREAKER_STATES,
+  McpModule,
+  RampartChannel,
+  Tool,
+  type BreakerSnapshot,
+  type BreakerStateEvent,
+  type McpBreakerStates,
+} from '@rampart/core';
+import { createMcpTestApp, type McpTestApp } from '@rampart/testing';
+import { healthParts } from '../../libs/observability/src/health/health.parts';
+import type { HealthOptions } from '../../libs/observability/src/health/health-options.interface';
+import { CallRecorder } from '../../libs/observability/src/recording/call-recorder';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+class GateInput {
+  @IsString() text!: string;
+}
+
+/** A tool that answers when the test opens its gate. */
+@Injectable()
+class GatedTools {
+  gate = Promise.withResolvers<void>();
+
+  @Tool({ description: 'Waits for the gate' })
+  async gated(@Args() input: GateInput) {
+    await this.gate.promise;
+    return input.text;
+  }
+}
+
+async function boot(options: HealthOptions | true, breakers?: McpBreakerStates) {
+  const health = healthParts(options);
+  return createMcpTestApp({
+    imports: [McpModule.forRoot({ name: 'health-e2e', version: '1.0.0' }), ...health.imports],
+    controllers: health.controllers,
+    providers: [
+      GatedTools,
+      CallRecorder,
+      ...health.providers,
+      ...(breakers ? [{ provide: MCP_BREAKER_STATES, useValue: breakers }] : []),
+    ],
+    transport: 'http',
+  });
+}
+
+async function get(t: McpTestApp, path: string) {
+  const res = await fetch(new URL(path, t.url));
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 5_000) => {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe('health probes', () => {
+  it('answers liveness and readiness with the heap, event loop, breakers and Redis', async () => {
+    const t = await boot({ redis: REDIS_URL });
+    try {
+      const live = await get(t, '/health/live');
+      expect(live.status).toBe(200);
+      expect(live.body.info.heap).toMatchObject({ status: 'up', usedBytes: expect.any(Number) });
+      const ready = await get(t, '/health/ready');
+      expect(ready.status).toBe(200);
+      expect(ready.body).toMatchObject({
+        status: 'ok',
+        info: {
+          shutdown: { status: 'up' },
+          event_loop: { status: 'up', thresholdMs: 1_000 },
+          breakers: { status: 'up', open: [], criticalOpen: [] },
+          redis: { status: 'up' },
+        },
+      });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('is not ready when Redis does not answer', async () => {
+    const t = await boot({ redis: 'redis://127.0.0.1:1', redisTimeoutMs: 300 });
+    try {
+      const ready = await get(t, '/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body.error.redis.status).toBe('down');
+      expect((await get(t, '/health/live')).status).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('fails liveness above the heap threshold', async () => {
+    const t = await boot({ heapUsedBytes: 1 });
+    try {
+      const live = await get(t, '/health/live');
+      expect(live.status).toBe(503);
+      expect(live.body.error.heap.status).toBe('down');
+    } finally {
+      await t.close();
+    }
+  });
+
+  describe('circuit breakers', () => {
+    const states: BreakerSnapshot[] = [];
+    const provider: McpBreakerStates = { snapshot: () => states };
+
+    it('reports degraded (200) while a critical breaker is open, up for a non-critical one', async () => {
+      const t = await boot({ criticalBreakers: ['payments'] }, provider);
+      try {
+        states.splice(0, states.length, { name: 'search', state: 'open', critical: false });
+        let ready = await get(t, '/health/ready');
+        expect(ready.status).toBe(200);
+        expect(ready.body.info.breakers).toMatchObject({ status: 'up', open: ['search'] });
+
+        states.push({ name: 'payments', state: 'open', critical: false }); // critical by config
+        ready = await get(t, '/health/ready');
+        expect(ready.status).toBe(200);
+        expect(ready.body.status).toBe('degraded');
+        expect(ready.body.details.breakers).toMatchObject({
+          status: 'degraded',
+          criticalOpen: ['payments'],
+        });
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('answers 503 for an open critical breaker with criticalBreakerOpen: down', async () => {
+      states.splice(0, states.length, {
+        name: 'geo',
+        key: 'api.example.com',
+        state: 'open',
+        critical: true,
+      });
+      const t = await boot({ criticalBreakerOpen: 'down' }, provider);
+      try {
+        const ready = await get(t, '/health/ready');
+        expect(ready.status).toBe(503);
+        expect(ready.body.error.breakers.criticalOpen).toEqual(['geo[api.example.com]']);
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('follows the breaker-state channel when no lib provides MCP_BREAKER_STATES', async () => {
+      const t = await boot(true);
+      const states = channel(RampartChannel.breakerState);
+      try {
+        states.publish({ name: 'db', state: 'open', critical: true } satisfies BreakerStateEvent);
+        expect((await get(t, '/health/ready')).body.status).toBe('degraded');
+        states.publish({ name: 'db', state: 'closed', critical: true } satisfies BreakerStateEvent);
+        expect((await get(t, '/health/ready')).body.status).toBe('ok');
+      } finally {
+        await t.close();
+      }
+    });
+  });
+});
+
+describe('shutdown', () => {
+  it('turns readiness 503 first, lets the in-flight call finish, then closes', async () => {
+    const t = await boot({ gracePeriodMs: 10_000 });
+    const tools = t.module.get(GatedTools);
+    const recorder = t.module.get(CallRecorder);
+    const call = t.client.callTool({ name: 'gated', arguments: { text: 'finished' } });
+    await until(() => recorder.inFlight() === 1);
+
+    let closed = false;
+    const closing = t.app.close().then(() => (closed = true));
+    await until(async () => (await get(t, '/health/ready')).status === 503);
+    const ready = await get(t, '/health/ready');
+    expect(ready.body.error.shutdown).toMatchObject({ shuttingDown: true, inFlight: 1 });
+    expect((await get(t, '/health/live')).status).toBe(200);
+    expect(closed).toBe(false);
+
+    tools.gate.resolve();
+    const result = await call;
+    expect(result.content).toEqual([{ type: 'text', text: 'finished' }]);
+    await closing;
+    expect(closed).toBe(true);
+    await t.client.close().catch(() => undefined);
+  });
+
+  it('closes after the grace period even when a call never finishes', async () => {
+    const t = await boot({ gracePeriodMs: 300 });
+    const recorder = t.module.get(CallRecorder);
+    const call = t.client
+      .callTool({ name: 'gated', arguments: { text: 'never' } })
+      .catch((e: unknown) => e);
+    await until(() => recorder.inFlight() === 1);
+    await t.app.close(); // resolves although the gate is never opened
+    expect(recorder.inFlight()).toBe(1);
+    await t.client.close().catch(() => undefined);
+    await call;
+  });
+});
