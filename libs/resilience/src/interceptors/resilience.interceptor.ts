@@ -131,7 +131,9 @@ export class ResilienceInterceptor implements NestInterceptor {
     };
     if (!policy.executes) return attempt({ signal: ctx.signal });
     const { policy: chain, breaker } = policy.select(args, ctx);
-    if (breaker && (await breaker.openElsewhere())) throw this.circuitOpen(policy, ctx, breaker);
+    // One probe at a time while half-open: the others are refused at once, not queued.
+    if (breaker && (breaker.probing || (await breaker.openElsewhere())))
+      throw this.circuitOpen(policy, ctx, breaker);
     const callerSignal = ctx.signal;
     try {
       return await chain.execute(attempt, callerSignal);

@@ -66,11 +66,18 @@ export class BreakerEntry {
     return STATES[this.policy.state];
   }
 
-  /** Milliseconds until the next probe may run. */
+  /** Whether a half-open probe is running (other calls are refused meanwhile). */
+  get probing(): boolean {
+    return this.policy.state === CircuitState.HalfOpen;
+  }
+
+  /** Milliseconds until the next probe may run (up to 1 s while a probe runs). */
   retryAfterMs(now = Date.now()): number {
-    const local = this.openedAt + this.options.halfOpenAfterMs - now;
-    const remote = this.remoteUntil - now;
-    return Math.max(1, Math.ceil(Math.max(local, remote)));
+    const wait = Math.max(
+      this.openedAt + this.options.halfOpenAfterMs - now,
+      this.remoteUntil - now,
+    );
+    return wait > 0 ? Math.ceil(wait) : Math.min(1_000, this.options.halfOpenAfterMs);
   }
 
   /**
