@@ -27,12 +27,13 @@ describe('resilience decorators', () => {
       run() {}
     }
     const reflector = new Reflector();
-    expect(reflector.get(RateLimitMetadata, Tools.prototype.run).map((l) => l.name)).toEqual([
+    const run = Object.getOwnPropertyDescriptor(Tools.prototype, 'run')!.value as () => void;
+    expect(reflector.get(RateLimitMetadata, run).map((l) => l.name)).toEqual([
       '5-per-1000',
       'hourly',
     ]);
-    expect(reflector.get(TimeoutMetadata, Tools.prototype.run)).toEqual({ attemptMs: 2_000 });
-    expect(reflector.get(BulkheadMetadata, Tools.prototype.run)).toEqual({ maxConcurrent: 2 });
+    expect(reflector.get(TimeoutMetadata, run)).toEqual({ attemptMs: 2_000 });
+    expect(reflector.get(BulkheadMetadata, run)).toEqual({ maxConcurrent: 2 });
   });
 
   it.each([
