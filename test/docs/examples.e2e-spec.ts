@@ -1,6 +1,7 @@
 import { createMcpTestApp } from '@rampart/testing';
 import { GreetingsModule } from '../../docs/examples/getting-started.example';
 import { ReportsModule, TimingInterceptor } from '../../docs/examples/pipeline.example';
+import { QuotesModule, Upstream } from '../../docs/examples/resilience.example';
 
 const text = (r: { content: unknown }) =>
   (r.content as { text: string }[]).map((c) => c.text).join('');
@@ -48,6 +49,25 @@ describe('docs examples', () => {
         retryAfterMs: 5000,
       });
       expect(t.app.get(TimingInterceptor).durations.map((d) => d.tool)).toEqual(['report']);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('resilience: retries the flaky quote and replays the idempotent buy as the guide says', async () => {
+    const t = await createMcpTestApp({ imports: [QuotesModule] });
+    try {
+      const quote = await t.client.callTool({ name: 'quote', arguments: { symbol: 'ACME' } });
+      expect(JSON.parse(text(quote))).toEqual({ symbol: 'ACME', price: 40 });
+      const buy = { name: 'buy', arguments: { orderId: 'o-1', symbol: 'ACME' } };
+      expect(JSON.parse(text(await t.client.callTool(buy)))).toEqual({ orderId: 'o-1', charge: 1 });
+      expect(JSON.parse(text(await t.client.callTool(buy)))).toEqual({ orderId: 'o-1', charge: 1 });
+      expect(t.app.get(Upstream).charges).toBe(1);
+      const reused = await t.client.callTool({
+        name: 'buy',
+        arguments: { orderId: 'o-1', symbol: 'XYZ' },
+      });
+      expect(JSON.parse(text(reused)).code).toBe('IDEMPOTENCY_KEY_REUSED');
     } finally {
       await t.close();
     }
