@@ -93,12 +93,16 @@ export class SloTracker implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
+    // Idempotent: the same instance may also be provided under another token (a factory that
+    // returns it), and Nest runs the hooks once per token.
+    if (this.unsubscribe) return;
     this.discoverObjectives();
     this.unsubscribe = this.recorder.subscribe((record) => this.observe(record));
   }
 
   onModuleDestroy(): void {
     this.unsubscribe?.();
+    this.unsubscribe = undefined;
   }
 
   /** Adds one recorded call (the recorder's listener; public for tests). */
