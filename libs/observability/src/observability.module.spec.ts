@@ -1,6 +1,7 @@
 import { Inject, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { McpModule } from '@rampart/core';
+import { createMcpTestApp } from '@rampart/testing';
 import { Registry } from 'prom-client';
 import { McpMetrics } from './metrics/mcp-metrics.service';
 import { OBSERVABILITY_REDACTOR, OBSERVABILITY_REGISTRY } from './observability.constants';
@@ -81,5 +82,53 @@ describe('ObservabilityModule', () => {
         ],
       }).compile(),
     ).rejects.toThrow(/NeedsObservability/);
+  });
+});
+
+describe('ObservabilityModule with every part', () => {
+  it.each([
+    [
+      'forRoot',
+      () =>
+        ObservabilityModule.forRoot({
+          metrics: true,
+          tracing: true,
+          audit: true,
+          health: true,
+          slo: true,
+          metricsResource: true,
+        }),
+    ],
+    [
+      'forRootAsync',
+      () =>
+        ObservabilityModule.forRootAsync({
+          parts: {
+            metrics: true,
+            tracing: true,
+            logging: false,
+            audit: true,
+            health: true,
+            slo: true,
+            metricsResource: true,
+          },
+          useFactory: () => ({ metrics: true, tracing: true }),
+        }),
+    ],
+  ])('%s assembles audit, health, SLOs and the metrics resource', async (_name, observability) => {
+    const t = await createMcpTestApp({
+      imports: [McpModule.forRoot({ name: 'spec', version: '1.0.0' }), observability()],
+      transport: 'http',
+    });
+    try {
+      const get = (path: string) => fetch(new URL(path, t.url));
+      expect((await get('/metrics')).status).toBe(200);
+      expect((await get('/health/live')).status).toBe(200);
+      expect((await get('/slo')).status).toBe(200);
+      const { resources } = await t.client.listResources();
+      expect(resources.map((r) => r.uri)).toContain('rampart://server/health');
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -41,10 +41,14 @@ import { auditProviders } from './audit/audit.providers';
 import type { AuditOptions } from './audit/audit-options.interface';
 import { AuditSink } from './audit/audit-sink.interface';
 import { AuditTrail } from './audit/audit-trail.service';
-// TODO(other half): wire these in when they land.
-// import { healthParts } from './health/health.parts';
-// import { sloParts } from './slo/slo.parts';
-// import { metricsResourceProviders } from './resource/metrics-resource.providers';
+import { healthParts } from './health/health.parts';
+import type { HealthOptions } from './health/health-options.interface';
+import { ReadinessState } from './health/readiness.state';
+import { metricsResourceProviders } from './resource/metrics-resource.providers';
+import type { MetricsResourceOptions } from './resource/metrics-resource-options.interface';
+import { sloParts } from './slo/slo.parts';
+import type { SloOptions } from './slo/slo-options.interface';
+import { SloTracker } from './slo/slo.tracker';
 
 /** The options of one part, or `undefined` when the part is off. */
 const partOptions = <T extends object>(value: T | boolean | undefined): T | undefined =>
@@ -62,6 +66,9 @@ interface Assembly {
   logging: boolean;
   nestLogger: boolean;
   audit?: AuditOptions | true;
+  health?: HealthOptions | true;
+  slo?: SloOptions | true;
+  metricsResource?: MetricsResourceOptions | true;
 }
 
 /**
@@ -107,6 +114,9 @@ export class ObservabilityModule extends ConfigurableModuleClass {
       logging: !!logging,
       nestLogger: logging?.nestLogger !== false,
       audit: enabled(options.audit),
+      health: enabled(options.health),
+      slo: enabled(options.slo),
+      metricsResource: enabled(options.metricsResource),
     });
   }
 
@@ -126,6 +136,9 @@ export class ObservabilityModule extends ConfigurableModuleClass {
       logging: !!logging,
       nestLogger: typeof logging === 'object' ? logging.nestLogger !== false : true,
       audit: enabled(parts.audit),
+      health: enabled(parts.health),
+      slo: enabled(parts.slo),
+      metricsResource: enabled(parts.metricsResource),
     });
   }
 }
@@ -240,9 +253,21 @@ function assemble(base: DynamicModule, parts: Assembly): DynamicModule {
     providers.push(...auditProviders(parts.audit));
     exports.push(AuditSink, AuditTrail);
   }
-  // TODO(other half): health, SLOs and the metrics resource:
-  // health/slo: const { controllers, providers, imports } = healthParts(options); ...
-  // if (parts.metricsResource) providers.push(...metricsResourceProviders(options));
+  if (parts.health) {
+    const health = healthParts(parts.health);
+    imports.push(...(health.imports as DynamicModule[]));
+    controllers.push(...health.controllers);
+    providers.push(...health.providers);
+    exports.push(ReadinessState);
+  }
+  if (parts.slo) {
+    const slo = sloParts(parts.slo);
+    imports.push(...(slo.imports as DynamicModule[]));
+    controllers.push(...slo.controllers);
+    providers.push(...slo.providers);
+    exports.push(SloTracker);
+  }
+  if (parts.metricsResource) providers.push(...metricsResourceProviders(parts.metricsResource));
 
   return {
     ...base,

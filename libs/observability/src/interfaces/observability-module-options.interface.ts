@@ -1,12 +1,9 @@
 import type { DestinationStream, Level } from 'pino';
 import type { RedactionOptions } from '../redaction/redaction-options.interface';
 import type { AuditOptions } from '../audit/audit-options.interface';
+import type { HealthOptions } from '../health/health-options.interface';
+import type { MetricsResourceOptions } from '../resource/metrics-resource-options.interface';
 import type { SloOptions } from '../slo/slo-options.interface';
-// TODO(other half): switch to the real option types when these files land:
-// import type { HealthOptions } from '../health/health-options.interface';
-// import type { MetricsResourceOptions } from '../resource/metrics-resource-options.interface';
-type HealthOptions = Record<string, unknown>;
-type MetricsResourceOptions = Record<string, unknown>;
 
 /**
  * Options of the Prometheus metrics part.
