@@ -25,11 +25,17 @@ class GateInput {
 /** A tool that answers when the test opens its gate. */
 @Injectable()
 class GatedTools {
-  gate = Promise.withResolvers<void>();
+  private open!: () => void;
+  private readonly opened = new Promise<void>((resolve) => (this.open = resolve));
+
+  /** Lets every waiting and future call answer. */
+  release(): void {
+    this.open();
+  }
 
   @Tool({ description: 'Waits for the gate' })
   async gated(@Args() input: GateInput) {
-    await this.gate.promise;
+    await this.opened;
     return input.text;
   }
 }
@@ -181,7 +187,7 @@ describe('shutdown', () => {
     expect((await get(t, '/health/live')).status).toBe(200);
     expect(closed).toBe(false);
 
-    tools.gate.resolve();
+    tools.release();
     const result = await call;
     expect(result.content).toEqual([{ type: 'text', text: 'finished' }]);
     await closing;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { HEALTH_OPTIONS } from './health.constants';
 import type { ResolvedHealthOptions } from './resolve-health-options';
 
@@ -15,7 +15,7 @@ import type { ResolvedHealthOptions } from './resolve-health-options';
  */
 @Injectable()
 export class EventLoopDelayIndicator implements OnModuleInit, OnApplicationShutdown {
-  private histogram?: IntervalHistogram;
+  private histogram?: ReturnType<typeof monitorEventLoopDelay>;
 
   constructor(
     @Inject(HEALTH_OPTIONS) private readonly options: ResolvedHealthOptions,
