@@ -2,6 +2,9 @@ import { createMcpTestApp } from '@rampart/testing';
 import { GreetingsModule } from '../../docs/examples/getting-started.example';
 import { ReportsModule, TimingInterceptor } from '../../docs/examples/pipeline.example';
 import { QuotesModule, Upstream } from '../../docs/examples/resilience.example';
+import { WeatherModule } from '../../docs/examples/observability.example';
+import { OBSERVABILITY_REGISTRY } from '@rampart/observability';
+import type { Registry } from 'prom-client';
 
 const text = (r: { content: unknown }) =>
   (r.content as { text: string }[]).map((c) => c.text).join('');
@@ -68,6 +71,25 @@ describe('docs examples', () => {
         arguments: { orderId: 'o-1', symbol: 'XYZ' },
       });
       expect(JSON.parse(text(reused)).code).toBe('IDEMPOTENCY_KEY_REUSED');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('observability: tracked tools are counted by outcome, the opted-out one is not', async () => {
+    const t = await createMcpTestApp({ imports: [WeatherModule] });
+    try {
+      await t.client.callTool({ name: 'forecast', arguments: { city: 'Oslo', apiKey: 'k' } });
+      await t.client.callTool({ name: 'forecast', arguments: { city: 'Atlantis' } });
+      await t.client.callTool({ name: 'ping', arguments: {} });
+      const metrics = await t.app.get<Registry>(OBSERVABILITY_REGISTRY).metrics();
+      expect(metrics).toContain(
+        'rampart_tool_calls_total{server="weather",gen_ai_tool_name="forecast",outcome="success",error_code=""} 1',
+      );
+      expect(metrics).toContain(
+        'rampart_tool_calls_total{server="weather",gen_ai_tool_name="forecast",outcome="error",error_code="NOT_FOUND"} 1',
+      );
+      expect(metrics).not.toContain('gen_ai_tool_name="ping"');
     } finally {
       await t.close();
     }
