@@ -26,8 +26,20 @@ import { KNOWN_METHODS, MetricName } from './metric-names';
 
 type DurationChild = Histogram.Internal<string>;
 type CountChild = Counter.Internal;
-/** The in-flight gauge of one server and method, as {@link McpMetrics.enter} returns it. */
-export type InFlightChild = Gauge.Internal<string>;
+/**
+ * Requests in flight of one server and method, as {@link McpMetrics.enter} returns it: a plain
+ * number, copied into the gauge at scrape time (cheaper than two gauge updates per call).
+ */
+export class InFlightChild {
+  count = 0;
+  constructor(
+    readonly server: string,
+    readonly method: string,
+  ) {}
+  dec(): void {
+    this.count--;
+  }
+}
 
 const TOOLS_CALL = 'tools/call';
 const REJECTION_REASONS = new Set([
@@ -149,6 +161,11 @@ export class McpMetrics implements OnModuleInit, OnModuleDestroy {
       help: 'MCP requests running now.',
       labelNames: ['server', 'mcp_method_name'],
       registers,
+      collect: () => {
+        for (const byMethod of this.inFlightChildren.values())
+          for (const child of byMethod.values())
+            this.inFlightGauge.labels(child.server, child.method).set(child.count);
+      },
     });
     this.rejections = new Counter({
       name: MetricName.rejections,
@@ -205,10 +222,10 @@ export class McpMetrics implements OnModuleInit, OnModuleDestroy {
     if (!child) {
       // Only known methods and `other` are cached, so the map stays bounded.
       const label = KNOWN_METHODS.has(request.method) ? request.method : 'other';
-      child = byMethod.get(label) ?? this.inFlightGauge.labels(request.server, label);
+      child = byMethod.get(label) ?? new InFlightChild(request.server, label);
       byMethod.set(label, child);
     }
-    child.inc();
+    child.count++;
     return child;
   }
 
