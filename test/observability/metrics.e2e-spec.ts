@@ -1,5 +1,10 @@
 import { channel } from 'node:diagnostics_channel';
-import { McpModule, RampartChannel } from '@rampart/core';
+import {
+  MCP_BREAKER_STATES,
+  McpModule,
+  RampartChannel,
+  type McpBreakerStates,
+} from '@rampart/core';
 import { ObservabilityModule, OBSERVABILITY_REGISTRY } from '@rampart/observability';
 import { createMcpTestApp, mcpTestMatrix, type McpTestApp } from '@rampart/testing';
 import type { Registry } from 'prom-client';
@@ -176,7 +181,20 @@ describe('metrics with allTools', () => {
           metrics: { allTools: true, path: '/ops/metrics', maxErrorCodesPerTool: 1 },
         }),
       ],
-      providers: [CalcTools, PlainTools],
+      providers: [
+        CalcTools,
+        PlainTools,
+        {
+          provide: MCP_BREAKER_STATES,
+          useValue: {
+            snapshot: () => [
+              { name: 'fetch', key: 'a.example', state: 'open', critical: true },
+              { name: 'fetch', key: 'b.example', state: 'half-open', critical: true },
+              { name: 'fetch', key: 'c.example', state: 'open', critical: true },
+            ],
+          } satisfies McpBreakerStates,
+        },
+      ],
       transport: 'http',
       adapter: 'fastify',
     });
@@ -213,5 +231,10 @@ describe('metrics with allTools', () => {
     expect(calls('upstream', 'error', 'FIRST_CODE')).toBe(2);
     expect(calls('upstream', 'error', 'OTHER')).toBe(2);
     expect(text).not.toMatch(/SECOND_CODE|THIRD_CODE/);
+    // breaker states read from MCP_BREAKER_STATES at scrape time, keys added up
+    const state = (s: string) =>
+      sample(text, 'rampart_circuit_breaker_state', { breaker: 'fetch', state: s });
+    expect([state('open'), state('half-open'), state('closed')]).toEqual([2, 1, 0]);
+    expect(text).not.toMatch(/a\.example/);
   });
 });
