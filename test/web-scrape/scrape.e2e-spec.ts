@@ -219,10 +219,22 @@ describe.each(setups)('web-scrape over %s', (_name, setup) => {
     });
     afterAll(() => limited?.close());
 
-    it('answers a page slower than timeoutMs with a retryable TIMEOUT', async () => {
+    // First: the timeouts below count against the fixture host's circuit breaker.
+    it('refuses a body larger than maxBytes', async () => {
+      expect(errorBody(await scrapeLimited({ url: `${site.url}/huge` }))).toMatchObject({
+        code: 'TOO_LARGE',
+        retryable: false,
+        details: { maxBytes: 4096 },
+      });
+    });
+
+    it('answers a page slower than timeoutMs with a retryable TIMEOUT after retrying', async () => {
       const body = errorBody(await scrapeLimited({ url: `${site.url}/slow` }));
-      expect(body).toMatchObject({ code: 'TIMEOUT', retryable: true });
-      expect(body.message).toContain('200 ms');
+      expect(body).toMatchObject({
+        code: 'TIMEOUT',
+        retryable: true,
+        details: { attemptMs: 200, overallMs: 600 },
+      });
     });
 
     it('times out a body that stops half way', async () => {
@@ -231,13 +243,52 @@ describe.each(setups)('web-scrape over %s', (_name, setup) => {
         retryable: true,
       });
     });
+  });
 
-    it('refuses a body larger than maxBytes', async () => {
-      expect(errorBody(await scrapeLimited({ url: `${site.url}/huge` }))).toMatchObject({
-        code: 'TOO_LARGE',
-        retryable: false,
-        details: { maxBytes: 4096 },
+  describe('traffic control', () => {
+    let guarded: McpTestApp;
+
+    beforeAll(async () => {
+      guarded = await createMcpTestApp({
+        imports: [AppModule.forRoot({ rateLimits: [{ name: 'tight', points: 4, perMs: 60_000 }] })],
+        ...setup,
       });
+    });
+    afterAll(() => guarded?.close());
+
+    it('opens the breaker of a dead host after repeated network errors, and serves other hosts', async () => {
+      const dead = `${await closedPortUrl()}/`;
+      const call = (url: string) =>
+        guarded.client.callTool({ name: 'scrape_url', arguments: { url } });
+      // Three attempts (two retries) of the first call fail; the breaker opens on the fifth
+      // consecutive failure, during the retries of the second call.
+      expect(errorBody(await call(dead))).toMatchObject({ code: 'NETWORK_ERROR' });
+      const open = errorBody(await call(dead));
+      expect(open).toMatchObject({
+        code: 'CIRCUIT_OPEN',
+        retryable: true,
+        details: { key: new URL(dead).host },
+      });
+      expect(open.retryAfterMs).toBeGreaterThan(0);
+      const live = await call(`${site.url}/plain`);
+      expect(live.isError).toBeFalsy();
+    });
+
+    it('limits calls per caller with RATE_LIMITED and retryAfterMs', async () => {
+      // Four points a minute, three used by the test above (retries take none).
+      const last = await guarded.client.callTool({
+        name: 'scrape_url',
+        arguments: { url: `${site.url}/plain` },
+      });
+      expect(last.isError).toBeFalsy();
+      const refused = errorBody(
+        await guarded.client.callTool({
+          name: 'scrape_url',
+          arguments: { url: `${site.url}/plain` },
+        }),
+      );
+      expect(refused).toMatchObject({ code: 'RATE_LIMITED', retryable: true });
+      expect(refused.retryAfterMs).toBeGreaterThan(0);
     });
   });
 });

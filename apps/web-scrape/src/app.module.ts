@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { McpModule } from '@rampart/core';
+import { ResilienceModule, type RateLimitOptions } from '@rampart/resilience';
 import { PageStore, type PageStoreOptions } from './page-store';
 import { ScrapeTools, type ScrapeOptions } from './scrape.tools';
 
@@ -14,6 +15,14 @@ export interface WebScrapeOptions {
   scrape?: Partial<ScrapeOptions>;
   /** How long and how many fetched pages stay readable as `page://{id}`. */
   pages?: Partial<PageStoreOptions>;
+  /**
+   * Redis for the rate limits and breakers shared by every replica; per-process memory when
+   * unset.
+   * @default process.env.REDIS_URL
+   */
+  redisUrl?: string;
+  /** Rate limits of `scrape_url` per caller, replacing the burst and sustained defaults. */
+  rateLimits?: RateLimitOptions[];
 }
 
 /**
@@ -33,6 +42,15 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        ResilienceModule.forRoot({
+          storage: { redis: 'redisUrl' in options ? options.redisUrl : process.env.REDIS_URL },
+          tools: {
+            scrape_url: {
+              timeout: { attemptMs: scrape.timeoutMs, overallMs: 3 * scrape.timeoutMs },
+              ...(options.rateLimits && { rateLimit: options.rateLimits }),
+            },
+          },
+        }),
         McpModule.forRoot({
           name: 'web-scrape',
           version: '0.1.0',

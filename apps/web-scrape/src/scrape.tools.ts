@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Args, Ctx, McpContext, ResourceTemplate, Tool, ToolError } from '@rampart/core';
+import { CircuitBreaker, RateLimit, Retry, Timeout } from '@rampart/resilience';
 import { htmlToText } from './html-to-text';
 import { PageStore } from './page-store';
 import { ScrapeUrlInput } from './scrape.dto';
@@ -7,7 +8,8 @@ import { ScrapeUrlInput } from './scrape.dto';
 /** Options of the scraper. */
 export interface ScrapeOptions {
   /**
-   * Time allowed for one page (response and body), in milliseconds.
+   * Time allowed for one attempt at a page (response and body), in milliseconds. The call as a
+   * whole, retries included, gets three times this.
    * @default 10000
    */
   timeoutMs: number;
@@ -25,10 +27,31 @@ export const DEFAULT_MAX_CHARS = 2000;
 const TEXTUAL =
   /^(text\/|application\/(xhtml\+xml|xml|json|ld\+json|javascript|rss\+xml|atom\+xml)\b|[a-z]+\/[\w.-]+\+(xml|json)\b)/i;
 
+/** A page could not be reached: refused or reset connection, DNS failure. Retried. */
+export class NetworkError extends ToolError {
+  constructor(url: string, reason: string, cause: unknown) {
+    super('NETWORK_ERROR', `Could not fetch ${url}: ${reason}`, {
+      retryable: true,
+      suggestions: ['Check that the URL is reachable', 'Try again later'],
+      cause,
+    });
+  }
+}
+
+/** The upstream host of a call: one circuit breaker per host. */
+export function upstreamHost(args: Record<string, unknown>): string {
+  return new URL(String(args.url)).host;
+}
+
 /**
  * The seed documents' web scraper: `scrape_url` fetches a page and returns its text; a page
  * longer than `maxChars` comes back as a preview plus a `page://{id}` resource link, and the
  * whole text stays readable as that resource for a while.
+ *
+ * Each caller gets a burst and a sustained rate limit; network errors are retried with
+ * decorrelated jitter; each upstream host has its own circuit breaker, so one dead site does not
+ * stop the others; every attempt has a deadline that aborts `ctx.signal` (the fetch). The app
+ * module can override all of these (`ResilienceModule`'s `tools.scrape_url`).
  *
  * It fetches whatever http(s) URL it is given, private addresses included: it does not guard
  * against SSRF yet, so run it only where the network it can reach is meant to be reachable.
@@ -47,10 +70,23 @@ export class ScrapeTools {
       'Fetch a web page over http(s) and return its text. Pages longer than maxChars come back as a preview plus a page:// resource link holding the whole text.',
     annotations: { readOnlyHint: true, openWorldHint: true },
   })
+  @RateLimit([
+    { name: 'burst', points: 20, perMs: 10_000, key: 'identity' },
+    { name: 'sustained', points: 120, perMs: 60_000, key: 'identity' },
+  ])
+  @Retry({
+    attempts: 3,
+    backoff: 'decorrelated-jitter',
+    initialDelayMs: 200,
+    maxDelayMs: 2_000,
+    on: [NetworkError],
+  })
+  @CircuitBreaker({ consecutiveFailures: 5, halfOpenAfterMs: 30_000, key: upstreamHost })
+  @Timeout({ attemptMs: 10_000, overallMs: 30_000 })
   async scrape(@Args() input: ScrapeUrlInput, @Ctx() ctx: McpContext) {
     ctx.progress(0.1, 'fetching');
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const signal = AbortSignal.any([ctx.signal, timeout]);
+    // The attempt's deadline (@Timeout) and the client's cancellation both abort ctx.signal.
+    const signal = ctx.signal;
     let response: Response;
     try {
       response = await fetch(input.url, {
@@ -62,7 +98,7 @@ export class ScrapeTools {
         },
       });
     } catch (error) {
-      throw this.fetchError(input.url, error, timeout, ctx.signal);
+      throw this.fetchError(input.url, error, signal);
     }
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
@@ -86,7 +122,7 @@ export class ScrapeTools {
     try {
       body = await this.readCapped(response, contentType);
     } catch (error) {
-      throw this.fetchError(input.url, error, timeout, ctx.signal);
+      throw this.fetchError(input.url, error, signal);
     }
     ctx.progress(0.8, 'extracting');
     const isHtml = /html/i.test(contentType);
@@ -128,33 +164,22 @@ export class ScrapeTools {
     return { text: page.text, mimeType: page.mimeType };
   }
 
-  /** Maps a failed fetch or body read to the error the client sees. */
-  private fetchError(
-    url: string,
-    error: unknown,
-    timeout: AbortSignal,
-    cancelled: AbortSignal,
-  ): unknown {
+  /**
+   * Maps a failed fetch or body read to the error the client sees. An aborted fetch (deadline or
+   * cancellation) is answered by the policy that aborted it (`TIMEOUT`) or by nobody (the client
+   * has gone).
+   */
+  private fetchError(url: string, error: unknown, signal: AbortSignal): unknown {
     if (error instanceof ToolError) return error;
-    if (cancelled.aborted)
+    if (signal.aborted)
       return new ToolError('CANCELLED', `The fetch of ${url} was cancelled`, { cause: error });
-    if (timeout.aborted)
-      return new ToolError('TIMEOUT', `${url} did not answer within ${this.options.timeoutMs} ms`, {
-        retryable: true,
-        suggestions: ['Try again later', 'The site may be slow or down'],
-        cause: error,
-      });
     // fetch() says only "fetch failed"; its cause names what happened (ENOTFOUND, ECONNREFUSED, bad port...).
     const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
     const reason =
       [cause?.code, cause?.message, (error as Error | undefined)?.message].find(
         (r): r is string => typeof r === 'string' && r.length > 0,
       ) ?? String(error);
-    return new ToolError('NETWORK_ERROR', `Could not fetch ${url}: ${reason}`, {
-      retryable: true,
-      suggestions: ['Check that the URL is reachable', 'Try again later'],
-      cause: error,
-    });
+    return new NetworkError(url, reason, error);
   }
 
   /** Reads the body up to `maxBytes` and decodes it with the charset the response names (UTF-8 otherwise). */

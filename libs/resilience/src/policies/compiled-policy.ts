@@ -76,7 +76,7 @@ export class CompiledPolicy {
   select(args: Record<string, unknown>, ctx: McpContext): PolicySelection {
     if (this.single) return this.single;
     const cb = this.spec.circuitBreaker!;
-    const key = String(cb.key!(args, ctx));
+    const key = breakerKey(cb.key!, args, ctx);
     let selection = this.keyed.get(key);
     if (selection) {
       // Most recently used last, so that eviction drops the least recently used.
@@ -100,5 +100,25 @@ export class CompiledPolicy {
       (p): p is NonNullable<typeof p> => p !== undefined,
     ) as IPolicy[];
     return wrap(...chain);
+  }
+}
+
+/** Key used when a breaker's key function throws on arguments not validated yet. */
+export const INVALID_BREAKER_KEY = '(invalid)';
+
+/**
+ * The key of a keyed breaker. Interceptors run before the pipes validate the arguments, so the
+ * key function may see anything; one that throws puts the call in a breaker of its own instead of
+ * failing it (validation then answers the bad arguments).
+ */
+function breakerKey(
+  key: NonNullable<NormalizedPolicy['circuitBreaker']>['key'] & {},
+  args: Record<string, unknown>,
+  ctx: McpContext,
+): string {
+  try {
+    return String(key(args, ctx));
+  } catch {
+    return INVALID_BREAKER_KEY;
   }
 }
