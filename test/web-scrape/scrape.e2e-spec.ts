@@ -30,6 +30,7 @@ const errorBody = (result: CallResult) => {
     code: string;
     message: string;
     retryable: boolean;
+    retryAfterMs?: number;
     details?: any;
   };
 };
