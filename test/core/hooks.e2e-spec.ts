@@ -58,9 +58,21 @@ class OtherServerHook implements McpRequestHook {
   }
 }
 
+@McpHook()
+@Injectable()
+class DisabledHook implements McpRequestHook {
+  enabledFor(server: string) {
+    return server !== 'hooked';
+  }
+  async around(_request: McpRequest, next: () => Promise<unknown>) {
+    seen.push('disabled');
+    return next();
+  }
+}
+
 @Module({
   imports: [McpModule.forRoot({ name: 'hooked', version: '1.0.0' })],
-  providers: [FixtureTools, InnerHook, OuterHook, OtherServerHook],
+  providers: [FixtureTools, InnerHook, OuterHook, OtherServerHook, DisabledHook],
 })
 class HookedModule {}
 
@@ -83,7 +95,7 @@ describe.each(mcpTestMatrix())('request hooks over %s', (_name, setup) => {
     released = 0;
   });
 
-  it('wraps every request, outermost first, and only the hooks of this server', async () => {
+  it('wraps every request, outermost first, and only the hooks enabled for this server', async () => {
     await t.client.listTools();
     await t.client.callTool({ name: 'echo', arguments: { text: 'hi' } });
     expect(seen).toEqual([

@@ -66,7 +66,9 @@ export class McpContext {
   /** Answers gathered for this call so far: this round's plus earlier rounds' (2026-07-28). */
   private readonly answers: Record<string, unknown>;
   private inputSeq = 0;
-  /** The signal narrowed by {@link linkSignal}, when a policy narrowed it. */
+  /** Signals linked by {@link linkSignal}, outermost first. */
+  private links?: readonly AbortSignal[];
+  /** `ctx.signal` combined with {@link links}, built when first read. */
   private narrowed?: AbortSignal;
 
   constructor(
@@ -142,7 +144,8 @@ export class McpContext {
    * timeout). Pass it to your I/O.
    */
   get signal(): AbortSignal {
-    return this.narrowed ?? this.sdk.mcpReq.signal;
+    if (!this.links) return this.sdk.mcpReq.signal;
+    return (this.narrowed ??= AbortSignal.any([this.sdk.mcpReq.signal, ...this.links]));
   }
 
   /**
@@ -157,10 +160,15 @@ export class McpContext {
    * ```
    */
   linkSignal(signal: AbortSignal): () => void {
-    const previous = this.narrowed;
-    this.narrowed = AbortSignal.any([this.signal, signal]);
+    // Combined only when the method reads ctx.signal: a policy links a signal on every attempt,
+    // and most methods that ignore the signal should not pay for AbortSignal.any().
+    const links = this.links;
+    const narrowed = this.narrowed;
+    this.links = links ? [...links, signal] : [signal];
+    this.narrowed = undefined;
     return () => {
-      this.narrowed = previous;
+      this.links = links;
+      this.narrowed = narrowed;
     };
   }
 

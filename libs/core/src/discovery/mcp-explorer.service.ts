@@ -18,6 +18,7 @@ import type {
   ToolOptions,
 } from '../interfaces/primitive-options.interface';
 import { MCP_CONTEXT_TYPE, MCP_PARAM_ARGS_METADATA } from '../mcp.constants';
+import { McpInterceptorsConsumer } from '../pipeline/mcp-interceptors.consumer';
 import { McpParamsFactory } from '../pipeline/mcp-params.factory';
 import type { McpRegistry } from '../registry/mcp-registry';
 import type { McpInvoker, McpValidator } from '../registry/registry.interfaces';
@@ -57,12 +58,22 @@ interface Found {
 export class McpExplorer {
   private readonly logger = new Logger('McpExplorer');
 
+  /** Nest's context creator with Rampart's interceptors consumer. */
+  private readonly contextCreator: ExternalContextCreator;
+
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
-    private readonly contextCreator: ExternalContextCreator,
-  ) {}
+    contextCreator: ExternalContextCreator,
+  ) {
+    // The app's creator, shared with other libraries, stays as it is: MCP handlers get a view of
+    // it whose interceptors run through the leaner consumer. Should Nest rename the field, the
+    // view falls back to Nest's own consumer (slower, same behaviour).
+    this.contextCreator = Object.create(contextCreator, {
+      interceptorsConsumer: { value: new McpInterceptorsConsumer() },
+    }) as ExternalContextCreator;
+  }
 
   /** Fills `registry` with every primitive that belongs to its server. */
   explore(registry: McpRegistry): void {
@@ -159,6 +170,7 @@ export class McpExplorer {
         throw new McpDefinitionError(
           `@McpHook() provider ${name} has neither admit() nor around(): implement McpRequestHook`,
         );
+      if (hook.enabledFor?.(server) === false) continue;
       found.set(hook, options.order ?? 0);
     }
     return [...found].sort((a, b) => a[1] - b[1]).map(([hook]) => hook);

@@ -45,6 +45,13 @@ export type McpRelease = () => void;
  */
 export interface McpRequestHook {
   /**
+   * Asked once per server at boot: whether the hook runs on that server at all. A hook that
+   * answers `false` (e.g. a feature its options leave off) costs its server nothing per request.
+   * @default every server (or the `server` of `@McpHook()`)
+   */
+  enabledFor?(server: string): boolean;
+
+  /**
    * Decides whether a request is served at all, before it is dispatched. Over HTTP it runs in the
    * endpoint before the era's transport (so a refusal is an HTTP status); on stdio and in-memory
    * connections it runs just before {@link around}.

@@ -1,0 +1,68 @@
+import type { CallHandler, NestInterceptor } from '@nestjs/common';
+import type { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
+import { InterceptorsConsumer } from '@nestjs/core/interceptors/index.js';
+import { from, isObservable, mergeAll, Observable } from 'rxjs';
+
+/**
+ * Runs the interceptors of an MCP handler: the same contract as Nest's `InterceptorsConsumer`
+ * (each `next.handle()` is lazy and runs the rest of the chain, then pipes and the method, once
+ * per subscription, so a retrying interceptor re-subscribes), with less machinery per call.
+ *
+ * Why by hand: measured in test/bench, Nest's consumer costs about 15 µs per call for a single
+ * no-op interceptor (≈12% of a `tools/call`): it wraps every stage in `defer` + `mergeAll` and
+ * binds an `AsyncResource` per stage so that Node versions without async context frames keep an
+ * `AsyncLocalStorage` context across rxjs. Node ≥ 22 carries that context through promises and
+ * synchronous rxjs subscription by itself, and an MCP handler never returns a `StreamableFile`,
+ * so this consumer keeps one observable per stage and nothing else.
+ */
+export class McpInterceptorsConsumer extends InterceptorsConsumer {
+  override async intercept<T = unknown>(
+    interceptors: NestInterceptor[],
+    args: unknown[],
+    instance: object,
+    callback: (...args: unknown[]) => unknown,
+    next: () => Promise<T>,
+    type?: string,
+  ): Promise<unknown> {
+    if (!interceptors || interceptors.length === 0) return next();
+    const context: ExecutionContextHost = this.createContext(args, instance, callback);
+    context.setType(type as string);
+    const stage = (i: number): Observable<unknown> => {
+      if (i >= interceptors.length) return deferred(next);
+      const handler: CallHandler = { handle: () => lazy(() => stage(i + 1)) };
+      return flatten(interceptors[i].intercept(context, handler));
+    };
+    return stage(0);
+  }
+}
+
+/** An observable that subscribes to `make()`'s observable at subscription time. */
+function lazy(make: () => Observable<unknown>): Observable<unknown> {
+  return new Observable((subscriber) => make().subscribe(subscriber));
+}
+
+/** An interceptor's return value (an observable, or a promise of one) as one observable. */
+function flatten(value: Observable<unknown> | Promise<Observable<unknown>>): Observable<unknown> {
+  return isObservable(value) ? value : from(value).pipe(mergeAll());
+}
+
+/** Runs pipes and the method when subscribed; flattens an observable the method returns. */
+function deferred(next: () => Promise<unknown>): Observable<unknown> {
+  return new Observable((subscriber) => {
+    let inner: { unsubscribe(): void } | undefined;
+    next().then(
+      (result) => {
+        if (subscriber.closed) return;
+        if (isObservable(result)) inner = result.subscribe(subscriber);
+        else {
+          subscriber.next(result);
+          subscriber.complete();
+        }
+      },
+      (error: unknown) => {
+        if (!subscriber.closed) subscriber.error(error);
+      },
+    );
+    return () => inner?.unsubscribe();
+  });
+}
