@@ -1,20 +1,38 @@
 /**
- * Rampart target: a Nest app built on `@rampart/core`'s public API only, with
- * the same surface as the other targets: an `echo` tool declared as a provider
- * method with a class-validator DTO, plus TOOLS extra tools added at run time
- * through `McpServers`. ADAPTER=express|fastify picks the HTTP adapter; Nest's
- * logger is off so logging does not weigh on the figures. Listens on
- * 127.0.0.1:$PORT, path /mcp.
+ * Rampart target: a Nest app built on Rampart's public API only, with the same
+ * surface as the other targets: an `echo` tool declared as a provider method
+ * with a class-validator DTO, plus TOOLS extra tools added at run time through
+ * `McpServers`. ADAPTER=express|fastify picks the HTTP adapter; Nest's logger
+ * is off so that only the stack under test logs. Listens on 127.0.0.1:$PORT,
+ * path /mcp.
+ *
+ * STACK picks what runs around `echo`:
+ * - `bare` (default): nothing.
+ * - `resilience`: `@RateLimit` (a limit the load never reaches) + `@Timeout` +
+ *   `@Retry` + `@CircuitBreaker`, on STORAGE=memory (default) or redis
+ *   (REDIS_URL, default redis://127.0.0.1:6379).
+ * - `observability`: metrics for every tool, tracing through the OpenTelemetry
+ *   API with no SDK (no exporter), and one pino line per call at info, written
+ *   asynchronously to /dev/null (LOG_DEST overrides).
  *
  * Run alone (any load tool can then be pointed at it):
- *   PORT=3000 ADAPTER=fastify npm run start:bench-echo
+ *   PORT=3000 ADAPTER=fastify STACK=resilience npm run start:bench-echo
  */
 import 'reflect-metadata';
-import { Injectable, Module, type INestApplication } from '@nestjs/common';
+import {
+  Injectable,
+  Module,
+  type DynamicModule,
+  type INestApplication,
+  type Type,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Args, McpModule, McpServers, Tool, type JsonSchemaObject } from '@rampart/core';
+import { ObservabilityModule } from '@rampart/observability';
+import { CircuitBreaker, RateLimit, ResilienceModule, Retry, Timeout } from '@rampart/resilience';
 import { IsString } from 'class-validator';
+import pino from 'pino';
 import {
   BENCH_HOST,
   DEFAULT_TOOLS,
@@ -53,19 +71,87 @@ export class EchoTools {
   }
 }
 
-@Module({
-  imports: [
-    McpModule.forRoot({
-      name: SERVER_NAME,
-      version: '1.0.0',
-      http: { path: MCP_PATH },
-      // One page holds every tool, as in the raw and SDK targets, which do not paginate.
-      pageSize: TOOL_COUNT + 1,
-    }),
-  ],
-  providers: [EchoTools],
-})
-export class AppModule {}
+/** `echo` with the full resilience stack: rate limit, timeout, retry and circuit breaker. */
+@Injectable()
+export class ResilientEchoTools {
+  @Tool({ name: 'echo', description: ECHO_DESCRIPTION, annotations: { readOnlyHint: true } })
+  @RateLimit({ points: 1_000_000_000, perMs: 60_000 })
+  @Timeout({ attemptMs: 5_000 })
+  @Retry({ attempts: 3, backoff: 'exponential' })
+  @CircuitBreaker({ consecutiveFailures: 5, halfOpenAfterMs: 30_000 })
+  echo(@Args() input: EchoInput): string {
+    return input.text;
+  }
+}
+
+type Stack = 'bare' | 'resilience' | 'observability';
+
+function fromEnv<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  const value = process.env[name] ?? fallback;
+  if (!allowed.includes(value as T))
+    throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+  return value as T;
+}
+
+/** The modules and the `echo` provider of a stack. */
+function stack(name: Stack): { imports: DynamicModule[]; tools: Type } {
+  switch (name) {
+    case 'bare':
+      return { imports: [], tools: EchoTools };
+    case 'resilience': {
+      const storage = fromEnv('STORAGE', ['memory', 'redis'] as const, 'memory');
+      return {
+        imports: [
+          ResilienceModule.forRoot({
+            storage:
+              storage === 'redis'
+                ? { redis: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }
+                : 'memory',
+          }),
+        ],
+        tools: ResilientEchoTools,
+      };
+    }
+    case 'observability':
+      return {
+        imports: [
+          ObservabilityModule.forRoot({
+            metrics: { allTools: true },
+            tracing: true,
+            logging: {
+              level: 'info',
+              destination: pino.destination({
+                dest: process.env.LOG_DEST ?? '/dev/null',
+                sync: false,
+              }),
+            },
+          }),
+        ],
+        tools: EchoTools,
+      };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forStack(name: Stack): DynamicModule {
+    const { imports, tools } = stack(name);
+    return {
+      module: AppModule,
+      imports: [
+        McpModule.forRoot({
+          name: SERVER_NAME,
+          version: '1.0.0',
+          http: { path: MCP_PATH },
+          // One page holds every tool, as in the raw and SDK targets, which do not paginate.
+          pageSize: TOOL_COUNT + 1,
+        }),
+        ...imports,
+      ],
+      providers: [tools],
+    };
+  }
+}
 
 type Adapter = 'express' | 'fastify';
 
@@ -78,9 +164,12 @@ function adapterFromEnv(): Adapter {
 }
 
 async function createApp(adapter: Adapter): Promise<INestApplication> {
+  const module = AppModule.forStack(
+    fromEnv('STACK', ['bare', 'resilience', 'observability'] as const, 'bare'),
+  );
   return adapter === 'fastify'
-    ? NestFactory.create(AppModule, new FastifyAdapter(), { logger: false })
-    : NestFactory.create(AppModule, { logger: false });
+    ? NestFactory.create(module, new FastifyAdapter(), { logger: false })
+    : NestFactory.create(module, { logger: false });
 }
 
 async function bootstrap(): Promise<void> {

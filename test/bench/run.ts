@@ -35,7 +35,25 @@ const TARGETS: Target[] = [
   { name: 'sdk', script: 'sdk-server.js' },
   { name: 'rampart-express', script: 'echo-server.js', env: { ADAPTER: 'express' } },
   { name: 'rampart-fastify', script: 'echo-server.js', env: { ADAPTER: 'fastify' } },
+  {
+    name: 'resilience-memory',
+    script: 'echo-server.js',
+    env: { ADAPTER: 'fastify', STACK: 'resilience', STORAGE: 'memory' },
+  },
+  {
+    name: 'resilience-redis',
+    script: 'echo-server.js',
+    env: { ADAPTER: 'fastify', STACK: 'resilience', STORAGE: 'redis' },
+  },
+  {
+    name: 'observability',
+    script: 'echo-server.js',
+    env: { ADAPTER: 'fastify', STACK: 'observability' },
+  },
 ];
+
+/** The bare Rampart target that the stacks (resilience, observability) are compared with. */
+const BARE = 'rampart-fastify';
 
 /** One request shape driven against every target. */
 interface Scenario {
@@ -611,15 +629,16 @@ function scenarioTable(runs: RunResult[]): string {
   const byTarget = (name: string): RunResult | undefined => runs.find((r) => r.target === name);
   const raw = byTarget('raw')?.reqPerSec;
   const sdk = byTarget('sdk')?.reqPerSec;
+  const bare = byTarget(BARE)?.reqPerSec;
   const lines = [
-    '| target | req/s | p50 ms | p99 ms | CPU µs/req | peak RSS MB | ×ceiling | ×SDK |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| target | req/s | p50 ms | p99 ms | CPU µs/req | peak RSS MB | ×ceiling | ×SDK | ×bare |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const run of runs) {
     lines.push(
       `| ${run.target} | ${fmt(run.reqPerSec, 0)} | ${fmt(run.p50Ms, 2)} | ${fmt(run.p99Ms, 2)} | ` +
         `${fmt(run.cpuUsPerReq, 1)} | ${fmt(run.peakRssMb, 1)} | ${fmt(ratio(run.reqPerSec, raw), 2)} | ` +
-        `${fmt(ratio(run.reqPerSec, sdk), 2)} |`,
+        `${fmt(ratio(run.reqPerSec, sdk), 2)} | ${fmt(ratio(run.reqPerSec, bare), 2)} |`,
     );
   }
   return lines.join('\n');

@@ -5,14 +5,15 @@ import {
   type ExecutionContext,
   type Type,
 } from '@nestjs/common';
-import { MCP_CONTEXT_TYPE, McpExecutionContext } from '@rampart/core';
+import { MCP_CONTEXT_TYPE, McpExecutionContext, type McpContext } from '@rampart/core';
 import { RateLimitedError } from '../errors/rate-limited.error';
 import { RATE_LIMITED, RATE_LIMIT_UNAVAILABLE } from '../errors/messages.constant';
 import type { ResilienceModuleOptions } from '../interfaces/resilience-module-options.interface';
+import type { CompiledPolicy } from '../policies/compiled-policy';
 import { ResiliencePolicies } from '../policies/resilience-policies.service';
 import { publishRejection } from '../resilience-telemetry';
 import { RESILIENCE_MODULE_OPTIONS } from '../resilience.module-definition';
-import { RateLimitStorage, type RateLimitVerdict } from '../storage/rate-limit.storage';
+import { RateLimitStorage } from '../storage/rate-limit.storage';
 import { callBucketKey } from './rate-limit-key';
 
 /**
@@ -42,40 +43,41 @@ export class RateLimitGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType<string>() !== MCP_CONTEXT_TYPE) return true;
-    const limits = this.policies.get(context.getClass() as Type, context.getHandler())?.spec
-      .rateLimit;
-    if (!limits) return true;
+    const policy = this.policies.get(context.getClass() as Type, context.getHandler());
+    if (!policy?.spec.rateLimit) return true;
     const ctx = McpExecutionContext.getContext(context);
     if (this.server !== undefined && ctx.server !== this.server) return true;
-    return this.check(context, ctx.server);
+    return this.check(policy, ctx, McpExecutionContext.getArgs(context));
   }
 
-  private async check(context: ExecutionContext, server: string): Promise<boolean> {
-    const ctx = McpExecutionContext.getContext(context);
-    const args = McpExecutionContext.getArgs(context);
-    const policy = this.policies.get(context.getClass() as Type, context.getHandler())!;
+  private async check(
+    policy: CompiledPolicy,
+    ctx: McpContext,
+    args: Record<string, unknown>,
+  ): Promise<boolean> {
     const limits = policy.spec.rateLimit!;
-    const verdicts = await Promise.all(
-      limits.map((limit) =>
-        this.storage.consume(
-          {
-            id: `${server}:${policy.name}:${limit.name}`,
-            points: limit.points,
-            perMs: limit.perMs,
-            blockMs: limit.blockMs,
-          },
-          callBucketKey(limit.key, ctx, args),
-        ),
-      ),
-    );
-    let worst: { verdict: RateLimitVerdict; name: string } | undefined;
-    verdicts.forEach((verdict, i) => {
-      if (!verdict.allowed && (!worst || verdict.retryAfterMs > worst.verdict.retryAfterMs))
-        worst = { verdict, name: limits[i].name };
+    const rules = policy.rateLimitRules(ctx.server);
+    const consume = (i: number) =>
+      this.storage.consume(rules[i], callBucketKey(limits[i].key, ctx, args));
+    // Most tools have one limit: no Promise.all for them.
+    const verdicts =
+      rules.length === 1 ? [await consume(0)] : await Promise.all(rules.map((_, i) => consume(i)));
+    let worst = -1;
+    for (let i = 0; i < verdicts.length; i++)
+      if (
+        !verdicts[i].allowed &&
+        (worst === -1 || verdicts[i].retryAfterMs > verdicts[worst].retryAfterMs)
+      )
+        worst = i;
+    if (worst === -1) return true;
+    publishRejection({
+      server: ctx.server,
+      tool: policy.name,
+      reason: 'rate-limit',
+      scope: 'tool',
     });
-    if (!worst) return true;
-    publishRejection({ server, tool: policy.name, reason: 'rate-limit', scope: 'tool' });
-    const { verdict, name } = worst;
+    const verdict = verdicts[worst];
+    const name = limits[worst].name;
     throw new RateLimitedError(
       verdict.unavailable ? RATE_LIMIT_UNAVAILABLE() : RATE_LIMITED(name, verdict.retryAfterMs),
       {

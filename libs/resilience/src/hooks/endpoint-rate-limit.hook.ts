@@ -46,6 +46,11 @@ export class EndpointRateLimitHook implements McpRequestHook {
     this.server = options.server;
   }
 
+  /** Runs only on the servers it limits, and not at all without `endpointRateLimit`. */
+  enabledFor(server: string): boolean {
+    return this.limits !== undefined && (this.server === undefined || server === this.server);
+  }
+
   admit(request: McpRequest): Promise<void> | undefined {
     if (!this.limits || !COUNTED_METHODS.has(request.method)) return undefined;
     if (this.server !== undefined && request.server !== this.server) return undefined;

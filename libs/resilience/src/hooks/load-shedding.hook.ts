@@ -44,6 +44,11 @@ export class LoadSheddingHook implements McpRequestHook {
     return this.inFlight;
   }
 
+  /** Runs only on the servers it protects, and not at all without `loadShedding`. */
+  enabledFor(server: string): boolean {
+    return this.max !== undefined && (this.server === undefined || server === this.server);
+  }
+
   admit(request: McpRequest): McpRelease | undefined {
     if (this.max === undefined || !COUNTED_METHODS.has(request.method)) return undefined;
     if (this.server !== undefined && request.server !== this.server) return undefined;

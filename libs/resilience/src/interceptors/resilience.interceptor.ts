@@ -132,7 +132,7 @@ export class ResilienceInterceptor implements NestInterceptor {
     if (!policy.executes) return attempt({ signal: ctx.signal });
     const { policy: chain, breaker } = policy.select(args, ctx);
     // One probe at a time while half-open: the others are refused at once, not queued.
-    if (breaker && (breaker.probing || (await breaker.openElsewhere())))
+    if (breaker && (breaker.probing || (breaker.shared && (await breaker.openElsewhere()))))
       throw this.circuitOpen(policy, ctx, breaker);
     const callerSignal = ctx.signal;
     try {

@@ -66,6 +66,11 @@ export class BreakerEntry {
     return STATES[this.policy.state];
   }
 
+  /** Whether the breaker's state is shared with other replicas through storage. */
+  get shared(): boolean {
+    return this.options.shared === true;
+  }
+
   /** Whether a half-open probe is running (other calls are refused meanwhile). */
   get probing(): boolean {
     return this.policy.state === CircuitState.HalfOpen;

@@ -15,7 +15,15 @@ import type { BreakerEntry, BreakerRegistry } from './breaker-registry.service';
 import { createBackoff } from './backoff';
 import { retryFilter } from './error-filters';
 import type { NormalizedPolicy } from './policy-validation';
+import type { RateLimitRule } from '../storage/rate-limit.storage';
 import { publishRetry } from '../resilience-telemetry';
+
+/**
+ * Timeouts answer at the deadline whether or not the method heeds its signal (aggressive), and
+ * leave the signal alone when the method returns in time: cockatiel would otherwise abort it on
+ * every return (`abortOnReturn`), which costs a `DOMException` per call and stops nothing.
+ */
+const TIMEOUT_OPTIONS = { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false };
 
 /** The breaker and composed policy that one call runs through. */
 export interface PolicySelection {
@@ -37,6 +45,8 @@ export class CompiledPolicy {
   readonly intercepts: boolean;
   private readonly single?: PolicySelection;
   private readonly keyed = new Map<string, PolicySelection>();
+  /** The storage rules of the tool's rate limits, by server (a tool may serve several). */
+  private readonly rules = new Map<string, RateLimitRule[]>();
 
   constructor(
     /** Tool name (or `Class.method` for other handlers). */
@@ -47,8 +57,8 @@ export class CompiledPolicy {
   ) {
     const { bulkhead: bh, timeout: to, retry: rt, circuitBreaker: cb } = spec;
     if (bh) this.bulkhead = bulkhead(bh.maxConcurrent, bh.maxQueue ?? 0);
-    if (to?.overallMs) this.overall = timeout(to.overallMs, TimeoutStrategy.Aggressive);
-    if (to?.attemptMs) this.attempt = timeout(to.attemptMs, TimeoutStrategy.Aggressive);
+    if (to?.overallMs) this.overall = timeout(to.overallMs, TIMEOUT_OPTIONS);
+    if (to?.attemptMs) this.attempt = timeout(to.attemptMs, TIMEOUT_OPTIONS);
     if (rt) {
       this.retry = retry(handleWhen(retryFilter(rt.on)), {
         maxAttempts: rt.attempts - 1,
@@ -65,6 +75,21 @@ export class CompiledPolicy {
     }
     const breaker = breakers.create(name, cb);
     this.single = { policy: this.compose(breaker), breaker };
+  }
+
+  /** The rate-limit rules of this tool on `server`, built once per server. */
+  rateLimitRules(server: string): RateLimitRule[] {
+    let rules = this.rules.get(server);
+    if (!rules) {
+      rules = (this.spec.rateLimit ?? []).map((limit) => ({
+        id: `${server}:${this.name}:${limit.name}`,
+        points: limit.points,
+        perMs: limit.perMs,
+        blockMs: limit.blockMs,
+      }));
+      this.rules.set(server, rules);
+    }
+    return rules;
   }
 
   /** Whether calls run through a cockatiel chain (not only idempotency). */
