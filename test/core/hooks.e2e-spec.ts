@@ -18,6 +18,7 @@ const seen: string[] = [];
 const results: { method: string; target?: string; result: unknown }[] = [];
 let refuseNext: McpProtocolError | undefined;
 let released = 0;
+const refusals: { method: string; error: unknown }[] = [];
 
 @McpHook({ order: 10 })
 @Injectable()
@@ -25,6 +26,10 @@ class InnerHook implements McpRequestHook {
   async around(request: McpRequest, next: () => Promise<unknown>) {
     seen.push(`inner:${request.method}`);
     return next();
+  }
+
+  refused(request: McpRequest, error: unknown) {
+    refusals.push({ method: request.method, error });
   }
 }
 
@@ -92,6 +97,7 @@ describe.each(mcpTestMatrix())('request hooks over %s', (_name, setup) => {
   beforeEach(() => {
     seen.length = 0;
     results.length = 0;
+    refusals.length = 0;
     released = 0;
   });
 
@@ -131,6 +137,7 @@ describe.each(mcpTestMatrix())('request hooks over %s', (_name, setup) => {
       /Server overloaded/,
     );
     expect(seen).toEqual([]);
+    expect(refusals).toEqual([{ method: 'tools/call', error: expect.any(McpProtocolError) }]);
     const next = await t.client.callTool({ name: 'echo', arguments: { text: 'b' } });
     expect(next.content).toEqual([{ type: 'text', text: 'b' }]);
   });

@@ -63,6 +63,12 @@ export interface McpRequestHook {
   admit?(request: McpRequest): void | McpRelease | Promise<void | McpRelease>;
 
   /**
+   * Told when an admission hook refused a request (which then never reaches {@link around}), with
+   * the error it threw: the place to count, log or audit refusals. Must not throw.
+   */
+  refused?(request: McpRequest, error: unknown): void;
+
+  /**
    * Wraps the handler of an admitted request. `next()` resolves to the method's result: for
    * `tools/call` the `CallToolResult` after error mapping (a failed call resolves with
    * `isError: true` and a structured body), or an `input_required` result on 2026-07-28; other

@@ -19,11 +19,13 @@ export class RequestHooks {
   /** Whether any hook has `around`. */
   readonly wraps: boolean;
   private readonly admitters: McpRequestHook[];
+  private readonly listeners: McpRequestHook[];
   private readonly chain: Chain;
 
   constructor(hooks: readonly McpRequestHook[]) {
     this.admitters = hooks.filter((h) => typeof h.admit === 'function');
     const wrappers = hooks.filter((h) => typeof h.around === 'function');
+    this.listeners = hooks.filter((h) => typeof h.refused === 'function');
     this.admits = this.admitters.length > 0;
     this.wraps = wrappers.length > 0;
     // The first hook is the outermost.
@@ -51,6 +53,12 @@ export class RequestHooks {
       }
     } catch (error) {
       releaseAll(releases);
+      for (const hook of this.listeners)
+        try {
+          hook.refused!(request, error);
+        } catch {
+          // A listener's fault never changes the answer to the request.
+        }
       throw error;
     }
     return releases && (() => releaseAll(releases));
