@@ -13,7 +13,8 @@
  *   (REDIS_URL, default redis://127.0.0.1:6379).
  * - `observability`: metrics for every tool, tracing through the OpenTelemetry
  *   API with no SDK (no exporter), and one pino line per call at info, written
- *   asynchronously to /dev/null (LOG_DEST overrides).
+ *   asynchronously to /dev/null (LOG_DEST overrides). PARTS=metrics,tracing,logging
+ *   (the default) picks which of the three run.
  *
  * Run alone (any load tool can then be pointed at it):
  *   PORT=3000 ADAPTER=fastify STACK=resilience npm run start:bench-echo
@@ -112,13 +113,14 @@ function stack(name: Stack): { imports: DynamicModule[]; tools: Type } {
         tools: ResilientEchoTools,
       };
     }
-    case 'observability':
+    case 'observability': {
+      const parts = new Set((process.env.PARTS ?? 'metrics,tracing,logging').split(','));
       return {
         imports: [
           ObservabilityModule.forRoot({
-            metrics: { allTools: true },
-            tracing: true,
-            logging: {
+            metrics: parts.has('metrics') && { allTools: true },
+            tracing: parts.has('tracing'),
+            logging: parts.has('logging') && {
               level: 'info',
               destination: pino.destination({
                 dest: process.env.LOG_DEST ?? '/dev/null',
@@ -129,6 +131,7 @@ function stack(name: Stack): { imports: DynamicModule[]; tools: Type } {
         ],
         tools: EchoTools,
       };
+    }
   }
 }
 

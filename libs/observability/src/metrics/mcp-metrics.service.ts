@@ -12,7 +12,7 @@ import {
   type RetryEvent,
 } from '@rampart/core';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { MetricsOptions } from '../interfaces/observability-module-options.interface';
 import {
   DEFAULT_DURATION_BUCKETS_SECONDS,
@@ -21,11 +21,18 @@ import {
   UNKNOWN_LABEL,
 } from '../observability.constants';
 import type { CallRecord } from '../recording/call-record.interface';
+import {
+  CallCounter,
+  CallHistogram,
+  type CounterSeries,
+  type HistogramSeries,
+} from './call-metrics';
 import type { TrackedTools } from './tracked-tools';
 import { KNOWN_METHODS, MetricName } from './metric-names';
 
-type DurationChild = Histogram.Internal<string>;
+type DurationChild = HistogramSeries;
 type CountChild = Counter.Internal;
+type CallCountChild = CounterSeries;
 /**
  * Requests in flight of one server and method, as {@link McpMetrics.enter} returns it: a plain
  * number, copied into the gauge at scrape time (cheaper than two gauge updates per call).
@@ -59,9 +66,9 @@ const MAX_KEYS_PER_BREAKER = 10_000;
 
 /** Label children of one method or tool, made once and reused by every call. */
 class Series {
-  private readonly errors = new Map<string, [DurationChild, CountChild | undefined]>();
+  private readonly errors = new Map<string, [DurationChild, CallCountChild | undefined]>();
   readonly okDuration: DurationChild;
-  readonly okCalls?: CountChild;
+  readonly okCalls?: CallCountChild;
 
   constructor(
     private readonly metrics: McpMetrics,
@@ -73,7 +80,7 @@ class Series {
     [this.okDuration, this.okCalls] = this.children('success', '');
   }
 
-  error(code: string): [DurationChild, CountChild | undefined] {
+  error(code: string): [DurationChild, CallCountChild | undefined] {
     let children = this.errors.get(code);
     if (!children) {
       const label = this.errors.size < this.maxCodes ? code : OTHER_LABEL;
@@ -83,12 +90,22 @@ class Series {
     return children;
   }
 
-  private children(outcome: string, code: string): [DurationChild, CountChild | undefined] {
+  private children(outcome: string, code: string): [DurationChild, CallCountChild | undefined] {
     return [
-      this.metrics.duration.labels(this.method, this.tool, outcome, code),
+      this.metrics.duration.child({
+        mcp_method_name: this.method,
+        gen_ai_tool_name: this.tool,
+        outcome,
+        error_type: code,
+      }),
       this.server === undefined
         ? undefined
-        : this.metrics.toolCalls.labels(this.server, this.tool, outcome, code),
+        : this.metrics.toolCalls.child({
+            server: this.server,
+            gen_ai_tool_name: this.tool,
+            outcome,
+            error_code: code,
+          }),
     ];
   }
 }
@@ -107,8 +124,8 @@ class Series {
  */
 @Injectable()
 export class McpMetrics implements OnModuleInit, OnModuleDestroy {
-  /** @internal */ readonly duration: Histogram<string>;
-  /** @internal */ readonly toolCalls: Counter<string>;
+  /** @internal */ readonly duration: CallHistogram;
+  /** @internal */ readonly toolCalls: CallCounter;
   private readonly inFlightGauge: Gauge<string>;
   private readonly breakerGauge: Gauge<string>;
   private readonly rejections: Counter<string>;
@@ -143,19 +160,20 @@ export class McpMetrics implements OnModuleInit, OnModuleDestroy {
     this.maxCodes = options.maxErrorCodesPerTool ?? DEFAULT_MAX_ERROR_CODES_PER_TOOL;
     this.allServers = options.allTools && options.servers ? new Set(options.servers) : undefined;
     const registers = [registry];
-    this.duration = new Histogram({
-      name: MetricName.operationDuration,
-      help: 'Duration of MCP requests as the server saw them, in seconds (OpenTelemetry mcp.server.operation.duration).',
-      labelNames: ['mcp_method_name', 'gen_ai_tool_name', 'outcome', 'error_type'],
-      buckets: options.durationBucketsSeconds ?? DEFAULT_DURATION_BUCKETS_SECONDS,
-      registers,
-    });
-    this.toolCalls = new Counter({
-      name: MetricName.toolCalls,
-      help: 'Tool calls by server, tool, outcome and error code.',
-      labelNames: ['server', 'gen_ai_tool_name', 'outcome', 'error_code'],
-      registers,
-    });
+    // The two series of every call are kept as plain numbers and formatted at scrape time.
+    this.duration = new CallHistogram(
+      MetricName.operationDuration,
+      'Duration of MCP requests as the server saw them, in seconds (OpenTelemetry mcp.server.operation.duration).',
+      [...(options.durationBucketsSeconds ?? DEFAULT_DURATION_BUCKETS_SECONDS)].sort(
+        (a, b) => a - b,
+      ),
+      registry,
+    );
+    this.toolCalls = new CallCounter(
+      MetricName.toolCalls,
+      'Tool calls by server, tool, outcome and error code.',
+      registry,
+    );
     this.inFlightGauge = new Gauge({
       name: MetricName.inFlight,
       help: 'MCP requests running now.',

@@ -1,4 +1,4 @@
-import type { McpRequest } from '@rampart/core';
+import { McpProtocolError, type McpRequest } from '@rampart/core';
 import type { CallRecord } from './call-record.interface';
 import { CallRecorder } from './call-recorder';
 
@@ -27,6 +27,27 @@ describe('CallRecorder', () => {
     recorder.subscribe((r) => records.push(r));
   });
 
+  it('records a request refused at admission as rate-limited, with no duration', () => {
+    const refusal = new McpProtocolError(
+      -32050,
+      'Server overloaded',
+      { code: 'OVERLOADED', retryAfterMs: 1000 },
+      503,
+      1000,
+    );
+    recorder.refused(request(), refusal);
+    expect(records).toEqual([
+      expect.objectContaining({
+        tool: 'echo',
+        outcome: 'error',
+        decision: 'rate-limited',
+        errorCode: 'OVERLOADED',
+        durationMs: 0,
+      }),
+    ]);
+    expect(recorder.inFlight()).toBe(0);
+  });
+
   it('records a successful tool call once, with its raw arguments and identity', async () => {
     const args = { text: 'hi' };
     await expect(
@@ -46,9 +67,11 @@ describe('CallRecorder', () => {
     });
     expect(records[0].arguments).toBe(args);
     expect(records[0].errorCode).toBeUndefined();
-    expect(records[0].correlationId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(records[0].correlationId).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/);
     expect(records[0].durationMs).toBeGreaterThanOrEqual(0);
     expect(records[0].startedAt).toBeLessThanOrEqual(Date.now());
+    await recorder.around(request(), async () => ({ content: [] }));
+    expect(records[1].correlationId).not.toBe(records[0].correlationId);
   });
 
   it('classifies tool errors by their structured code and keeps the correlation id', async () => {

@@ -1,13 +1,21 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { McpHook, type McpRequest, type McpRequestHook } from '@rampart/core';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { McpMetrics } from '../metrics/mcp-metrics.service';
-import { McpTracing } from '../tracing/mcp-tracing.service';
+import { McpTracing, type TraceScope } from '../tracing/mcp-tracing.service';
 import type { CallRecord, CallRecordListener } from './call-record.interface';
 import { failureOfError, failureOfToolResult, type Failure } from './call-outcome';
 
 const TOOLS_CALL = 'tools/call';
+
+/**
+ * Correlation ids of calls that have neither a trace id nor one of their own: a random prefix per
+ * process and a counter, unique across replicas and about twenty times cheaper than a UUID.
+ */
+const ID_PREFIX = `${randomBytes(6).toString('hex')}-`;
+let idSeq = 0;
+const nextCorrelationId = () => ID_PREFIX + (++idSeq).toString(36);
 const PROMPTS_GET = 'prompts/get';
 
 /**
@@ -79,31 +87,51 @@ export class CallRecorder implements McpRequestHook {
     } finally {
       this.running--;
       gauge?.dec();
-      const traceId = span?.traceId;
-      const record: CallRecord = {
-        server: request.server,
-        method: request.method,
-        tool:
-          request.method === TOOLS_CALL || request.method === PROMPTS_GET
-            ? request.target
-            : undefined,
-        target: request.target,
-        era: request.origin.era,
-        transport: request.origin.transport,
-        identity: request.origin.identity,
-        arguments: request.arguments,
-        startedAt,
-        durationMs: performance.now() - started,
-        outcome: failure ? 'error' : 'success',
-        decision: failure ? failure.decision : 'allowed',
-        errorCode: failure?.errorCode,
-        correlationId: failure?.correlationId ?? traceId ?? randomUUID(),
-        traceId,
-      };
+      const record = this.recordOf(request, startedAt, performance.now() - started, failure, span);
       if (span) this.tracing!.end(span, record);
       this.metrics?.record(record);
       this.emit(record);
     }
+  }
+
+  /**
+   * @internal the hook: a request refused before dispatch (load shedding, an endpoint-wide rate
+   * limit) gets its record too, with no duration.
+   */
+  refused(request: McpRequest, error: unknown): void {
+    const record = this.recordOf(request, Date.now(), 0, failureOfError(error));
+    this.metrics?.record(record);
+    this.emit(record);
+  }
+
+  private recordOf(
+    request: McpRequest,
+    startedAt: number,
+    durationMs: number,
+    failure: Failure | undefined,
+    span?: TraceScope,
+  ): CallRecord {
+    const traceId = span?.traceId;
+    return {
+      server: request.server,
+      method: request.method,
+      tool:
+        request.method === TOOLS_CALL || request.method === PROMPTS_GET
+          ? request.target
+          : undefined,
+      target: request.target,
+      era: request.origin.era,
+      transport: request.origin.transport,
+      identity: request.origin.identity,
+      arguments: request.arguments,
+      startedAt,
+      durationMs,
+      outcome: failure ? 'error' : 'success',
+      decision: failure ? failure.decision : 'allowed',
+      errorCode: failure?.errorCode,
+      correlationId: failure?.correlationId ?? traceId ?? nextCorrelationId(),
+      traceId,
+    };
   }
 
   private emit(record: CallRecord): void {
