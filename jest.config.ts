@@ -18,6 +18,7 @@ const config: Config = {
   collectCoverageFrom: ['libs/**/src/**/*.ts', 'apps/**/src/**/*.ts'],
   coverageDirectory: './coverage',
   testEnvironment: 'node',
+  setupFiles: ['<rootDir>/test/jest.setup.ts'],
 };
 
 export default config;

@@ -1,8 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { McpModule } from '@rampart/core';
+import {
+  ObservabilityModule,
+  type LoggingOptions,
+  type ObservabilityModuleOptions,
+} from '@rampart/observability';
 import { ResilienceModule, type RateLimitOptions } from '@rampart/resilience';
 import { PageStore, type PageStoreOptions } from './page-store';
 import { ScrapeTools, type ScrapeOptions } from './scrape.tools';
+
+type AuditOptions = Exclude<ObservabilityModuleOptions['audit'], boolean | undefined>;
 
 /** Options of the web-scrape app. */
 export interface WebScrapeOptions {
@@ -23,6 +30,17 @@ export interface WebScrapeOptions {
   redisUrl?: string;
   /** Rate limits of `scrape_url` per caller, replacing the burst and sustained defaults. */
   rateLimits?: RateLimitOptions[];
+  /**
+   * Where the audit trail of every call goes: the log (default), or PostgreSQL when
+   * `DATABASE_URL` is set (table `rampart_audit`, created on start).
+   * @default process.env.DATABASE_URL ? postgres : log
+   */
+  audit?: AuditOptions;
+  /**
+   * Lowest level of the log lines (one per call).
+   * @default process.env.LOG_LEVEL ?? 'info'
+   */
+  logLevel?: LoggingOptions['level'];
 }
 
 /**
@@ -51,6 +69,25 @@ export class AppModule {
             },
           },
         }),
+        ObservabilityModule.forRoot({
+          // /metrics, /health/live, /health/ready, /slo over HTTP; on stdio only the log lines
+          // (on stderr), the audit trail and the resource.
+          metrics: options.stdio ? { allTools: true, path: false } : { allTools: true },
+          tracing: true,
+          logging: {
+            level: options.logLevel ?? (process.env.LOG_LEVEL as LoggingOptions['level']) ?? 'info',
+          },
+          redaction: {},
+          audit: options.audit ?? defaultAudit(),
+          ...(!options.stdio && { health: { gracePeriodMs: 10_000 } }),
+          slo: {
+            tools: {
+              scrape_url: { latency: { percentile: 0.95, thresholdMs: 5_000 }, success: 0.99 },
+            },
+            ...(options.stdio && { path: false }),
+          },
+          metricsResource: true,
+        }),
         McpModule.forRoot({
           name: 'web-scrape',
           version: '0.1.0',
@@ -70,4 +107,12 @@ export class AppModule {
       ],
     };
   }
+}
+
+/** The audit trail's sink: PostgreSQL when `DATABASE_URL` is set, the log otherwise. */
+function defaultAudit(): AuditOptions {
+  const url = process.env.DATABASE_URL;
+  return url
+    ? { sink: 'postgres', postgres: { connectionString: url, createTable: true } }
+    : { sink: 'log' };
 }
