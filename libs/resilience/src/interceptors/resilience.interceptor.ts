@@ -4,9 +4,14 @@ import {
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
-  type Type,
 } from '@nestjs/common';
-import { MCP_CONTEXT_TYPE, McpExecutionContext, type McpContext } from '@rampart/core';
+import {
+  MCP_CONTEXT_TYPE,
+  McpExecutionContext,
+  ToolError,
+  isToolError,
+  type McpContext,
+} from '@rampart/core';
 import {
   isBrokenCircuitError,
   isBulkheadRejectedError,
@@ -66,7 +71,7 @@ export class ResilienceInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType<string>() !== MCP_CONTEXT_TYPE) return next.handle();
-    const policy = this.policies.get(context.getClass() as Type, context.getHandler());
+    const policy = this.policies.forCall(context);
     if (!policy?.intercepts) return next.handle();
     const ctx = McpExecutionContext.getContext(context);
     if (this.server !== undefined && ctx.server !== this.server) return next.handle();
@@ -162,8 +167,13 @@ export class ResilienceInterceptor implements NestInterceptor {
         retryAfterMs: policy.spec.bulkhead?.retryAfterMs ?? 1_000,
       });
     }
-    // A cancelled call (client gone) is not a timeout: let it through as it is.
-    if (isTaskCancelledError(e) && !callerSignal.aborted) {
+    // The client cancelled the call or went away: not a timeout, and nobody reads the answer.
+    // A tool error (not the policy's own cancellation) keeps Nest from logging it as a crash.
+    if (callerSignal.aborted)
+      return isToolError(e)
+        ? e
+        : new ToolError('CANCELLED', `The call of ${policy.name} was cancelled by the client`);
+    if (isTaskCancelledError(e)) {
       publishRejection({ server: ctx.server, tool: policy.name, reason: 'timeout', scope: 'tool' });
       const { attemptMs, overallMs } = policy.spec.timeout ?? {};
       return new CallTimeoutError(TIMED_OUT(`Tool ${policy.name}`, (overallMs ?? attemptMs)!), {
