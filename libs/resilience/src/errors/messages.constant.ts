@@ -2,6 +2,8 @@ export const INVALID_OPTION = (decorator: string, where: string, problem: string
   `Invalid @${decorator}() on ${where}: ${problem}`;
 export const UNSAFE_RETRY = (where: string, tool: string) =>
   `@Retry() on ${where} (tool "${tool}") would run a tool that is not annotated idempotentHint or readOnlyHint more than once. Annotate the tool (@Tool({ annotations: { idempotentHint: true } })) if a repeated call is harmless, or pass @Retry({ ..., unsafe: true }) to accept duplicate side effects.`;
+export const UNSAFE_DYNAMIC_RETRY = (tool: string) =>
+  `The retry that ResilienceModule options give the dynamic tool "${tool}" is not applied: the tool is not annotated idempotentHint or readOnlyHint, so a retry could run it more than once. Add annotations: { idempotentHint: true } to addTool() if a repeated call is harmless, or give the retry unsafe: true to accept duplicate side effects.`;
 export const INVALID_MODULE_OPTION = (path: string, problem: string) =>
   `Invalid ResilienceModule option "${path}": ${problem}`;
 export const RATE_LIMITED = (limit: string, retryAfterMs: number) =>

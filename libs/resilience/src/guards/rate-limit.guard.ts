@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  type CanActivate,
-  type ExecutionContext,
-  type Type,
-} from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { MCP_CONTEXT_TYPE, McpExecutionContext, type McpContext } from '@rampart/core';
 import { RateLimitedError } from '../errors/rate-limited.error';
 import { RATE_LIMITED, RATE_LIMIT_UNAVAILABLE } from '../errors/messages.constant';
@@ -43,7 +37,7 @@ export class RateLimitGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType<string>() !== MCP_CONTEXT_TYPE) return true;
-    const policy = this.policies.get(context.getClass() as Type, context.getHandler());
+    const policy = this.policies.forCall(context);
     if (!policy?.spec.rateLimit) return true;
     const ctx = McpExecutionContext.getContext(context);
     if (this.server !== undefined && ctx.server !== this.server) return true;

@@ -276,13 +276,17 @@ export interface ResilienceModuleOptions {
    */
   onRedisDown?: 'insurance' | 'fail-closed';
   /**
-   * Policies of every tool. A tool's decorators replace a default of the same kind, and `tools`
-   * replaces both. A default retry only applies to tools annotated idempotent or read-only.
+   * Policies of every tool, tools added at run time (`McpServers.get(name).addTool()`) included.
+   * A tool's decorators replace a default of the same kind, and `tools` replaces both. A default
+   * retry only applies to tools annotated idempotent or read-only.
    * @default none
    */
   defaults?: ToolPolicy;
   /**
-   * Per-tool policies by tool name; each kind given here replaces the decorator's.
+   * Per-tool policies by tool name; each kind given here replaces the decorator's. A name may be
+   * that of a tool added at run time: its policy applies from the tool's first call. A retry on
+   * such a tool needs `idempotentHint` or `readOnlyHint` in its annotations, or `unsafe: true`;
+   * otherwise it is not applied (a warning is logged), since there is no boot left to fail.
    * @default none
    */
   tools?: Record<string, ToolPolicy>;

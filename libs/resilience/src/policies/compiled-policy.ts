@@ -119,6 +119,16 @@ export class CompiledPolicy {
     return selection;
   }
 
+  /**
+   * Takes this policy's breakers out of the registry (and so out of `MCP_BREAKER_STATES`), when
+   * the dynamic tool it belongs to is removed or replaced.
+   */
+  dispose(): void {
+    if (this.single?.breaker) this.breakers.remove(this.single.breaker);
+    for (const { breaker } of this.keyed.values()) this.breakers.remove(breaker!);
+    this.keyed.clear();
+  }
+
   /** bulkhead → overall timeout → retry → breaker → attempt timeout. */
   private compose(breaker?: BreakerEntry): IPolicy {
     const chain = [this.bulkhead, this.overall, this.retry, breaker?.policy, this.attempt].filter(
