@@ -25,8 +25,10 @@ export interface HealthOptions {
   /** Path of the readiness probe. @default '/health/ready' */
   readyPath?: string;
   /**
-   * Redis to ping in readiness: a `redis://` URL (an ioredis client is created lazily and closed
-   * at shutdown) or a client of the app (anything with `ping()`, e.g. ioredis). None when unset.
+   * Redis to ping in readiness: a `redis://` URL (the health part creates an ioredis client that
+   * connects on the first check, retries on the next check rather than in the background, and is
+   * disconnected at shutdown) or a client of the app (anything with `ping()`, e.g. ioredis), which
+   * is only pinged, never closed. None when unset.
    * @default undefined
    */
   redis?: string | RedisPingable;
