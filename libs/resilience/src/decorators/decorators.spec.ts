@@ -59,6 +59,21 @@ describe('resilience decorators', () => {
       /exactly one/,
     ],
     [
+      'a sampling threshold of 1 (a ratio cannot exceed it)',
+      CircuitBreaker({ sampling: { threshold: 1, durationMs: 10_000 }, halfOpenAfterMs: 1_000 }),
+      /sampling\.threshold must be a failure ratio in \(0, 1\)/,
+    ],
+    [
+      'a keyed breaker with maxKeys 0',
+      CircuitBreaker({
+        consecutiveFailures: 1,
+        halfOpenAfterMs: 1_000,
+        key: () => 'k',
+        maxKeys: 0,
+      }),
+      /maxKeys/,
+    ],
+    [
       'a breaker without halfOpenAfterMs',
       CircuitBreaker({ consecutiveFailures: 3 } as never),
       /halfOpenAfterMs/,

@@ -1,7 +1,14 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { CallHandler, ExecutionContext } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { McpContext, RampartChannel, Tool, ToolError, type RetryEvent } from '@rampart/core';
+import {
+  McpContext,
+  RampartChannel,
+  Tool,
+  ToolError,
+  type BreakerStateEvent,
+  type RetryEvent,
+} from '@rampart/core';
 import { defer, firstValueFrom } from 'rxjs';
 import { CircuitBreaker } from '../decorators/circuit-breaker.decorator';
 import { Retry } from '../decorators/retry.decorator';
@@ -36,6 +43,22 @@ class Tools {
   @Tool({ name: 'hang', annotations: { readOnlyHint: true } })
   @Timeout({ attemptMs: 1_000 })
   hang() {}
+
+  @Tool({ name: 'keyed', annotations: { readOnlyHint: true } })
+  @CircuitBreaker({
+    consecutiveFailures: 2,
+    halfOpenAfterMs: 10_000,
+    key: (args) => new URL(String(args.url)).host,
+    critical: true,
+  })
+  keyed() {}
+
+  @Tool({ name: 'sampled', annotations: { readOnlyHint: true } })
+  @CircuitBreaker({
+    sampling: { threshold: 0.5, durationMs: 10_000, minimumRps: 1 },
+    halfOpenAfterMs: 5_000,
+  })
+  sampled() {}
 }
 
 function setup(options: ResilienceModuleOptions = {}) {
@@ -59,6 +82,7 @@ function call(
   interceptor: ResilienceInterceptor,
   method: keyof Tools,
   run: (signal: AbortSignal) => Promise<unknown>,
+  args: Record<string, unknown> = {},
 ) {
   const controller = new AbortController();
   const ctx = new McpContext(
@@ -71,7 +95,7 @@ function call(
     getType: () => 'mcp',
     getClass: () => Tools,
     getHandler: () => Tools.prototype[method],
-    getArgByIndex: (i: number) => (i === 0 ? {} : ctx),
+    getArgByIndex: (i: number) => (i === 0 ? args : ctx),
   } as unknown as ExecutionContext;
   const next: CallHandler = { handle: () => defer(() => run(ctx.signal)) };
   return firstValueFrom(interceptor.intercept(context, next));
@@ -152,6 +176,41 @@ describe('ResilienceInterceptor (fake timers)', () => {
     expect(registry.snapshot()[0].state).toBe('closed');
   });
 
+  it('keeps the circuit open when the half-open probe is refused by validation', async () => {
+    const { interceptor, registry } = setup();
+    const fail = () => Promise.reject(new Error('down'));
+    await expect(call(interceptor, 'breaker', fail)).rejects.toThrow('down');
+    await expect(call(interceptor, 'breaker', fail)).rejects.toThrow('down');
+    jest.advanceTimersByTime(10_000);
+    const invalid = () =>
+      Promise.reject(new ToolError('INVALID_ARGUMENTS', 'url: not a URL', { retryable: false }));
+    await expect(call(interceptor, 'breaker', invalid)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENTS',
+    });
+    // cockatiel would have closed it, as if the probe had succeeded.
+    expect(registry.snapshot()[0].state).toBe('open');
+    const run = jest.fn(() => Promise.resolve('x'));
+    await expect(call(interceptor, 'breaker', run)).rejects.toMatchObject({
+      code: 'CIRCUIT_OPEN',
+      retryAfterMs: 10_000,
+    });
+    expect(run).not.toHaveBeenCalled();
+  });
+
+  it('closes the circuit when the probe ends in another client fault: the tool answered', async () => {
+    const { interceptor, registry } = setup();
+    const fail = () => Promise.reject(new Error('down'));
+    await expect(call(interceptor, 'breaker', fail)).rejects.toThrow('down');
+    await expect(call(interceptor, 'breaker', fail)).rejects.toThrow('down');
+    jest.advanceTimersByTime(10_000);
+    const notFound = () =>
+      Promise.reject(new ToolError('NOT_FOUND', 'no such page', { retryable: false }));
+    await expect(call(interceptor, 'breaker', notFound)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect(registry.snapshot()[0].state).toBe('closed');
+  });
+
   it('aborts the signal the method sees when the attempt times out, and answers TIMEOUT', async () => {
     const { interceptor } = setup();
     let seen: AbortSignal | undefined;
@@ -165,5 +224,181 @@ describe('ResilienceInterceptor (fake timers)', () => {
     await jest.advanceTimersByTimeAsync(1_000);
     await settled;
     expect(seen?.aborted).toBe(true);
+  });
+});
+
+const ok = () => Promise.resolve('ok');
+const down = () => Promise.reject(new Error('down'));
+
+/** Collects what is published on `rampart:breaker-state` while `body` runs. */
+async function breakerEvents(body: (events: BreakerStateEvent[]) => Promise<void>) {
+  const events: BreakerStateEvent[] = [];
+  const listener = (e: unknown) => events.push(e as BreakerStateEvent);
+  subscribe(RampartChannel.breakerState, listener);
+  try {
+    await body(events);
+  } finally {
+    unsubscribe(RampartChannel.breakerState, listener);
+  }
+}
+
+describe('keyed circuit breakers (fake timers)', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  const a = { url: 'https://a.example/page' };
+  const b = { url: 'https://b.example/page' };
+
+  it('opens the failing key only; the open answer names the key; other keys keep running', async () => {
+    const { interceptor, registry } = setup();
+    await expect(call(interceptor, 'keyed', down, a)).rejects.toThrow('down');
+    await expect(call(interceptor, 'keyed', down, a)).rejects.toThrow('down');
+    const run = jest.fn(ok);
+    await expect(call(interceptor, 'keyed', run, a)).rejects.toMatchObject({
+      code: 'CIRCUIT_OPEN',
+      retryable: true,
+      retryAfterMs: 10_000,
+      details: { key: 'a.example' },
+    });
+    expect(run).not.toHaveBeenCalled();
+    await expect(call(interceptor, 'keyed', run, b)).resolves.toBe('ok');
+    // A failure of b does not add to a's count, and b's own count starts at zero.
+    await expect(call(interceptor, 'keyed', down, b)).rejects.toThrow('down');
+    await expect(call(interceptor, 'keyed', run, b)).resolves.toBe('ok');
+    expect(run).toHaveBeenCalledTimes(2);
+    expect(registry.snapshot()).toEqual([
+      { name: 'keyed', key: 'a.example', state: 'open', critical: true },
+      { name: 'keyed', key: 'b.example', state: 'closed', critical: true },
+    ]);
+  });
+
+  it('runs a call whose key function throws on bad arguments, in a breaker of its own', async () => {
+    const { interceptor, registry } = setup();
+    const invalid = () =>
+      Promise.reject(new ToolError('INVALID_ARGUMENTS', 'url: not a URL', { retryable: false }));
+    for (let i = 0; i < 3; i++)
+      await expect(call(interceptor, 'keyed', invalid, { url: 'not a url' })).rejects.toMatchObject(
+        { code: 'INVALID_ARGUMENTS' },
+      );
+    expect(registry.snapshot()).toEqual([
+      { name: 'keyed', key: '(invalid)', state: 'closed', critical: true },
+    ]);
+  });
+
+  it('publishes every transition of a keyed breaker and the snapshot follows it', async () => {
+    await breakerEvents(async (events) => {
+      const { interceptor, registry } = setup();
+      const state = () => registry.snapshot().find((s) => s.key === 'a.example')?.state;
+      await expect(call(interceptor, 'keyed', down, a)).rejects.toThrow('down');
+      expect(events).toEqual([]);
+      await expect(call(interceptor, 'keyed', down, a)).rejects.toThrow('down');
+      expect(events).toEqual([{ name: 'keyed', key: 'a.example', state: 'open', critical: true }]);
+      expect(state()).toBe('open');
+
+      // The probe fails: open again.
+      jest.advanceTimersByTime(10_000);
+      await expect(call(interceptor, 'keyed', down, a)).rejects.toThrow('down');
+      expect(events.map((e) => e.state)).toEqual(['open', 'half-open', 'open']);
+      expect(state()).toBe('open');
+
+      // The next probe succeeds: closed.
+      jest.advanceTimersByTime(10_000);
+      let release!: (v: string) => void;
+      const probe = call(interceptor, 'keyed', () => new Promise((r) => (release = r)), a);
+      await jest.advanceTimersByTimeAsync(0);
+      expect(state()).toBe('half-open');
+      release('back');
+      await expect(probe).resolves.toBe('back');
+      expect(events.map((e) => e.state)).toEqual([
+        'open',
+        'half-open',
+        'open',
+        'half-open',
+        'closed',
+      ]);
+      expect(events.every((e) => e.name === 'keyed' && e.key === 'a.example' && e.critical)).toBe(
+        true,
+      );
+      expect(state()).toBe('closed');
+    });
+  });
+});
+
+describe('sampling circuit breaker (fake timers)', () => {
+  beforeEach(() => jest.useFakeTimers({ now: 1_700_000_000_000 }));
+  afterEach(() => jest.useRealTimers());
+
+  /** Runs `n` calls that succeed and `m` that fail. */
+  async function calls(interceptor: ResilienceInterceptor, n: number, m: number) {
+    for (let i = 0; i < n; i++) await expect(call(interceptor, 'sampled', ok)).resolves.toBe('ok');
+    for (let i = 0; i < m; i++)
+      await expect(call(interceptor, 'sampled', down)).rejects.toThrow('down');
+  }
+
+  it('opens when the failure rate passes the threshold with enough calls, not before', async () => {
+    const { interceptor, registry } = setup();
+    // Nine failures: all calls failed, but fewer than the 10 calls (1 per second over 10 s) needed.
+    await calls(interceptor, 0, 9);
+    expect(registry.snapshot()[0].state).toBe('closed');
+    jest.advanceTimersByTime(10_000);
+    // Those nine are out of the window now: 5 successes and 5 failures are exactly the threshold.
+    await calls(interceptor, 5, 5);
+    expect(registry.snapshot()[0].state).toBe('closed');
+    await calls(interceptor, 0, 1);
+    expect(registry.snapshot()).toEqual([{ name: 'sampled', state: 'open', critical: false }]);
+    const run = jest.fn(ok);
+    await expect(call(interceptor, 'sampled', run)).rejects.toMatchObject({
+      code: 'CIRCUIT_OPEN',
+      retryAfterMs: 5_000,
+    });
+    expect(run).not.toHaveBeenCalled();
+  });
+
+  it('half-opens with one probe, closes after its success, and starts counting afresh', async () => {
+    await breakerEvents(async (events) => {
+      const { interceptor, registry } = setup();
+      await calls(interceptor, 0, 10);
+      expect(registry.snapshot()[0].state).toBe('open');
+      jest.advanceTimersByTime(4_999);
+      await expect(call(interceptor, 'sampled', ok)).rejects.toMatchObject({
+        code: 'CIRCUIT_OPEN',
+        retryAfterMs: 1,
+      });
+      jest.advanceTimersByTime(1);
+      let release!: (v: string) => void;
+      const probe = call(interceptor, 'sampled', () => new Promise((r) => (release = r)));
+      await jest.advanceTimersByTimeAsync(0);
+      expect(registry.snapshot()[0].state).toBe('half-open');
+      const second = jest.fn(ok);
+      await expect(call(interceptor, 'sampled', second)).rejects.toMatchObject({
+        code: 'CIRCUIT_OPEN',
+      });
+      expect(second).not.toHaveBeenCalled();
+      release('probe ok');
+      await expect(probe).resolves.toBe('probe ok');
+      expect(registry.snapshot()[0].state).toBe('closed');
+      // The window was cleared: the 10 failures before the probe no longer count.
+      await calls(interceptor, 0, 8);
+      expect(registry.snapshot()[0].state).toBe('closed');
+      expect(events).toEqual(
+        ['open', 'half-open', 'closed'].map((state) => ({
+          name: 'sampled',
+          state,
+          critical: false,
+        })),
+      );
+    });
+  });
+
+  it('reopens when the probe fails', async () => {
+    const { interceptor, registry } = setup();
+    await calls(interceptor, 0, 10);
+    jest.advanceTimersByTime(5_000);
+    await calls(interceptor, 0, 1);
+    expect(registry.snapshot()[0].state).toBe('open');
+    await expect(call(interceptor, 'sampled', ok)).rejects.toMatchObject({
+      code: 'CIRCUIT_OPEN',
+      retryAfterMs: 5_000,
+    });
   });
 });

@@ -84,14 +84,23 @@ export interface RetryOptions {
   unsafe?: boolean;
 }
 
-/** Failure-rate breaker settings. */
+/**
+ * Failure-rate breaker settings: the circuit opens when more than `threshold` of the calls of the
+ * last `durationMs` failed, once the window holds at least `minimumRps × durationMs / 1000` calls.
+ *
+ * @example
+ * ```ts
+ * // 10 calls in the last 10 s at least, more than half of them failed.
+ * const sampling: SamplingOptions = { threshold: 0.5, durationMs: 10_000, minimumRps: 1 };
+ * ```
+ */
 export interface SamplingOptions {
-  /** Failure ratio (0..1) over `durationMs` that opens the circuit. */
+  /** Failure ratio in (0, 1) that the window must exceed (equal does not open). */
   threshold: number;
-  /** Sampling window in milliseconds. */
+  /** Sampling window in milliseconds; calls older than this never count. */
   durationMs: number;
   /**
-   * Calls per second needed before the ratio counts.
+   * Calls per second needed, over the window, before the ratio counts; `0` for no minimum.
    * @default 5
    */
   minimumRps?: number;
@@ -113,12 +122,15 @@ export interface CircuitBreakerOptions {
   /** How long the circuit stays open before one probe call is let through, in milliseconds. */
   halfOpenAfterMs: number;
   /**
-   * One breaker per key (e.g. per upstream host) instead of one per tool.
+   * One breaker per key (e.g. per upstream host) instead of one per tool; a refusal names the key
+   * in `details.key`. It gets the arguments before validation: when it throws, the call runs in a
+   * breaker keyed `(invalid)` and validation answers it.
    * @default one breaker per tool
    */
   key?: (args: Record<string, unknown>, ctx: McpContext) => string;
   /**
-   * Keyed breakers kept (least recently used dropped first).
+   * Keyed breakers kept per tool; the least recently used is dropped first, with its state (it
+   * leaves `MCP_BREAKER_STATES` and comes back closed).
    * @default 1000
    */
   maxKeys?: number;

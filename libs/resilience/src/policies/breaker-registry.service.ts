@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   CircuitState,
   ConsecutiveBreaker,
-  SamplingBreaker,
   circuitBreaker,
   handleWhen,
   type CircuitBreakerPolicy,
@@ -11,7 +10,8 @@ import type { BreakerSnapshot, BreakerState, McpBreakerStates } from '@rampart/c
 import type { CircuitBreakerOptions } from '../interfaces/resilience-module-options.interface';
 import { publishBreakerState } from '../resilience-telemetry';
 import { BreakerStateStorage } from '../storage/breaker-state.storage';
-import { countsAsFailure } from './error-filters';
+import { countsAsFailure, isInvalidArguments } from './error-filters';
+import { SlidingWindowBreaker } from './sliding-window-breaker';
 
 /** How long a replica trusts what it last read of a shared breaker, in milliseconds. */
 const SHARED_STATE_CACHE_MS = 250;
@@ -119,16 +119,23 @@ export class BreakerRegistry implements McpBreakerStates {
   /** Creates a breaker and registers it. */
   create(name: string, options: CircuitBreakerOptions, key?: string): BreakerEntry {
     const breaker = options.sampling
-      ? new SamplingBreaker({
-          threshold: options.sampling.threshold,
-          duration: options.sampling.durationMs,
-          minimumRps: options.sampling.minimumRps ?? 5,
-        })
+      ? new SlidingWindowBreaker(
+          options.sampling.threshold,
+          options.sampling.durationMs,
+          options.sampling.minimumRps ?? 5,
+        )
       : new ConsecutiveBreaker(options.consecutiveFailures!);
-    const policy = circuitBreaker(handleWhen(countsAsFailure), {
-      breaker,
-      halfOpenAfter: options.halfOpenAfterMs,
-    });
+    // cockatiel closes the circuit when the half-open probe throws an error it does not count, as
+    // if the probe had succeeded. A probe refused by validation never reached the tool: it keeps
+    // the circuit open (for another halfOpenAfterMs) instead. Other client faults (a 404 from the
+    // upstream) still close it: the upstream answered.
+    const policy: CircuitBreakerPolicy = circuitBreaker(
+      handleWhen(
+        (e) =>
+          countsAsFailure(e) || (policy.state === CircuitState.HalfOpen && isInvalidArguments(e)),
+      ),
+      { breaker, halfOpenAfter: options.halfOpenAfterMs },
+    );
     const entry = new BreakerEntry(name, key, options, policy, this.storage);
     this.entries.add(entry);
     return entry;

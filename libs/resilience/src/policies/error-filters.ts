@@ -8,6 +8,13 @@ const isClientFault = (e: unknown): boolean =>
   (isToolError(e) && !e.retryable) ||
   (e instanceof HttpException && e.getStatus() < 500 && ![408, 429].includes(e.getStatus()));
 
+/**
+ * Arguments refused by validation (the pipes run inside the breaker): the call never reached the
+ * tool, so it says nothing about its health, not even that it recovered.
+ */
+export const isInvalidArguments = (e: unknown): boolean =>
+  isToolError(e) && e.code === 'INVALID_ARGUMENTS';
+
 /** Whether an error counts against a circuit breaker: anything but client faults. */
 export const countsAsFailure = (e: unknown): boolean =>
   !isClientFault(e) && !isBrokenCircuitError(e) && !isIsolatedCircuitError(e);

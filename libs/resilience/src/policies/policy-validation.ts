@@ -121,7 +121,11 @@ export function validateCircuitBreaker(
   );
   if (options.sampling) {
     const s = options.sampling;
-    check(positive(s.threshold) && s.threshold <= 1, where, 'sampling.threshold must be in (0, 1]');
+    check(
+      positive(s.threshold) && s.threshold < 1,
+      where,
+      `sampling.threshold must be a failure ratio in (0, 1) (the circuit opens above it), got ${String(s.threshold)}`,
+    );
     check(
       positive(s.durationMs),
       where,

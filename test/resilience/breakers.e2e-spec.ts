@@ -1,0 +1,174 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { Client } from '@modelcontextprotocol/client';
+import {
+  MCP_BREAKER_STATES,
+  RampartChannel,
+  type BreakerStateEvent,
+  type McpBreakerStates,
+} from '@rampart/core';
+import { createMcpTestApp, mcpTestMatrix, type McpTestApp } from '@rampart/testing';
+import { BreakersFixtureModule, UpstreamTools } from './breakers.fixture';
+
+type Result = Awaited<ReturnType<Client['callTool']>>;
+const body = (r: Result) =>
+  JSON.parse((r.content as { text: string }[]).map((c) => c.text).join('')) as Record<
+    string,
+    unknown
+  >;
+const text = (r: Result) => (r.content as { text: string }[]).map((c) => c.text).join('');
+
+/**
+ * Fakes only `Date` (what breakers read to know when to half-open), so the test can move the
+ * clock on while timers and I/O keep running for real.
+ */
+function fakeClock(): void {
+  jest.useFakeTimers({
+    doNotFake: [
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'requestAnimationFrame',
+      'cancelAnimationFrame',
+      'requestIdleCallback',
+      'cancelIdleCallback',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+      'setTimeout',
+      'clearTimeout',
+    ],
+  });
+}
+
+describe.each(mcpTestMatrix((s) => s.adapter !== 'fastify'))(
+  'circuit breakers over %s',
+  (_n, setup) => {
+    let t: McpTestApp;
+    let tools: UpstreamTools;
+    let states: McpBreakerStates;
+    /** The states of `fetch_page`'s breakers, one per host. */
+    const hosts = () => states.snapshot().filter((s) => s.name === 'fetch_page');
+    const fetchPage = (url: unknown) =>
+      t.client.callTool({ name: 'fetch_page', arguments: { url } });
+
+    beforeEach(async () => {
+      t = await createMcpTestApp({ imports: [BreakersFixtureModule.register()], ...setup });
+      tools = t.app.get(UpstreamTools);
+      states = t.app.get<McpBreakerStates>(MCP_BREAKER_STATES);
+    });
+    afterEach(async () => {
+      jest.useRealTimers();
+      await t.close();
+    });
+
+    it('opens the breaker of the failing host only, and names the key in the refusal', async () => {
+      tools.down.add('a.test');
+      for (let i = 0; i < 2; i++)
+        expect(body(await fetchPage('http://a.test/x')).code).toBe('INTERNAL_ERROR');
+      const refused = await fetchPage('http://a.test/y');
+      expect(refused.isError).toBe(true);
+      expect(body(refused)).toMatchObject({
+        code: 'CIRCUIT_OPEN',
+        retryable: true,
+        details: { key: 'a.test' },
+      });
+      expect(body(refused).retryAfterMs).toBeGreaterThan(0);
+      expect(tools.runs['a.test']).toBe(2);
+      expect(text(await fetchPage('http://b.test/'))).toBe('page of b.test');
+      expect(hosts()).toEqual([
+        { name: 'fetch_page', key: 'a.test', state: 'open', critical: true },
+        { name: 'fetch_page', key: 'b.test', state: 'closed', critical: true },
+      ]);
+    });
+
+    it('keeps maxKeys breakers: the least recently used host is dropped with its state', async () => {
+      tools.down.add('a.test');
+      for (let i = 0; i < 3; i++) await fetchPage('http://a.test/');
+      expect(tools.runs['a.test']).toBe(2);
+      await fetchPage('http://b.test/');
+      await fetchPage('http://c.test/');
+      expect(hosts().map((s) => s.key)).toEqual(['b.test', 'c.test']);
+      // a.test comes back with a fresh, closed breaker: the call runs (and fails) again.
+      expect(body(await fetchPage('http://a.test/')).code).toBe('INTERNAL_ERROR');
+      expect(tools.runs['a.test']).toBe(3);
+    });
+
+    it('answers INVALID_ARGUMENTS, not INTERNAL_ERROR, when the key function throws on bad arguments', async () => {
+      for (const url of ['not a url', undefined, 42]) {
+        const r = await fetchPage(url);
+        expect(r.isError).toBe(true);
+        expect(body(r)).toMatchObject({ code: 'INVALID_ARGUMENTS', retryable: false });
+      }
+      expect(tools.runs).toEqual({});
+      // Bad arguments are client faults: they never open anything.
+      expect(hosts()).toEqual([
+        { name: 'fetch_page', key: '(invalid)', state: 'closed', critical: true },
+      ]);
+    });
+
+    it('keeps a breaker open when the half-open probe fails validation (it never reached the tool)', async () => {
+      fakeClock();
+      const fetchAny = (url: unknown) =>
+        t.client.callTool({ name: 'fetch_any', arguments: { url } });
+      tools.down.add('a.test');
+      expect(body(await fetchAny('http://a.test/')).code).toBe('INTERNAL_ERROR');
+      jest.setSystemTime(Date.now() + 600_000);
+      expect(body(await fetchAny('not a url')).code).toBe('INVALID_ARGUMENTS');
+      tools.down.delete('a.test');
+      expect(body(await fetchAny('http://a.test/')).code).toBe('CIRCUIT_OPEN');
+      expect(tools.anyRuns).toBe(1);
+      jest.setSystemTime(Date.now() + 600_000);
+      expect(text(await fetchAny('http://a.test/'))).toBe('page of a.test');
+      expect(states.snapshot()).toContainEqual({
+        name: 'fetch_any',
+        state: 'closed',
+        critical: false,
+      });
+    });
+
+    it('opens a sampling breaker on the failure rate, probes once, closes, and publishes each transition', async () => {
+      const events: BreakerStateEvent[] = [];
+      const listener = (e: unknown) => events.push(e as BreakerStateEvent);
+      subscribe(RampartChannel.breakerState, listener);
+      try {
+        fakeClock();
+        const sampled = () => t.client.callTool({ name: 'sampled', arguments: {} });
+        for (let i = 0; i < 3; i++) expect(text(await sampled())).toBe('fine');
+        tools.failing = true;
+        // 3 failures of 6 calls: not more than half.
+        for (let i = 0; i < 3; i++) expect(body(await sampled()).code).toBe('INTERNAL_ERROR');
+        expect(states.snapshot()).toContainEqual({
+          name: 'sampled',
+          state: 'closed',
+          critical: false,
+        });
+        expect(events).toEqual([]);
+        expect(body(await sampled()).code).toBe('INTERNAL_ERROR');
+        expect(events).toEqual([{ name: 'sampled', state: 'open', critical: false }]);
+        expect(states.snapshot()).toContainEqual({
+          name: 'sampled',
+          state: 'open',
+          critical: false,
+        });
+        const refused = await sampled();
+        expect(body(refused)).toMatchObject({ code: 'CIRCUIT_OPEN', retryable: true });
+        expect(tools.sampledRuns).toBe(7);
+
+        jest.setSystemTime(Date.now() + 600_000);
+        tools.failing = false;
+        expect(text(await sampled())).toBe('fine');
+        expect(tools.sampledRuns).toBe(8);
+        expect(events.map((e) => e.state)).toEqual(['open', 'half-open', 'closed']);
+        expect(states.snapshot()).toContainEqual({
+          name: 'sampled',
+          state: 'closed',
+          critical: false,
+        });
+      } finally {
+        unsubscribe(RampartChannel.breakerState, listener);
+      }
+    });
+  },
+);
