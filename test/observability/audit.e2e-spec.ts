@@ -4,13 +4,12 @@ import { IsOptional, IsString } from 'class-validator';
 import { Client as PgClient } from 'pg';
 import { Args, McpModule, Tool, ToolError } from '@rampart/core';
 import { createMcpTestApp, mcpTestMatrix, type McpTestApp } from '@rampart/testing';
-import { auditProviders } from '../../libs/observability/src/audit/audit.providers';
 import {
   AuditSink,
+  ObservabilityModule,
+  type AuditOptions,
   type AuditSinkStats,
-} from '../../libs/observability/src/audit/audit-sink.interface';
-import type { AuditOptions } from '../../libs/observability/src/audit/audit-options.interface';
-import { CallRecorder } from '../../libs/observability/src/recording/call-recorder';
+} from '@rampart/observability';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -49,8 +48,11 @@ const text = (r: Awaited<ReturnType<Client['callTool']>>) =>
 
 function boot(audit: AuditOptions, setup: Parameters<typeof createMcpTestApp>[0] = {}) {
   return createMcpTestApp({
-    imports: [McpModule.forRoot({ name: 'audit-e2e', version: '1.0.0' })],
-    providers: [AuditedTools, CallRecorder, ...auditProviders(audit)],
+    imports: [
+      McpModule.forRoot({ name: 'audit-e2e', version: '1.0.0' }),
+      ObservabilityModule.forRoot({ audit }),
+    ],
+    providers: [AuditedTools],
     ...setup,
   });
 }

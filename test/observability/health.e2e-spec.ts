@@ -3,7 +3,6 @@ import { channel } from 'node:diagnostics_channel';
 import { IsString } from 'class-validator';
 import {
   Args,
-  MCP_BREAKER_STATES,
   McpModule,
   RampartChannel,
   Tool,
@@ -12,9 +11,8 @@ import {
   type McpBreakerStates,
 } from '@rampart/core';
 import { createMcpTestApp, type McpTestApp } from '@rampart/testing';
-import { healthParts } from '../../libs/observability/src/health/health.parts';
-import type { HealthOptions } from '../../libs/observability/src/health/health-options.interface';
-import { CallRecorder } from '../../libs/observability/src/recording/call-recorder';
+import { CallRecorder, ObservabilityModule, type HealthOptions } from '@rampart/observability';
+import { breakerStatesModule } from './breaker-states.fixture';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -41,16 +39,13 @@ class GatedTools {
 }
 
 async function boot(options: HealthOptions | true, breakers?: McpBreakerStates) {
-  const health = healthParts(options);
   return createMcpTestApp({
-    imports: [McpModule.forRoot({ name: 'health-e2e', version: '1.0.0' }), ...health.imports],
-    controllers: health.controllers,
-    providers: [
-      GatedTools,
-      CallRecorder,
-      ...health.providers,
-      ...(breakers ? [{ provide: MCP_BREAKER_STATES, useValue: breakers }] : []),
+    imports: [
+      McpModule.forRoot({ name: 'health-e2e', version: '1.0.0' }),
+      ObservabilityModule.forRoot({ health: options }),
+      ...(breakers ? [breakerStatesModule(breakers)] : []),
     ],
+    providers: [GatedTools],
     transport: 'http',
   });
 }

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { IsString } from 'class-validator';
-import { Args, McpModule, MCP_BREAKER_STATES, Tool, ToolError } from '@rampart/core';
+import { Args, McpModule, Tool, ToolError } from '@rampart/core';
 import { createMcpTestApp, mcpTestMatrix, type McpTestApp } from '@rampart/testing';
-import { CallRecorder } from '../../libs/observability/src/recording/call-recorder';
-import { metricsResourceProviders } from '../../libs/observability/src/resource/metrics-resource.providers';
-import type { MetricsResourceOptions } from '../../libs/observability/src/resource/metrics-resource-options.interface';
-import type { ServerHealthSummary } from '../../libs/observability/src/resource/metrics-resource.service';
-import { sloParts } from '../../libs/observability/src/slo/slo.parts';
+import {
+  ObservabilityModule,
+  type MetricsResourceOptions,
+  type ServerHealthSummary,
+} from '@rampart/observability';
+import { breakerStatesModule } from './breaker-states.fixture';
 
 class LookupInput {
   @IsString() email!: string;
@@ -24,26 +25,20 @@ class LookupTools {
 const URI = 'rampart://server/health';
 
 async function boot(resource: MetricsResourceOptions | true, withSlo: boolean, setup = {}) {
-  const slo = withSlo
-    ? sloParts({ tools: { lookup: { success: 0.99 } } })
-    : { imports: [], controllers: [], providers: [] };
   return createMcpTestApp({
-    imports: [McpModule.forRoot({ name: 'resource-e2e', version: '1.0.0' }), ...slo.imports],
-    controllers: slo.controllers,
-    providers: [
-      LookupTools,
-      CallRecorder,
-      ...slo.providers,
-      ...metricsResourceProviders(resource),
-      {
-        provide: MCP_BREAKER_STATES,
-        useValue: {
-          snapshot: () => [
-            { name: 'directory', key: 'ldap.internal', state: 'closed', critical: true },
-          ],
-        },
-      },
+    imports: [
+      McpModule.forRoot({ name: 'resource-e2e', version: '1.0.0' }),
+      ObservabilityModule.forRoot({
+        slo: withSlo && { tools: { lookup: { success: 0.99 } } },
+        metricsResource: resource,
+      }),
+      breakerStatesModule({
+        snapshot: () => [
+          { name: 'directory', key: 'ldap.internal', state: 'closed', critical: true },
+        ],
+      }),
     ],
+    providers: [LookupTools],
     ...setup,
   });
 }

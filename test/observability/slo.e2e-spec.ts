@@ -1,13 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Client } from '@modelcontextprotocol/client';
 import { IsBoolean, IsOptional } from 'class-validator';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { Args, McpModule, Tool, ToolError } from '@rampart/core';
 import { createMcpTestApp, mcpTestMatrix, type McpTestApp } from '@rampart/testing';
-import { OBSERVABILITY_REGISTRY } from '../../libs/observability/src/observability.constants';
-import { CallRecorder } from '../../libs/observability/src/recording/call-recorder';
-import { Slo } from '../../libs/observability/src/slo/slo.decorator';
-import { sloParts } from '../../libs/observability/src/slo/slo.parts';
+import { OBSERVABILITY_REGISTRY, ObservabilityModule, Slo } from '@rampart/observability';
 
 class FlakyInput {
   @IsOptional() @IsBoolean() fail?: boolean;
@@ -38,19 +35,14 @@ const setups = mcpTestMatrix((s) => s.transport === 'http' && s.adapter === 'exp
 
 describe.each(setups)('SLOs over %s', (_name, setup) => {
   let t: McpTestApp;
-  const registry = new Registry();
 
   beforeAll(async () => {
-    const slo = sloParts({ minCalls: 5, tools: { plain: { success: 0.99 } } });
     t = await createMcpTestApp({
-      imports: [McpModule.forRoot({ name: 'slo-e2e', version: '1.0.0' }), ...slo.imports],
-      controllers: slo.controllers,
-      providers: [
-        SloTools,
-        CallRecorder,
-        { provide: OBSERVABILITY_REGISTRY, useValue: registry },
-        ...slo.providers,
+      imports: [
+        McpModule.forRoot({ name: 'slo-e2e', version: '1.0.0' }),
+        ObservabilityModule.forRoot({ slo: { minCalls: 5, tools: { plain: { success: 0.99 } } } }),
       ],
+      providers: [SloTools],
       ...setup,
     });
   });
@@ -83,7 +75,7 @@ describe.each(setups)('SLOs over %s', (_name, setup) => {
     expect(flaky.objectives.success.burnRate['1h']).toBeCloseTo(8, 6);
     expect(flaky.objectives.success.exhausted).toBe(true);
 
-    const metrics = await registry.metrics();
+    const metrics = await t.module.get<Registry>(OBSERVABILITY_REGISTRY).metrics();
     expect(metrics).toMatch(
       /rampart_slo_error_budget_remaining_ratio\{server="slo-e2e",gen_ai_tool_name="flaky",objective="success"\} -7/,
     );

@@ -30,3 +30,22 @@ export { McpTracing, type TraceScope, DEFAULT_TRACER_NAME } from './tracing/mcp-
 export { parseTraceparent } from './tracing/traceparent';
 export { CallLogger, type CallLogLine } from './logging/call-logger.service';
 export { createCallLogger } from './logging/call-logger.factory';
+export type { AuditOptions, PostgresAuditOptions } from './audit/audit-options.interface';
+export type { AuditRecord } from './audit/audit-record.interface';
+export { AuditSink, AUDIT_SINK, type AuditSinkStats } from './audit/audit-sink.interface';
+export { AuditTrail } from './audit/audit-trail.service';
+export { LogAuditSink } from './audit/log-audit.sink';
+export { PostgresAuditSink, type PostgresAuditSinkDeps } from './audit/postgres-audit.sink';
+export type { HealthOptions, RedisPingable } from './health/health-options.interface';
+export { ReadinessState } from './health/readiness.state';
+export type { SloOptions, SloObjective, LatencyObjective } from './slo/slo-options.interface';
+export { Slo } from './slo/slo.decorator';
+export { SloTracker, type ToolSloStatus, type ObjectiveStatus } from './slo/slo.tracker';
+export type { SloReport } from './slo/slo.controller';
+export { BUDGET_EXHAUSTED, PRIORITY_META_KEY } from './slo/slo.constants';
+export {
+  InvalidSloObjectiveError,
+  isInvalidSloObjectiveError,
+} from './slo/invalid-slo-objective.error';
+export type { MetricsResourceOptions } from './resource/metrics-resource-options.interface';
+export type { ServerHealthSummary } from './resource/metrics-resource.service';
