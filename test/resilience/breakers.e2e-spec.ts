@@ -83,16 +83,16 @@ describe.each(mcpTestMatrix((s) => s.adapter !== 'fastify'))(
       ]);
     });
 
-    it('keeps maxKeys breakers: the least recently used host is dropped with its state', async () => {
+    it('keeps maxKeys breakers, dropping closed ones first: an open host stays open through a flood of others', async () => {
       tools.down.add('a.test');
       for (let i = 0; i < 3; i++) await fetchPage('http://a.test/');
       expect(tools.runs['a.test']).toBe(2);
       await fetchPage('http://b.test/');
       await fetchPage('http://c.test/');
-      expect(hosts().map((s) => s.key)).toEqual(['b.test', 'c.test']);
-      // a.test comes back with a fresh, closed breaker: the call runs (and fails) again.
-      expect(body(await fetchPage('http://a.test/')).code).toBe('INTERNAL_ERROR');
-      expect(tools.runs['a.test']).toBe(3);
+      // b.test (closed) made room for c.test; a.test (open) was kept.
+      expect(hosts().map((s) => s.key)).toEqual(['a.test', 'c.test']);
+      expect(body(await fetchPage('http://a.test/')).code).toBe('CIRCUIT_OPEN');
+      expect(tools.runs['a.test']).toBe(2);
     });
 
     it('answers INVALID_ARGUMENTS, not INTERNAL_ERROR, when the key function throws on bad arguments', async () => {

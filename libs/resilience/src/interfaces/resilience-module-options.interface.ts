@@ -129,8 +129,9 @@ export interface CircuitBreakerOptions {
    */
   key?: (args: Record<string, unknown>, ctx: McpContext) => string;
   /**
-   * Keyed breakers kept per tool; the least recently used is dropped first, with its state (it
-   * leaves `MCP_BREAKER_STATES` and comes back closed).
+   * Keyed breakers kept per tool. Past it the least recently used closed breaker is dropped
+   * (an open one only when all are open), with its state: it leaves `MCP_BREAKER_STATES` and
+   * comes back closed.
    * @default 1000
    */
   maxKeys?: number;

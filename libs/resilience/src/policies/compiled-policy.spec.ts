@@ -71,6 +71,18 @@ describe('CompiledPolicy with a keyed breaker', () => {
     expect(again.breaker?.state).toBe('closed');
   });
 
+  it('evicts closed breakers before open ones, so cycling keys cannot reopen a dead upstream', async () => {
+    const { select, keys } = keyed({ maxKeys: 2 });
+    const dead = select('dead');
+    await expect(dead.policy.execute(() => Promise.reject(new Error('down')))).rejects.toThrow();
+    expect(dead.breaker?.state).toBe('open');
+    select('b');
+    select('c');
+    select('d');
+    expect(keys()).toEqual(['dead', 'd']);
+    expect(select('dead')).toBe(dead);
+  });
+
   it('puts calls whose key function throws in one breaker of their own', () => {
     const { select, keys } = keyed();
     const bad = select(42);

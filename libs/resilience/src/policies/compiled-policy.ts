@@ -109,14 +109,27 @@ export class CompiledPolicy {
     } else {
       const breaker = this.breakers.create(this.name, cb, key);
       selection = { policy: this.compose(breaker), breaker };
-      if (this.keyed.size >= (cb.maxKeys ?? 1000)) {
-        const [oldest, evicted] = this.keyed.entries().next().value!;
-        this.keyed.delete(oldest);
-        this.breakers.remove(evicted.breaker!);
-      }
+      if (this.keyed.size >= (cb.maxKeys ?? 1000)) this.evict();
     }
     this.keyed.set(key, selection);
     return selection;
+  }
+
+  /**
+   * Drops the least recently used closed breaker; only when every breaker is open or probing,
+   * the least recently used of all. Callers choose the keys, so evicting an open breaker first
+   * would let a caller cycling through keys reopen traffic to a dead upstream.
+   */
+  private evict(): void {
+    let victim: string | undefined;
+    for (const [key, selection] of this.keyed)
+      if (selection.breaker!.state === 'closed') {
+        victim = key;
+        break;
+      }
+    victim ??= this.keyed.keys().next().value!;
+    this.breakers.remove(this.keyed.get(victim)!.breaker!);
+    this.keyed.delete(victim);
   }
 
   /**
