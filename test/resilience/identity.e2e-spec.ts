@@ -14,7 +14,7 @@ describe('a rate limit keyed by identity', () => {
       imports: [ResilienceFixtureModule.register({})],
       transport: 'http',
       // The app's own auth middleware: the caller is whoever the x-user header says.
-      beforeInit: (app) =>
+      beforeInit: (app) => {
         app.use(
           (
             req: { headers: Record<string, string>; user?: object },
@@ -24,7 +24,8 @@ describe('a rate limit keyed by identity', () => {
             req.user = { sub: req.headers['x-user'] ?? 'anonymous-user' };
             next();
           },
-        ),
+        );
+      },
     });
   });
   afterAll(async () => {
