@@ -1,19 +1,14 @@
-import {
-  Inject,
-  Injectable,
-  Optional,
-  type OnModuleDestroy,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import {
-  MCP_BREAKER_STATES,
   RampartChannel,
   type BreakerSnapshot,
   type BreakerStateEvent,
   type McpBreakerStates,
 } from '@rampart/core';
+import { breakerStatesLookup } from '../breaker-states.lookup';
 import { HEALTH_OPTIONS } from './health.constants';
 import type { ResolvedHealthOptions } from './resolve-health-options';
 
@@ -29,7 +24,7 @@ import type { ResolvedHealthOptions } from './resolve-health-options';
  * ```
  */
 @Injectable()
-export class BreakersIndicator implements OnModuleInit, OnModuleDestroy {
+export class BreakersIndicator implements OnModuleInit, OnApplicationShutdown {
   private readonly seen = new Map<string, BreakerSnapshot>();
   private readonly critical: ReadonlySet<string>;
   private readonly onEvent = (message: unknown) => {
@@ -45,22 +40,25 @@ export class BreakersIndicator implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(HEALTH_OPTIONS) private readonly options: ResolvedHealthOptions,
     private readonly indicators: HealthIndicatorService,
-    @Optional() @Inject(MCP_BREAKER_STATES) private readonly states?: McpBreakerStates,
+    moduleRef: ModuleRef,
   ) {
     this.critical = new Set(options.criticalBreakers);
+    this.states = breakerStatesLookup(moduleRef);
   }
+
+  private readonly states: () => McpBreakerStates | undefined;
 
   onModuleInit(): void {
     subscribe(RampartChannel.breakerState, this.onEvent);
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     unsubscribe(RampartChannel.breakerState, this.onEvent);
   }
 
   /** Every known breaker, with `critical` as this app counts it. */
   snapshot(): BreakerSnapshot[] {
-    const list = this.states ? this.states.snapshot() : [...this.seen.values()];
+    const list = this.states()?.snapshot() ?? [...this.seen.values()];
     return list.map((b) => ({ ...b, critical: b.critical || this.critical.has(b.name) }));
   }
 

@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { LoggingOptions } from '../interfaces/observability-module-options.interface';
 import type { CallRecord } from '../recording/call-record.interface';
@@ -36,7 +36,7 @@ export interface CallLogLine {
  * ```
  */
 @Injectable()
-export class CallLogger implements OnModuleInit, OnModuleDestroy {
+export class CallLogger implements OnModuleInit, OnApplicationShutdown {
   private unsubscribe?: () => void;
   private readonly methods: ReadonlySet<string> | undefined;
   private readonly withArguments: boolean;
@@ -57,7 +57,7 @@ export class CallLogger implements OnModuleInit, OnModuleDestroy {
     this.unsubscribe = this.recorder.subscribe(this.listener);
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     this.unsubscribe?.();
   }
 

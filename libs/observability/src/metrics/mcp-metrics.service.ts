@@ -1,7 +1,6 @@
-import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { ModuleRef } from '@nestjs/core';
 import {
-  MCP_BREAKER_STATES,
   RampartChannel,
   type BreakerStateEvent,
   type CacheEvent,
@@ -27,6 +26,7 @@ import {
   type CounterSeries,
   type HistogramSeries,
 } from './call-metrics';
+import { breakerStatesLookup } from '../breaker-states.lookup';
 import type { TrackedTools } from './tracked-tools';
 import { KNOWN_METHODS, MetricName } from './metric-names';
 
@@ -123,7 +123,7 @@ class Series {
  * ```
  */
 @Injectable()
-export class McpMetrics implements OnModuleInit, OnModuleDestroy {
+export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
   /** @internal */ readonly duration: CallHistogram;
   /** @internal */ readonly toolCalls: CallCounter;
   private readonly inFlightGauge: Gauge<string>;
@@ -141,7 +141,7 @@ export class McpMetrics implements OnModuleInit, OnModuleDestroy {
   private readonly breakerNames = new Set<string>();
   private readonly cacheNames = new Set<string>();
   private readonly breakerEvents = new Map<string, Map<string, string>>();
-  private breakerStates?: McpBreakerStates | null;
+  private readonly breakerStates: () => McpBreakerStates | undefined;
   private readonly maxCodes: number;
   private readonly allServers: ReadonlySet<string> | undefined;
 
@@ -155,8 +155,9 @@ export class McpMetrics implements OnModuleInit, OnModuleDestroy {
     private readonly options: MetricsOptions,
     private readonly tracked: TrackedTools,
     private readonly servers: McpServers,
-    private readonly moduleRef: ModuleRef,
+    moduleRef: ModuleRef,
   ) {
+    this.breakerStates = breakerStatesLookup(moduleRef);
     this.maxCodes = options.maxErrorCodesPerTool ?? DEFAULT_MAX_ERROR_CODES_PER_TOOL;
     this.allServers = options.allTools && options.servers ? new Set(options.servers) : undefined;
     const registers = [registry];
@@ -225,7 +226,7 @@ export class McpMetrics implements OnModuleInit, OnModuleDestroy {
     subscribe(RampartChannel.cache, this.onCache);
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     unsubscribe(RampartChannel.rejection, this.onRejection);
     unsubscribe(RampartChannel.breakerState, this.onBreaker);
     unsubscribe(RampartChannel.retry, this.onRetry);
@@ -369,24 +370,15 @@ export class McpMetrics implements OnModuleInit, OnModuleDestroy {
   /** Sets the breaker gauge at scrape time, from the breakers' owner when present, else from events. */
   private collectBreakers(): void {
     const gauge = this.breakerGauge;
-    if (this.breakerStates === undefined) {
-      try {
-        this.breakerStates = this.moduleRef.get<McpBreakerStates>(MCP_BREAKER_STATES, {
-          strict: false,
-        });
-      } catch {
-        this.breakerStates = null;
-      }
-    }
+    const states = this.breakerStates();
     const counts = new Map<string, Map<string, number>>();
     const add = (breaker: string, state: string) => {
       let states = counts.get(breaker);
       if (!states) counts.set(breaker, (states = new Map(BREAKER_STATES.map((s) => [s, 0]))));
       states.set(state, (states.get(state) ?? 0) + 1);
     };
-    if (this.breakerStates)
-      for (const b of this.breakerStates.snapshot())
-        add(this.bounded(this.breakerNames, b.name), b.state);
+    if (states)
+      for (const b of states.snapshot()) add(this.bounded(this.breakerNames, b.name), b.state);
     else
       for (const [name, keys] of this.breakerEvents)
         for (const state of keys.values()) add(name, state);

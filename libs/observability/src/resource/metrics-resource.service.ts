@@ -1,10 +1,7 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
-import {
-  MCP_BREAKER_STATES,
-  McpServers,
-  type BreakerSnapshot,
-  type McpBreakerStates,
-} from '@rampart/core';
+import { McpServers, type BreakerSnapshot, type McpBreakerStates } from '@rampart/core';
+import { ModuleRef } from '@nestjs/core';
+import { breakerStatesLookup } from '../breaker-states.lookup';
 import { BreakersIndicator } from '../health/breakers.indicator';
 import { ReadinessState } from '../health/readiness.state';
 import { CallRecorder } from '../recording/call-recorder';
@@ -55,10 +52,14 @@ export class MetricsResource implements OnApplicationBootstrap {
     @Inject(METRICS_RESOURCE_TRACKER) private readonly tracker: SloTracker,
     private readonly servers: McpServers,
     private readonly recorder: CallRecorder,
+    moduleRef: ModuleRef,
     @Optional() private readonly readiness?: ReadinessState,
     @Optional() private readonly breakerIndicator?: BreakersIndicator,
-    @Optional() @Inject(MCP_BREAKER_STATES) private readonly breakerStates?: McpBreakerStates,
-  ) {}
+  ) {
+    this.breakerStates = breakerStatesLookup(moduleRef);
+  }
+
+  private readonly breakerStates: () => McpBreakerStates | undefined;
 
   onApplicationBootstrap(): void {
     const names = this.options.servers.length ? this.options.servers : this.servers.names();
@@ -116,7 +117,7 @@ export class MetricsResource implements OnApplicationBootstrap {
 
   private breakers(): ServerHealthSummary['breakers'] {
     const list: BreakerSnapshot[] =
-      this.breakerIndicator?.snapshot() ?? this.breakerStates?.snapshot() ?? [];
+      this.breakerIndicator?.snapshot() ?? this.breakerStates()?.snapshot() ?? [];
     // Keys (e.g. upstream hosts) are left out: names and states only.
     const byName = new Map<string, { name: string; state: string; critical: boolean }>();
     for (const b of list) {

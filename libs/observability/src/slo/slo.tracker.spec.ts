@@ -158,7 +158,7 @@ describe('SloTracker on a known series', () => {
 
   it('stops listening on shutdown', () => {
     const { t, recorder } = tracker(options);
-    t.onModuleDestroy();
+    t.onApplicationShutdown();
     expect(recorder.listeners).toHaveLength(0);
   });
 });

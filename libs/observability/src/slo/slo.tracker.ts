@@ -2,7 +2,7 @@ import {
   Inject,
   Injectable,
   Logger,
-  type OnModuleDestroy,
+  type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
@@ -74,7 +74,7 @@ interface Tracked {
  * ```
  */
 @Injectable()
-export class SloTracker implements OnModuleInit, OnModuleDestroy {
+export class SloTracker implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('SloTracker');
   readonly options: ResolvedSloOptions;
   private readonly decorated = new Map<string, SloObjective>();
@@ -100,7 +100,7 @@ export class SloTracker implements OnModuleInit, OnModuleDestroy {
     this.unsubscribe = this.recorder.subscribe((record) => this.observe(record));
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
   }
