@@ -170,7 +170,7 @@ export interface ObservabilityModuleOptions {
    */
   slo?: SloOptions | boolean;
   /**
-   * The opt-in `get_metrics` MCP resource.
+   * The opt-in MCP resource `rampart://server/health` (the seed's `get_metrics` idea, read-only and bounded).
    * @default false
    */
   metricsResource?: MetricsResourceOptions | boolean;
