@@ -13,7 +13,7 @@
  *   (REDIS_URL, default redis://127.0.0.1:6379).
  * - `observability`: metrics for every tool, tracing through the OpenTelemetry
  *   API with no SDK (no exporter), and one pino line per call at info, written
- *   asynchronously to /dev/null (LOG_DEST overrides). PARTS=metrics,tracing,logging
+ *   asynchronously in 4 KiB batches to /dev/null (LOG_DEST overrides). PARTS=metrics,tracing,logging
  *   (the default) picks which of the three run.
  *
  * Run alone (any load tool can then be pointed at it):
@@ -122,9 +122,11 @@ function stack(name: Stack): { imports: DynamicModule[]; tools: Type } {
             tracing: parts.has('tracing'),
             logging: parts.has('logging') && {
               level: 'info',
+              // pino's advice for throughput: asynchronous, written in 4 KiB batches.
               destination: pino.destination({
                 dest: process.env.LOG_DEST ?? '/dev/null',
                 sync: false,
+                minLength: 4096,
               }),
             },
           }),

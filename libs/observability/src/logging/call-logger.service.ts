@@ -5,6 +5,9 @@ import type { CallRecord } from '../recording/call-record.interface';
 import type { CallRecorder } from '../recording/call-recorder';
 import type { Redactor } from '../redaction/redactor';
 
+/** Most child loggers kept (server × method × tool × era × transport). */
+const MAX_CHILDREN = 1_000;
+
 /** Default methods that get a line per call. */
 export const DEFAULT_LOGGED_METHODS = ['tools/call', 'resources/read', 'prompts/get'];
 
@@ -41,6 +44,11 @@ export class CallLogger implements OnModuleInit, OnApplicationShutdown {
   private readonly methods: ReadonlySet<string> | undefined;
   private readonly withArguments: boolean;
   private readonly listener = (record: CallRecord) => this.log(record);
+  /**
+   * A child logger per server, method, tool, era and transport: pino serializes a child's
+   * bindings once, so each line only serializes what changes per call.
+   */
+  private readonly children = new Map<string, { logger: Logger; msg: string }>();
 
   constructor(
     private readonly logger: Logger,
@@ -70,13 +78,9 @@ export class CallLogger implements OnModuleInit, OnApplicationShutdown {
           ? 'error'
           : 'warn';
     if (!this.logger.isLevelEnabled(level)) return;
-    const line: CallLogLine = {
+    const { logger, msg } = this.childOf(record);
+    const line: Partial<CallLogLine> = {
       correlationId: record.correlationId,
-      server: record.server,
-      method: record.method,
-      tool: record.tool,
-      era: record.era,
-      transport: record.transport,
       durationMs: Math.round(record.durationMs * 1000) / 1000,
       outcome: record.outcome,
       decision: record.decision,
@@ -85,6 +89,26 @@ export class CallLogger implements OnModuleInit, OnApplicationShutdown {
     };
     if (this.withArguments && record.arguments !== undefined)
       line.arguments = this.redactor.redact(record.arguments);
-    this.logger[level](line, record.tool ? `${record.method} ${record.tool}` : record.method);
+    logger[level](line, msg);
+  }
+
+  private childOf(record: CallRecord): { logger: Logger; msg: string } {
+    const key = `${record.server}\0${record.method}\0${record.tool ?? ''}\0${record.era}\0${record.transport}`;
+    let child = this.children.get(key);
+    if (!child) {
+      child = {
+        logger: this.logger.child({
+          server: record.server,
+          method: record.method,
+          tool: record.tool,
+          era: record.era,
+          transport: record.transport,
+        }),
+        msg: record.tool ? `${record.method} ${record.tool}` : record.method,
+      };
+      // Tool names come from clients too (unknown tools): the cache stays bounded.
+      if (this.children.size < MAX_CHILDREN) this.children.set(key, child);
+    }
+    return child;
   }
 }
