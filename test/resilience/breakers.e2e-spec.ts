@@ -6,16 +6,12 @@ import {
   type BreakerStateEvent,
   type McpBreakerStates,
 } from '@rampart/core';
-import { createMcpTestApp, mcpTestMatrix, type McpTestApp } from '@rampart/testing';
+import { createMcpTestApp, mcpTestMatrix, type McpTestApp, toolText } from '@rampart/testing';
 import { BreakersFixtureModule, UpstreamTools } from './breakers.fixture';
 
 type Result = Awaited<ReturnType<Client['callTool']>>;
-const body = (r: Result) =>
-  JSON.parse((r.content as { text: string }[]).map((c) => c.text).join('')) as Record<
-    string,
-    unknown
-  >;
-const text = (r: Result) => (r.content as { text: string }[]).map((c) => c.text).join('');
+const body = (r: Result) => JSON.parse(toolText(r)) as Record<string, any>;
+const text = toolText;
 
 /**
  * Fakes only `Date` (what breakers read to know when to half-open), so the test can move the

@@ -1,16 +1,12 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { MCP_BREAKER_STATES, McpServers, type McpBreakerStates } from '@rampart/core';
 import type { ResilienceModuleOptions } from '@rampart/resilience';
-import { createMcpTestApp, mcpTestMatrix, type McpTestApp } from '@rampart/testing';
+import { createMcpTestApp, mcpTestMatrix, type McpTestApp, toolText } from '@rampart/testing';
 import { ResilienceFixtureModule } from './resilience.fixture';
 
 type Result = Awaited<ReturnType<Client['callTool']>>;
-const body = (r: Result) =>
-  JSON.parse((r.content as { text: string }[]).map((c) => c.text).join('')) as Record<
-    string,
-    unknown
-  >;
-const text = (r: Result) => (r.content as { text: string }[]).map((c) => c.text).join('');
+const body = (r: Result) => JSON.parse(toolText(r)) as Record<string, any>;
+const text = toolText;
 
 /** Module options that name tools which only exist once added at run time. */
 const options: ResilienceModuleOptions = {

@@ -1,18 +1,14 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { MCP_BREAKER_STATES, type McpBreakerStates } from '@rampart/core';
 import { IDEMPOTENCY_META_KEY, ResilienceRedis } from '@rampart/resilience';
-import { createMcpTestApp, type McpTestApp } from '@rampart/testing';
+import { createMcpTestApp, type McpTestApp, toolText } from '@rampart/testing';
 import { Redis } from 'ioredis';
 import { ResilienceFixtureModule, ResilientTools } from './resilience.fixture';
 import { TestRedisServer, deleteKeys, freePort, until } from './redis-server';
 
 type Result = Awaited<ReturnType<Client['callTool']>>;
-const body = (r: Result) =>
-  JSON.parse((r.content as { text: string }[]).map((c) => c.text).join('')) as Record<
-    string,
-    unknown
-  >;
-const text = (r: Result) => (r.content as { text: string }[]).map((c) => c.text).join('');
+const body = (r: Result) => JSON.parse(toolText(r)) as Record<string, any>;
+const text = toolText;
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -8,16 +8,12 @@ import {
   ResilienceModule,
   Retry,
 } from '@rampart/resilience';
-import { createMcpTestApp, mcpTestMatrix, type McpTestApp } from '@rampart/testing';
+import { createMcpTestApp, mcpTestMatrix, type McpTestApp, toolText } from '@rampart/testing';
 import { ResilienceFixtureModule, ResilientTools } from './resilience.fixture';
 
 type Result = Awaited<ReturnType<Client['callTool']>>;
-const body = (r: Result) =>
-  JSON.parse((r.content as { text: string }[]).map((c) => c.text).join('')) as Record<
-    string,
-    unknown
-  >;
-const text = (r: Result) => (r.content as { text: string }[]).map((c) => c.text).join('');
+const body = (r: Result) => JSON.parse(toolText(r)) as Record<string, any>;
+const text = toolText;
 
 describe.each(mcpTestMatrix((s) => s.adapter !== 'fastify'))('resilience over %s', (_n, setup) => {
   let t: McpTestApp;

@@ -1,6 +1,6 @@
 import type { Client } from '@modelcontextprotocol/client';
 import type { INestApplication } from '@nestjs/common';
-import { createMcpTestApp, mcpTestMatrix, type McpTestApp } from '@rampart/testing';
+import { createMcpTestApp, mcpTestMatrix, toolError, type McpTestApp } from '@rampart/testing';
 import { AppModule } from '../../apps/web-scrape/src/app.module';
 import { waitFor } from './built-app';
 import {
@@ -24,16 +24,7 @@ type Block = {
 };
 
 const blocks = (result: CallResult) => result.content as Block[];
-const errorBody = (result: CallResult) => {
-  expect(result.isError).toBe(true);
-  return JSON.parse(blocks(result)[0].text!) as {
-    code: string;
-    message: string;
-    retryable: boolean;
-    retryAfterMs?: number;
-    details?: any;
-  };
-};
+const errorBody = toolError;
 
 let site: FixtureSite;
 beforeAll(async () => {

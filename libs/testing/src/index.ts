@@ -6,3 +6,4 @@ export {
   type McpTestTransport,
 } from './create-mcp-test-app';
 export { mcpTestMatrix, type McpTestSetup } from './test-matrix';
+export { toolText, toolError, type ToolErrorBody } from './tool-results';
