@@ -146,13 +146,13 @@ describe.each(setups)('web-scrape over %s', (_name, setup) => {
   it('answers invalid arguments with INVALID_ARGUMENTS and the field paths, then keeps serving', async () => {
     const body = errorBody(await scrape({ url: 'not a url', format: 'pdf' }));
     expect(body.code).toBe('INVALID_ARGUMENTS');
-    expect(body.details.issues.map((i: { path: string }) => i.path).sort()).toEqual([
+    expect(body.details?.issues.map((i: { path: string }) => i.path).sort()).toEqual([
       'format',
       'url',
     ]);
     expect(errorBody(await scrape({ url: 'ftp://127.0.0.1/file' })).code).toBe('INVALID_ARGUMENTS');
     expect(
-      errorBody(await scrape({ url: `${site.url}/article`, maxChars: 0 })).details.issues,
+      errorBody(await scrape({ url: `${site.url}/article`, maxChars: 0 })).details?.issues,
     ).toEqual([expect.objectContaining({ path: 'maxChars' })]);
     expect(blocks(await scrape({ url: `${site.url}/plain` }))[0].text).toContain('Plain');
   });
