@@ -155,7 +155,8 @@ export class StreamableHttpHandler {
             `This server only serves protocol ${MODERN_PROTOCOL_VERSION}`,
             idOf(value),
           );
-        await this.admit(value, 'legacy', identity, nativeRequest, trace, res);
+        if (this.factory.hooks.admits)
+          await this.admit(value, 'legacy', identity, nativeRequest, trace, res);
         if (identity && !(req as { auth?: AuthInfo }).auth)
           (req as { auth?: AuthInfo }).auth = {
             token: '',
@@ -195,7 +196,8 @@ export class StreamableHttpHandler {
           `Bad Request: the request headers and body disagree: ${headerProblem}`,
           message.id,
         );
-      await this.admit(message, 'modern', identity, nativeRequest, trace, res);
+      if (this.factory.hooks.admits)
+        await this.admit(message, 'modern', identity, nativeRequest, trace, res);
       if (message.method === 'subscriptions/listen') return this.listen.serve(message, res);
       await this.serveModern(message, outcome.classification, res, {
         transport: 'http',
@@ -213,7 +215,8 @@ export class StreamableHttpHandler {
   /**
    * Runs the admission hooks (`@McpHook()` providers with `admit`) on a JSON-RPC request, before
    * the era's transport sees it. A refusal throws; {@link fail} answers it with its HTTP status
-   * and `Retry-After`. An admitted request is released when its response is over.
+   * and `Retry-After`. An admitted request is released when its response is over. Called only
+   * when a hook admits, so servers without one skip it.
    */
   private async admit(
     message: unknown,
@@ -223,9 +226,8 @@ export class StreamableHttpHandler {
     headerTrace: McpTraceContext | undefined,
     res: ServerResponse,
   ): Promise<void> {
-    const hooks = this.factory.hooks;
-    if (!hooks.admits || !isJsonRpcRequest(message)) return;
-    const release = await hooks.admit(
+    if (!isJsonRpcRequest(message)) return;
+    const release = await this.factory.hooks.admit(
       mcpRequestOf(this.options.name, message.method, message.id, message.params, {
         transport: 'http',
         era,
