@@ -203,6 +203,31 @@ describe('PostgresAuditSink (real PostgreSQL)', () => {
     expect(logger.lines.some((l) => /does not exist/.test(l))).toBe(true);
   });
 
+  it("creates and fills a schema-qualified table (the index lives in the table's schema)", async () => {
+    const schema = `${table}_schema`;
+    await admin.query(`CREATE SCHEMA "${schema}"`);
+    const logger = new FakeLogger();
+    const sink = new PostgresAuditSink(
+      { connectionString: DATABASE_URL, table: `${schema}.calls`, flushIntervalMs: 20 },
+      { logger },
+    );
+    try {
+      sink.init();
+      sink.write(record(1));
+      await until(() => sink.stats().written + sink.stats().dropped === 1);
+      await sink.close();
+      expect(sink.stats()).toEqual({ written: 1, dropped: 0, pending: 0 });
+      const { rows } = await admin.query(
+        `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'calls'`,
+        [schema],
+      );
+      expect(rows.map((r) => r.indexname)).toContain(`${schema}_calls_at_idx`);
+    } finally {
+      await sink.close();
+      await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
+    }
+  });
+
   it('refuses a table name that is not an identifier, and a missing connection', () => {
     expect(
       () => new PostgresAuditSink({ connectionString: DATABASE_URL, table: 'x; DROP' }),

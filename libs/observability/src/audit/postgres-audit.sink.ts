@@ -247,10 +247,8 @@ export class PostgresAuditSink implements AuditSink {
         transport text NOT NULL
       )`,
     );
-    const schema = this.table.includes('.') ? `"${this.table.split('.')[0]}".` : '';
-    await this.pool!.query(
-      `CREATE INDEX IF NOT EXISTS ${schema}"${index}" ON ${this.quotedTable} (at)`,
-    );
+    // An index name takes no schema: PostgreSQL creates it in its table's schema.
+    await this.pool!.query(`CREATE INDEX IF NOT EXISTS "${index}" ON ${this.quotedTable} (at)`);
     this.tableReady = true;
   }
 
