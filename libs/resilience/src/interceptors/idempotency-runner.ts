@@ -1,3 +1,4 @@
+import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ToolError } from '@rampart/core';
 import { IdempotencyKeyReusedError } from '../errors/idempotency-key-reused.error';
 import { IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_UNAVAILABLE } from '../errors/messages.constant';
@@ -43,7 +44,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * replays it, or, while the first still runs, waits for it (sharing the promise in this process,
  * polling the storage across replicas); a key reused with other arguments is refused.
  */
-export class IdempotencyRunner {
+export class IdempotencyRunner implements OnModuleInit, OnModuleDestroy {
   private readonly inflight = new Map<string, { fingerprint: string; promise: Promise<unknown> }>();
   /** Per-process records used while Redis is down (`insurance`). */
   readonly fallback = new InMemoryIdempotencyStorage();
@@ -52,6 +53,15 @@ export class IdempotencyRunner {
     private readonly storage: IdempotencyStorage,
     private readonly onDown: 'insurance' | 'fail-closed',
   ) {}
+
+  /** Starts the fallback store's expiry sweep (it is not a provider, so Nest does not). */
+  onModuleInit(): void {
+    this.fallback.onModuleInit();
+  }
+
+  onModuleDestroy(): void {
+    this.fallback.onModuleDestroy();
+  }
 
   async run(call: IdempotentCall, fn: () => Promise<unknown>): Promise<unknown> {
     const local = this.inflight.get(call.scope);

@@ -105,6 +105,14 @@ describe('ResilienceInterceptor (fake timers)', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
+  it('starts the sweep of its fallback idempotency records on init and stops it on destroy', () => {
+    const { interceptor } = setup();
+    interceptor.onModuleInit();
+    expect(jest.getTimerCount()).toBe(1);
+    interceptor.onModuleDestroy();
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
   it('waits the seeded decorrelated-jitter delays between attempts and publishes each retry', async () => {
     const events: RetryEvent[] = [];
     const listener = (e: unknown) => events.push(e as RetryEvent);

@@ -4,6 +4,8 @@ import {
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
+  type OnModuleDestroy,
+  type OnModuleInit,
 } from '@nestjs/common';
 import {
   MCP_CONTEXT_TYPE,
@@ -56,7 +58,7 @@ const DEFAULT_PENDING_MS = 300_000;
  * ```
  */
 @Injectable()
-export class ResilienceInterceptor implements NestInterceptor {
+export class ResilienceInterceptor implements NestInterceptor, OnModuleInit, OnModuleDestroy {
   private readonly server?: string;
   private readonly idempotency: IdempotencyRunner;
 
@@ -67,6 +69,14 @@ export class ResilienceInterceptor implements NestInterceptor {
   ) {
     this.server = options.server;
     this.idempotency = new IdempotencyRunner(storage, options.onRedisDown ?? 'insurance');
+  }
+
+  onModuleInit(): void {
+    this.idempotency.onModuleInit();
+  }
+
+  onModuleDestroy(): void {
+    this.idempotency.onModuleDestroy();
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
