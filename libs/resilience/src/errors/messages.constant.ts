@@ -18,3 +18,4 @@ export const IDEMPOTENCY_KEY_REUSED = (key: string) =>
   `The idempotency key "${key}" was already used with different arguments.`;
 export const IDEMPOTENCY_UNAVAILABLE = () =>
   'The idempotency store is unavailable, so calls with an idempotency key are refused for now.';
+export const CANCELLED = (tool: string) => `The call of ${tool} was cancelled by the client`;

@@ -1,3 +1,4 @@
+import { isToolError } from '@rampart/core';
 import type { IdempotencyClaim, IdempotencyStorage } from '../storage/idempotency.storage';
 import { StorageUnavailableError } from '../storage/storage-unavailable.error';
 import { IdempotencyRunner, type IdempotentCall } from './idempotency-runner';
@@ -26,6 +27,19 @@ const callWith = (scope: string, signal = new AbortController().signal): Idempot
   tool: 'charge',
 });
 
+/** A storage where another replica holds every key `pending`. */
+class PendingStorage implements IdempotencyStorage {
+  claim(): Promise<IdempotencyClaim> {
+    return Promise.resolve({ status: 'pending', fingerprint: 'fp' });
+  }
+  complete(): Promise<void> {
+    return Promise.resolve();
+  }
+  release(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
 describe('IdempotencyRunner', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
@@ -42,5 +56,18 @@ describe('IdempotencyRunner', () => {
       runner.onModuleDestroy();
     }
     expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('answers CANCELLED, a tool error, when the client cancels while it waits on another replica', async () => {
+    const runner = new IdempotencyRunner(new PendingStorage(), 'insurance');
+    const controller = new AbortController();
+    const fn = jest.fn(() => Promise.resolve('ran'));
+    const result = runner.run(callWith('k', controller.signal), fn);
+    const settled = result.catch((e: unknown) => e);
+    await jest.advanceTimersByTimeAsync(100);
+    controller.abort();
+    const error = await settled;
+    expect(isToolError(error) && error.code).toBe('CANCELLED');
+    expect(fn).not.toHaveBeenCalled();
   });
 });

@@ -1,7 +1,11 @@
 import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ToolError } from '@rampart/core';
 import { IdempotencyKeyReusedError } from '../errors/idempotency-key-reused.error';
-import { IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_UNAVAILABLE } from '../errors/messages.constant';
+import {
+  CANCELLED,
+  IDEMPOTENCY_KEY_REUSED,
+  IDEMPOTENCY_UNAVAILABLE,
+} from '../errors/messages.constant';
 import { publishRejection } from '../resilience-telemetry';
 import type { IdempotencyClaim, IdempotencyStorage } from '../storage/idempotency.storage';
 import { InMemoryIdempotencyStorage } from '../storage/in-memory-idempotency.storage';
@@ -97,8 +101,11 @@ export class IdempotencyRunner implements OnModuleInit, OnModuleDestroy {
       }
       if (claim.fingerprint !== call.fingerprint) throw this.reused(call);
       if (claim.status === 'done') return claim.result;
-      // Running on another replica: wait for its result (or for its claim to go).
-      await sleep(pollMs, call.signal);
+      // Running on another replica: wait for its result (or for its claim to go). A client that
+      // cancels meanwhile gets a tool error, not the raw abort reason (Nest would log a crash).
+      await sleep(pollMs, call.signal).catch(() => {
+        throw new ToolError('CANCELLED', CANCELLED(call.tool));
+      });
       pollMs = Math.min(pollMs * 2, MAX_POLL_MS);
     }
   }

@@ -24,7 +24,7 @@ import {
 import { defer, lastValueFrom, type Observable } from 'rxjs';
 import { CallTimeoutError } from '../errors/call-timeout.error';
 import { CircuitOpenError } from '../errors/circuit-open.error';
-import { CIRCUIT_OPEN, OVERLOADED, TIMED_OUT } from '../errors/messages.constant';
+import { CANCELLED, CIRCUIT_OPEN, OVERLOADED, TIMED_OUT } from '../errors/messages.constant';
 import { OverloadedError } from '../errors/overloaded.error';
 import { bucketKey } from '../guards/rate-limit-key';
 import type { ResilienceModuleOptions } from '../interfaces/resilience-module-options.interface';
@@ -180,9 +180,7 @@ export class ResilienceInterceptor implements NestInterceptor, OnModuleInit, OnM
     // The client cancelled the call or went away: not a timeout, and nobody reads the answer.
     // A tool error (not the policy's own cancellation) keeps Nest from logging it as a crash.
     if (callerSignal.aborted)
-      return isToolError(e)
-        ? e
-        : new ToolError('CANCELLED', `The call of ${policy.name} was cancelled by the client`);
+      return isToolError(e) ? e : new ToolError('CANCELLED', CANCELLED(policy.name));
     if (isTaskCancelledError(e)) {
       publishRejection({ server: ctx.server, tool: policy.name, reason: 'timeout', scope: 'tool' });
       const { attemptMs, overallMs } = policy.spec.timeout ?? {};
