@@ -12,6 +12,9 @@ import { breakerStatesLookup } from '../breaker-states.lookup';
 import { HEALTH_OPTIONS } from './health.constants';
 import type { ResolvedHealthOptions } from './resolve-health-options';
 
+/** Most breakers (keys of a keyed breaker each count) remembered from events. */
+export const MAX_BREAKERS_SEEN = 10_000;
+
 /**
  * Circuit breakers, read from `MCP_BREAKER_STATES` when `@rampart/resilience` (or any lib)
  * provides it, else from the `rampart:breaker-state` diagnostics channel. Readiness is
@@ -29,12 +32,9 @@ export class BreakersIndicator implements OnModuleInit, OnApplicationShutdown {
   private readonly critical: ReadonlySet<string>;
   private readonly onEvent = (message: unknown) => {
     const e = message as BreakerStateEvent;
-    this.seen.set(`${e.name}\u0000${e.key ?? ''}`, {
-      name: e.name,
-      key: e.key,
-      state: e.state,
-      critical: e.critical,
-    });
+    const id = `${e.name}\u0000${e.key ?? ''}`;
+    if (!this.seen.has(id) && this.seen.size >= MAX_BREAKERS_SEEN && !this.makeRoom(e)) return;
+    this.seen.set(id, { name: e.name, key: e.key, state: e.state, critical: e.critical });
   };
 
   constructor(
@@ -54,6 +54,16 @@ export class BreakersIndicator implements OnModuleInit, OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     unsubscribe(RampartChannel.breakerState, this.onEvent);
+  }
+
+  /**
+   * When the event map is full (keyed breakers, e.g. per upstream host), a breaker that is not
+   * closed takes the place of a closed one, so readiness still sees it; a closed one is not kept.
+   */
+  private makeRoom(event: BreakerStateEvent): boolean {
+    if (event.state === 'closed') return false;
+    for (const [id, b] of this.seen) if (b.state === 'closed') return this.seen.delete(id);
+    return false;
   }
 
   /** Every known breaker, with `critical` as this app counts it. */
