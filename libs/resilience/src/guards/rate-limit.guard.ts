@@ -7,6 +7,7 @@ import type { CompiledPolicy } from '../policies/compiled-policy';
 import { ResiliencePolicies } from '../policies/resilience-policies.service';
 import { publishRejection } from '../resilience-telemetry';
 import { RESILIENCE_MODULE_OPTIONS } from '../resilience.module-definition';
+import { worstRefusal } from '../storage/limiter-verdict';
 import { RateLimitStorage } from '../storage/rate-limit.storage';
 import { callBucketKey } from './rate-limit-key';
 
@@ -56,13 +57,7 @@ export class RateLimitGuard implements CanActivate {
     // Most tools have one limit: no Promise.all for them.
     const verdicts =
       rules.length === 1 ? [await consume(0)] : await Promise.all(rules.map((_, i) => consume(i)));
-    let worst = -1;
-    for (let i = 0; i < verdicts.length; i++)
-      if (
-        !verdicts[i].allowed &&
-        (worst === -1 || verdicts[i].retryAfterMs > verdicts[worst].retryAfterMs)
-      )
-        worst = i;
+    const worst = worstRefusal(verdicts);
     if (worst === -1) return true;
     publishRejection({
       server: ctx.server,

@@ -10,7 +10,8 @@ import { validateRateLimits, type NormalizedRateLimit } from '../policies/policy
 import { publishRejection } from '../resilience-telemetry';
 import { RATE_LIMITED_RPC_CODE } from '../resilience.constants';
 import { RESILIENCE_MODULE_OPTIONS } from '../resilience.module-definition';
-import { RateLimitStorage } from '../storage/rate-limit.storage';
+import { worstRefusal } from '../storage/limiter-verdict';
+import { RateLimitStorage, type RateLimitRule } from '../storage/rate-limit.storage';
 import { COUNTED_METHODS } from './admitted-methods';
 
 type StaticKey = Exclude<RateLimitKey, (...a: never[]) => unknown>;
@@ -31,6 +32,8 @@ type StaticKey = Exclude<RateLimitKey, (...a: never[]) => unknown>;
 export class EndpointRateLimitHook implements McpRequestHook {
   private readonly limits?: NormalizedRateLimit[];
   private readonly server?: string;
+  /** Storage rules by server (a hook serves every server of the app). */
+  private readonly rules = new Map<string, RateLimitRule[]>();
 
   constructor(
     @Inject(RESILIENCE_MODULE_OPTIONS) options: ResilienceModuleOptions,
@@ -59,32 +62,37 @@ export class EndpointRateLimitHook implements McpRequestHook {
 
   private async check(request: McpRequest, limits: NormalizedRateLimit[]): Promise<void> {
     const { identity, request: native } = request.origin;
-    const verdicts = await Promise.all(
-      limits.map((l) =>
-        this.storage.consume(
-          {
-            id: `${request.server}:endpoint:${l.name}`,
-            points: l.points,
-            perMs: l.perMs,
-            blockMs: l.blockMs,
-          },
-          bucketKey(l.key as StaticKey | undefined, identity, native),
-        ),
-      ),
-    );
-    const refused = verdicts
-      .map((v, i) => ({ v, name: limits[i].name }))
-      .filter(({ v }) => !v.allowed)
-      .sort((a, b) => b.v.retryAfterMs - a.v.retryAfterMs)[0];
-    if (!refused) return;
+    const rules = this.rulesOf(request.server, limits);
+    const consume = (i: number) =>
+      this.storage.consume(rules[i], bucketKey(limits[i].key as StaticKey, identity, native));
+    const verdicts =
+      rules.length === 1 ? [await consume(0)] : await Promise.all(rules.map((_, i) => consume(i)));
+    const worst = worstRefusal(verdicts);
+    if (worst === -1) return;
     publishRejection({ server: request.server, reason: 'rate-limit', scope: 'endpoint' });
-    const retryAfterMs = refused.v.retryAfterMs;
+    const { retryAfterMs, unavailable } = verdicts[worst];
+    const name = limits[worst].name;
     throw new McpProtocolError(
       RATE_LIMITED_RPC_CODE,
-      refused.v.unavailable ? RATE_LIMIT_UNAVAILABLE() : RATE_LIMITED(refused.name, retryAfterMs),
-      { code: 'RATE_LIMITED', retryAfterMs, limit: refused.name },
+      unavailable ? RATE_LIMIT_UNAVAILABLE() : RATE_LIMITED(name, retryAfterMs),
+      { code: 'RATE_LIMITED', retryAfterMs, limit: name },
       429,
       retryAfterMs,
     );
+  }
+
+  /** The storage rules of the endpoint limits on `server`, built once per server. */
+  private rulesOf(server: string, limits: NormalizedRateLimit[]): RateLimitRule[] {
+    let rules = this.rules.get(server);
+    if (!rules) {
+      rules = limits.map((l) => ({
+        id: `${server}:endpoint:${l.name}`,
+        points: l.points,
+        perMs: l.perMs,
+        blockMs: l.blockMs,
+      }));
+      this.rules.set(server, rules);
+    }
+    return rules;
   }
 }

@@ -17,3 +17,15 @@ export async function consumeOne(
     return onError(e);
   }
 }
+
+/** The index of the refused verdict with the longest wait, or -1 when every verdict allowed. */
+export function worstRefusal(verdicts: readonly RateLimitVerdict[]): number {
+  let worst = -1;
+  for (let i = 0; i < verdicts.length; i++)
+    if (
+      !verdicts[i].allowed &&
+      (worst === -1 || verdicts[i].retryAfterMs > verdicts[worst].retryAfterMs)
+    )
+      worst = i;
+  return worst;
+}
