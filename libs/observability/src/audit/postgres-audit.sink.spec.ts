@@ -233,5 +233,10 @@ describe('PostgresAuditSink (real PostgreSQL)', () => {
       () => new PostgresAuditSink({ connectionString: DATABASE_URL, table: 'x; DROP' }),
     ).toThrow(/must be \[schema\.\]name/);
     expect(() => new PostgresAuditSink({})).toThrow(/needs "connectionString" or "pool"/);
+    // 0 would mean "no timeout" to pg: a hung database would hold the one write in flight forever.
+    for (const writeTimeoutMs of [0, -1, 1.5])
+      expect(
+        () => new PostgresAuditSink({ connectionString: DATABASE_URL, writeTimeoutMs }),
+      ).toThrow(/writeTimeoutMs must be a positive integer/);
   });
 });

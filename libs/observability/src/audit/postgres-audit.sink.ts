@@ -65,6 +65,7 @@ export class PostgresAuditSink implements AuditSink {
   private readonly batchSize: number;
   private readonly flushIntervalMs: number;
   private readonly shutdownTimeoutMs: number;
+  private readonly writeTimeoutMs: number;
   private readonly logger: LoggerService;
   private readonly droppedCounter?: Counter;
   private readonly writtenCounter?: Counter;
@@ -101,6 +102,7 @@ export class PostgresAuditSink implements AuditSink {
     this.batchSize = Math.min(positive(options.batchSize ?? 200, 'batchSize'), MAX_BATCH);
     this.flushIntervalMs = positive(options.flushIntervalMs ?? 1_000, 'flushIntervalMs');
     this.shutdownTimeoutMs = positive(options.shutdownTimeoutMs ?? 5_000, 'shutdownTimeoutMs');
+    this.writeTimeoutMs = positive(options.writeTimeoutMs ?? 5_000, 'writeTimeoutMs');
     this.logger = deps.logger ?? new Logger('Audit');
     if (deps.registry) {
       this.droppedCounter = counter(
@@ -118,12 +120,11 @@ export class PostgresAuditSink implements AuditSink {
     if (this.options.pool) this.pool = this.options.pool;
     else {
       const pg = loadPackage<typeof import('pg')>('pg', 'The PostgreSQL audit sink');
-      const timeout = this.options.writeTimeoutMs ?? 5_000;
       const config: PoolConfig = {
         connectionString: this.options.connectionString,
         max: 2,
-        connectionTimeoutMillis: timeout,
-        query_timeout: timeout,
+        connectionTimeoutMillis: this.writeTimeoutMs,
+        query_timeout: this.writeTimeoutMs,
         allowExitOnIdle: true,
       };
       this.pool = new pg.Pool(config);
