@@ -8,6 +8,11 @@ interface Stored {
   r?: unknown;
 }
 
+/** `DEL key` if it holds a pending record (whose JSON starts with `{"s":"pending"`). */
+const RELEASE_IF_PENDING = `local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, 14) == '{"s":"pending"' then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
 /**
  * Idempotency records in Redis, shared by replicas: a claim is `SET key pending NX PX ttl`; the
  * result replaces it (`SET key done PX ttl`). Results must be JSON. When Redis does not answer,
@@ -44,8 +49,13 @@ export class RedisIdempotencyStorage implements IdempotencyStorage {
     await this.run(() => this.client.set(this.key(key), done, 'PX', ttlMs));
   }
 
+  /**
+   * Deletes the record only while it is `pending`: a call that ran past its pending time may fail
+   * after another call took the key over and completed, and must not delete that result (a later
+   * duplicate would run the tool again).
+   */
   async release(key: string): Promise<void> {
-    await this.run(() => this.client.del(this.key(key)));
+    await this.run(() => this.client.eval(RELEASE_IF_PENDING, 1, this.key(key)));
   }
 
   private key(key: string): string {
