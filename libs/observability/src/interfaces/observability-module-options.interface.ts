@@ -41,12 +41,14 @@ export interface MetricsOptions {
    */
   defaultMetricsPrefix?: string;
   /**
-   * Buckets of `mcp_server_operation_duration_seconds`, in seconds.
+   * Buckets of `mcp_server_operation_duration_seconds`, in seconds: distinct finite numbers, in
+   * any order (`+Inf` is always added). Checked at boot.
    * @default [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300]
    */
   durationBucketsSeconds?: number[];
   /**
-   * Distinct error codes counted per tool; later codes are counted as `OTHER` (bounded labels).
+   * Distinct error codes counted per tool (an integer >= 0); later codes are counted as `OTHER`
+   * (bounded labels).
    * @default 50
    */
   maxErrorCodesPerTool?: number;

@@ -159,15 +159,18 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
   ) {
     this.breakerStates = breakerStatesLookup(moduleRef);
     this.maxCodes = options.maxErrorCodesPerTool ?? DEFAULT_MAX_ERROR_CODES_PER_TOOL;
+    if (!(Number.isInteger(this.maxCodes) && this.maxCodes >= 0))
+      throw new Error(
+        `MetricsOptions.maxErrorCodesPerTool must be an integer >= 0; got ${this.maxCodes}`,
+      );
+    const buckets = durationBuckets(options.durationBucketsSeconds);
     this.allServers = options.allTools && options.servers ? new Set(options.servers) : undefined;
     const registers = [registry];
     // The two series of every call are kept as plain numbers and formatted at scrape time.
     this.duration = new CallHistogram(
       MetricName.operationDuration,
       'Duration of MCP requests as the server saw them, in seconds (OpenTelemetry mcp.server.operation.duration).',
-      [...(options.durationBucketsSeconds ?? DEFAULT_DURATION_BUCKETS_SECONDS)].sort(
-        (a, b) => a - b,
-      ),
+      buckets,
       registry,
     );
     this.toolCalls = new CallCounter(
@@ -386,4 +389,19 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
     for (const [breaker, states] of counts)
       for (const [state, n] of states) gauge.labels(breaker, state).set(n);
   }
+}
+
+/**
+ * The histogram's bucket bounds, sorted; throws on a bound that is not finite (`+Inf` is always
+ * added) or given twice, which would print duplicate `le` series that Prometheus refuses.
+ */
+function durationBuckets(given: readonly number[] | undefined): number[] {
+  const bounds = [...(given ?? DEFAULT_DURATION_BUCKETS_SECONDS)].sort((a, b) => a - b);
+  bounds.forEach((bound, i) => {
+    if (!Number.isFinite(bound) || (i > 0 && bound === bounds[i - 1]))
+      throw new Error(
+        `MetricsOptions.durationBucketsSeconds must be distinct finite numbers; got [${given?.join(', ')}]`,
+      );
+  });
+  return bounds;
 }
