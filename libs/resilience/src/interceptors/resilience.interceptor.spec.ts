@@ -11,6 +11,7 @@ import {
 } from '@rampart/core';
 import { defer, firstValueFrom } from 'rxjs';
 import { CircuitBreaker } from '../decorators/circuit-breaker.decorator';
+import { Idempotent } from '../decorators/idempotent.decorator';
 import { Retry } from '../decorators/retry.decorator';
 import { Timeout } from '../decorators/timeout.decorator';
 import type { ResilienceModuleOptions } from '../interfaces/resilience-module-options.interface';
@@ -59,6 +60,11 @@ class Tools {
     halfOpenAfterMs: 5_000,
   })
   sampled() {}
+
+  @Tool({ name: 'charge' })
+  @Idempotent({ ttlMs: 60_000, argument: 'requestId' })
+  @Timeout({ overallMs: 1_500.5 })
+  charge() {}
 }
 
 function setup(options: ResilienceModuleOptions = {}) {
@@ -111,6 +117,21 @@ describe('ResilienceInterceptor (fake timers)', () => {
     expect(jest.getTimerCount()).toBe(1);
     interceptor.onModuleDestroy();
     expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('claims an idempotency key for whole milliseconds, as Redis PX needs, whatever overallMs is', async () => {
+    const storage = new InMemoryIdempotencyStorage();
+    const claim = jest.spyOn(storage, 'claim');
+    const policies = new ResiliencePolicies(
+      {},
+      new Reflector(),
+      {} as DiscoveryService,
+      new MetadataScanner(),
+      new BreakerRegistry(new InMemoryBreakerStateStorage()),
+    );
+    const interceptor = new ResilienceInterceptor(policies, storage, {});
+    await call(interceptor, 'charge', () => Promise.resolve('ok'), { requestId: 'r1' });
+    expect(claim).toHaveBeenCalledWith(expect.any(String), expect.any(String), 1_501);
   });
 
   it('waits the seeded decorrelated-jitter delays between attempts and publishes each retry', async () => {

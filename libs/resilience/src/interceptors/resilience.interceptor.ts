@@ -105,7 +105,10 @@ export class ResilienceInterceptor implements NestInterceptor, OnModuleInit, OnM
             key,
             fingerprint: stableHash(args),
             ttlMs: idem.ttlMs,
-            pendingMs: Math.min(idem.ttlMs, policy.spec.timeout?.overallMs ?? DEFAULT_PENDING_MS),
+            // Whole milliseconds: Redis refuses a fractional `PX` (an `overallMs` may be one).
+            pendingMs: Math.ceil(
+              Math.min(idem.ttlMs, policy.spec.timeout?.overallMs ?? DEFAULT_PENDING_MS),
+            ),
             signal: ctx.signal,
             server: ctx.server,
             tool: policy.name,
