@@ -75,9 +75,10 @@ export class BreakersIndicator implements OnModuleInit, OnApplicationShutdown {
   check<const Key extends string>(key: Key) {
     const session = this.indicators.check(key);
     const open = this.snapshot().filter((b) => b.state === 'open' || b.state === 'isolated');
-    const label = (b: BreakerSnapshot) => (b.key ? `${b.name}[${b.key}]` : b.name);
-    const criticalOpen = open.filter((b) => b.critical).map(label);
-    const data = { open: open.map(label), criticalOpen };
+    // Names only: keys may be hosts or identities, and health endpoints are often public.
+    const names = (list: BreakerSnapshot[]) => [...new Set(list.map((b) => b.name))].sort();
+    const criticalOpen = names(open.filter((b) => b.critical));
+    const data = { open: names(open), criticalOpen };
     if (criticalOpen.length === 0) return session.up(data);
     return this.options.criticalBreakerOpen === 'down'
       ? session.down(data)

@@ -112,6 +112,19 @@ describe('CallRecorder', () => {
     ]);
   });
 
+  it('undoes its in-flight count when starting the span throws', async () => {
+    const tracing = {
+      start: () => {
+        throw new Error('tracer broke');
+      },
+    };
+    const broken = new CallRecorder(undefined, tracing as never);
+    await expect(broken.around(request(), async () => ({ content: [] }))).rejects.toThrow(
+      'tracer broke',
+    );
+    expect(broken.inFlight()).toBe(0);
+  });
+
   it('counts requests in flight', async () => {
     let release!: () => void;
     const pending = recorder.around(

@@ -69,9 +69,11 @@ export class CallRecorder implements McpRequestHook {
     const started = performance.now();
     this.running++;
     const gauge = this.metrics?.enter(request);
-    const span = this.tracing?.start(request);
+    let span: TraceScope | undefined;
     let failure: Failure | undefined;
     try {
+      // Inside the try: whatever happens, the counts above are undone in `finally`.
+      span = this.tracing?.start(request);
       const result = span ? await this.tracing!.run(span, next) : await next();
       if (
         request.method === TOOLS_CALL &&

@@ -1,6 +1,17 @@
 import { Redactor } from './redactor';
 
 describe('Redactor', () => {
+  it('keeps an own __proto__ key as a key of the copy, redacted, without touching its prototype', () => {
+    const input = JSON.parse('{"__proto__": {"password": "hunter2", "x": 1}}') as object;
+    const out = new Redactor().redact(input) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.keys(out)).toEqual(['__proto__']);
+    expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toEqual({
+      password: '[REDACTED]',
+      x: 1,
+    });
+  });
+
   it('hides values under credential-like keys at any depth, and leaves the input untouched', () => {
     const input = {
       user: 'ada',

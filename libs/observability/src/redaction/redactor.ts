@@ -91,8 +91,13 @@ export class Redactor {
       out = copy;
     } else {
       const copy: Record<string, unknown> = {};
-      for (const key of Object.keys(value))
-        copy[key] = this.child(value[key], key, nodes, depth, seen, true);
+      for (const key of Object.keys(value)) {
+        const redacted = this.child(value[key], key, nodes, depth, seen, true);
+        // An own `__proto__` key (JSON.parse makes them) would set the copy's prototype.
+        if (key === '__proto__')
+          Object.defineProperty(copy, key, { value: redacted, enumerable: true, writable: true });
+        else copy[key] = redacted;
+      }
       out = copy;
     }
     seen.delete(value);
