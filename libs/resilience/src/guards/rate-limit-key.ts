@@ -24,12 +24,21 @@ export function bucketKey(
   return ip ? `ip:${ip}` : 'anonymous';
 }
 
+/** The bucket of calls whose key function threw on their (not yet validated) arguments. */
+export const INVALID_KEY_BUCKET = 'fn:(invalid)';
+
 /** The bucket of a tool call, for any kind of key. */
 export function callBucketKey(
   key: RateLimitKey | undefined,
   ctx: McpContext,
   args: Record<string, unknown>,
 ): string {
-  if (typeof key === 'function') return `fn:${key(ctx, args)}`;
-  return bucketKey(key, ctx.identity, ctx.request);
+  if (typeof key !== 'function') return bucketKey(key, ctx.identity, ctx.request);
+  // Guards run before validation: a key function may see arguments it cannot read. Such calls
+  // share one bucket of their own and go on to validation, which refuses them.
+  try {
+    return `fn:${key(ctx, args)}`;
+  } catch {
+    return INVALID_KEY_BUCKET;
+  }
 }

@@ -1,0 +1,22 @@
+import type { McpContext } from '@rampart/core';
+import { callBucketKey, INVALID_KEY_BUCKET } from './rate-limit-key';
+
+const ctx = (identity?: { subject: string; tenant?: string }, ip?: string) =>
+  ({ identity, request: ip ? { ip } : undefined }) as unknown as McpContext;
+
+describe('callBucketKey', () => {
+  it('keys by identity, then client IP, then one anonymous bucket', () => {
+    expect(callBucketKey('identity', ctx({ subject: 'u1' }, '10.0.0.1'), {})).toBe('id:u1');
+    expect(callBucketKey(undefined, ctx(undefined, '10.0.0.1'), {})).toBe('ip:10.0.0.1');
+    expect(callBucketKey('identity', ctx(), {})).toBe('anonymous');
+    expect(callBucketKey('tenant', ctx({ subject: 'u1', tenant: 'acme' }), {})).toBe('tenant:acme');
+    expect(callBucketKey('ip', ctx({ subject: 'u1' }, '10.0.0.2'), {})).toBe('ip:10.0.0.2');
+  });
+
+  it('keys by a function of the call, and puts calls it cannot read in one bucket of their own', () => {
+    const byHost = (_c: McpContext, args: Record<string, unknown>) =>
+      new URL(String(args.url)).host;
+    expect(callBucketKey(byHost, ctx(), { url: 'https://a.example/x' })).toBe('fn:a.example');
+    expect(callBucketKey(byHost, ctx(), { url: 'not a url' })).toBe(INVALID_KEY_BUCKET);
+  });
+});
