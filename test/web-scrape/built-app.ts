@@ -26,3 +26,41 @@ export async function waitFor(check: () => boolean, timeoutMs = 2_000): Promise<
   const deadline = Date.now() + timeoutMs;
   while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
+
+/** The environment of a spawned app: its log lines on, whatever the test run's LOG_LEVEL. */
+export const appEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
+  ...(process.env as Record<string, string>),
+  LOG_LEVEL: 'info',
+  ...extra,
+});
+
+/** One JSON log line of the app (pino), by Nest context (or call-line field) and message. */
+export interface LogLine {
+  level: number;
+  context?: string;
+  msg: string;
+  [field: string]: unknown;
+}
+
+/** The JSON log lines in an output; other lines are ignored. */
+export function logLines(output: string): LogLine[] {
+  const lines: LogLine[] = [];
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const parsed = JSON.parse(line) as Partial<LogLine>;
+      if (typeof parsed.msg === 'string' && typeof parsed.level === 'number')
+        lines.push(parsed as LogLine);
+    } catch {
+      // not a log line
+    }
+  }
+  return lines;
+}
+
+/** Whether the output has a log line of `context` whose message starts with `msg`. */
+export const hasLog = (output: string, context: string, msg: string, level?: number): boolean =>
+  logLines(output).some(
+    (l) =>
+      l.context === context && l.msg.startsWith(msg) && (level === undefined || l.level === level),
+  );

@@ -2,7 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { builtWebScrape, stripAnsi } from './built-app';
+import { appEnv, builtWebScrape, stripAnsi } from './built-app';
 import { ARTICLE_TEXT, FixtureSite, LARGE_TEXT } from './fixture-site';
 
 /**
@@ -107,7 +107,7 @@ describe('MCP Inspector CLI against web-scrape over HTTP', () => {
 
   beforeAll(async () => {
     server = spawn(process.execPath, [main], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', NO_COLOR: '1' },
+      env: appEnv({ PORT: '0', HOST: '127.0.0.1', NO_COLOR: '1' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     url = await new Promise<string>((resolve, reject) => {

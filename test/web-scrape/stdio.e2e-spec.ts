@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { connectStdio } from '@rampart/testing';
-import { builtWebScrape, stripAnsi, waitFor } from './built-app';
+import { appEnv, builtWebScrape, hasLog, waitFor } from './built-app';
 import { ARTICLE_TEXT, closedPortUrl, FixtureSite, LARGE_TEXT } from './fixture-site';
 
 type Block = { type: string; text?: string; uri?: string };
@@ -19,7 +19,7 @@ describe.each(['modern', 'legacy'] as const)('the built web-scrape app on stdio,
   const clientErrors: Error[] = [];
 
   beforeAll(async () => {
-    stdio = await connectStdio(process.execPath, [main, '--stdio'], { era });
+    stdio = await connectStdio(process.execPath, [main, '--stdio'], { era, env: appEnv() });
     // A line on stdout that is not JSON-RPC would be reported here.
     stdio.client.onerror = (e) => clientErrors.push(e);
   }, 15_000);
@@ -58,24 +58,28 @@ describe.each(['modern', 'legacy'] as const)('the built web-scrape app on stdio,
     });
     // stderr and stdout are two pipes: the log line may arrive just after the response.
     await waitFor(() =>
-      stripAnsi(stdio.stderr()).includes('Tool scrape_url failed with NETWORK_ERROR'),
+      hasLog(stdio.stderr(), 'Mcp:web-scrape', 'Tool scrape_url failed with NETWORK_ERROR'),
     );
-    expect(stripAnsi(stdio.stderr())).toMatch(
-      /WARN \[Mcp:web-scrape\] Tool scrape_url failed with NETWORK_ERROR/,
-    );
+    // pino's level 40 is warn.
+    expect(
+      hasLog(stdio.stderr(), 'Mcp:web-scrape', 'Tool scrape_url failed with NETWORK_ERROR', 40),
+    ).toBe(true);
     expect(clientErrors).toEqual([]);
   });
 
   it('wrote its startup logs to stderr', () => {
-    const stderr = stripAnsi(stdio.stderr());
-    expect(stderr).toContain('[NestFactory] Starting Nest application');
-    expect(stderr).toContain('[Mcp:web-scrape] Serving on stdio');
+    const stderr = stdio.stderr();
+    expect(hasLog(stderr, 'NestFactory', 'Starting Nest application')).toBe(true);
+    expect(hasLog(stderr, 'Mcp:web-scrape', 'Serving on stdio')).toBe(true);
   });
 });
 
 describe('stdout of the built web-scrape app on stdio', () => {
   it('carries JSON-RPC messages only, from boot to exit, while the logs go to stderr', async () => {
-    const child = spawn(process.execPath, [main, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [main, '--stdio'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: appEnv(),
+    });
     const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -133,8 +137,9 @@ describe('stdout of the built web-scrape app on stdio', () => {
     expect(responses.get(1).result.serverInfo).toMatchObject({ name: 'web-scrape' });
     expect(responses.get(2).result.content).toEqual([{ type: 'text', text: ARTICLE_TEXT }]);
     expect(responses.get(3).result.isError).toBe(true);
-    const logs = stripAnsi(stderr);
-    expect(logs).toContain('[NestFactory] Starting Nest application');
-    expect(logs).toContain('Tool scrape_url failed with NETWORK_ERROR');
+    expect(hasLog(stderr, 'NestFactory', 'Starting Nest application')).toBe(true);
+    expect(hasLog(stderr, 'Mcp:web-scrape', 'Tool scrape_url failed with NETWORK_ERROR')).toBe(
+      true,
+    );
   }, 20_000);
 });
