@@ -195,6 +195,17 @@ describe('module options', () => {
     );
   });
 
+  it.each([
+    [{ loadShedding: { maxInFlight: 10, retryAfterMs: -1 } }, /loadShedding\.retryAfterMs/],
+    [{ storage: 'redis' }, /option storage: 'memory' or \{ redis/],
+    [{ random: 0.5 }, /option random: a function/],
+  ])('refuses the module option %j at boot', async (options, message) => {
+    const module = Test.createTestingModule({
+      imports: [ResilienceFixtureModule.register(options as never)],
+    });
+    await expect(module.compile()).rejects.toThrow(message);
+  });
+
   it('is configured through forRootAsync, and global by default', async () => {
     @Module({
       imports: [

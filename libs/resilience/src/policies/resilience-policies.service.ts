@@ -113,6 +113,26 @@ export class ResiliencePolicies implements OnModuleInit, OnModuleDestroy {
         `Invalid ResilienceModule option loadShedding.maxInFlight: a positive integer, got ${String(lf.maxInFlight)}`,
       );
     if (
+      lf?.retryAfterMs !== undefined &&
+      !(Number.isFinite(lf.retryAfterMs) && lf.retryAfterMs >= 0)
+    )
+      throw new ResilienceDefinitionError(
+        `Invalid ResilienceModule option loadShedding.retryAfterMs: a number of milliseconds >= 0, got ${String(lf.retryAfterMs)}`,
+      );
+    const storage = options.storage as unknown;
+    if (
+      storage !== undefined &&
+      storage !== 'memory' &&
+      !(typeof storage === 'object' && storage !== null && 'redis' in storage)
+    )
+      throw new ResilienceDefinitionError(
+        `Invalid ResilienceModule option storage: 'memory' or { redis: url | client }, got ${JSON.stringify(storage)}`,
+      );
+    if (options.random !== undefined && typeof options.random !== 'function')
+      throw new ResilienceDefinitionError(
+        'Invalid ResilienceModule option random: a function returning numbers in [0, 1)',
+      );
+    if (
       options.onRedisDown !== undefined &&
       !['insurance', 'fail-closed'].includes(options.onRedisDown)
     )
