@@ -50,6 +50,16 @@ describe('resilience decorators', () => {
     ['a retry of one attempt', Retry({ attempts: 1 }), /attempts/],
     ['an unknown backoff', Retry({ attempts: 2, backoff: 'linear' as never }), /backoff/],
     [
+      'a delay cap below the first delay',
+      Retry({ attempts: 2, initialDelayMs: 500, maxDelayMs: 100 }),
+      /maxDelayMs \(100\) must not be below initialDelayMs \(500\)/,
+    ],
+    [
+      'a jitter flag that is not a boolean',
+      Retry({ attempts: 2, jitter: 'yes' as never }),
+      /jitter must be true or false/,
+    ],
+    [
       'a breaker with two strategies',
       CircuitBreaker({
         consecutiveFailures: 3,

@@ -90,6 +90,19 @@ export function validateRetry(options: RetryOptions, where: string): RetryOption
     'maxDelayMs must be a number of milliseconds >= 0',
   );
   check(
+    options.maxDelayMs === undefined ||
+      options.initialDelayMs === undefined ||
+      options.maxDelayMs >= options.initialDelayMs,
+    where,
+    `maxDelayMs (${String(options.maxDelayMs)}) must not be below initialDelayMs (${String(options.initialDelayMs)})`,
+  );
+  for (const flag of ['jitter', 'unsafe'] as const)
+    check(
+      options[flag] === undefined || typeof options[flag] === 'boolean',
+      where,
+      `${flag} must be true or false`,
+    );
+  check(
     options.on === undefined ||
       typeof options.on === 'function' ||
       (Array.isArray(options.on) && options.on.every((c) => typeof c === 'function')),
