@@ -234,15 +234,24 @@ export interface NormalizedPolicy {
   idempotent?: IdempotentOptions;
 }
 
+/** The kinds of policy a tool can have, in the keys of {@link ToolPolicy}. */
+export const POLICY_KINDS = [
+  'rateLimit',
+  'retry',
+  'circuitBreaker',
+  'timeout',
+  'bulkhead',
+  'idempotent',
+] as const;
+
 /** Validates every part of a {@link ToolPolicy} (module options' `defaults` and `tools`). */
 export function validatePolicy(policy: ToolPolicy, where: string): NormalizedPolicy {
   check(isObject(policy), where, 'a policy is an object');
-  const known = ['rateLimit', 'retry', 'circuitBreaker', 'timeout', 'bulkhead', 'idempotent'];
   for (const k of Object.keys(policy))
     check(
-      known.includes(k),
+      (POLICY_KINDS as readonly string[]).includes(k),
       `${where}.${k}`,
-      `unknown policy; expected one of ${known.join(', ')}`,
+      `unknown policy; expected one of ${POLICY_KINDS.join(', ')}`,
     );
   return {
     ...(policy.rateLimit !== undefined && {

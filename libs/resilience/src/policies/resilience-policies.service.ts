@@ -22,19 +22,16 @@ import type { ResilienceModuleOptions } from '../interfaces/resilience-module-op
 import { RESILIENCE_MODULE_OPTIONS } from '../resilience.module-definition';
 import { BreakerRegistry } from './breaker-registry.service';
 import { CompiledPolicy } from './compiled-policy';
-import { validatePolicy, validateRateLimits, type NormalizedPolicy } from './policy-validation';
+import {
+  POLICY_KINDS,
+  validatePolicy,
+  validateRateLimits,
+  type NormalizedPolicy,
+} from './policy-validation';
 
 // Nest hands handlers over as `Function`.
 // oxlint-disable-next-line typescript/no-unsafe-function-type
 type Handler = Function;
-const KINDS = [
-  'rateLimit',
-  'retry',
-  'circuitBreaker',
-  'timeout',
-  'bulkhead',
-  'idempotent',
-] as const;
 
 /**
  * Cached for a handler that has no policy of its own and no `@Tool()`: the shared `run` method of
@@ -207,7 +204,7 @@ export class ResiliencePolicies implements OnModuleInit, OnModuleDestroy {
       bulkhead: this.reflector.get(BulkheadMetadata, handler),
       idempotent: this.reflector.get(IdempotentMetadata, handler),
     };
-    const hasDecorators = KINDS.some((k) => decorated[k] !== undefined);
+    const hasDecorators = POLICY_KINDS.some((k) => decorated[k] !== undefined);
     if (!tool && !hasDecorators) return this.configured ? DYNAMIC : null;
     const where = `${cls.name}.${handler.name}`;
     const name = tool?.name ?? where;
@@ -215,7 +212,7 @@ export class ResiliencePolicies implements OnModuleInit, OnModuleDestroy {
     const spec = this.merge(tool ? this.tools[tool.name] : undefined, decorated, !!tool, safe);
     if (spec.retry && tool && !safe && !spec.retry.unsafe)
       throw new ResilienceDefinitionError(UNSAFE_RETRY(where, name));
-    if (!KINDS.some((k) => spec[k] !== undefined)) return null;
+    if (!POLICY_KINDS.some((k) => spec[k] !== undefined)) return null;
     return new CompiledPolicy(name, spec, this.breakers, this.random);
   }
 
@@ -230,7 +227,7 @@ export class ResiliencePolicies implements OnModuleInit, OnModuleDestroy {
     safe: boolean,
   ): NormalizedPolicy {
     const spec: NormalizedPolicy = {};
-    for (const kind of KINDS) {
+    for (const kind of POLICY_KINDS) {
       const fromDefaults =
         isTool && (kind !== 'retry' || safe || this.defaults.retry?.unsafe)
           ? this.defaults[kind]
@@ -258,7 +255,7 @@ export class ResiliencePolicies implements OnModuleInit, OnModuleDestroy {
       this.logger.warn(UNSAFE_DYNAMIC_RETRY(name));
       delete spec.retry;
     }
-    const policy = KINDS.some((k) => spec[k] !== undefined)
+    const policy = POLICY_KINDS.some((k) => spec[k] !== undefined)
       ? new CompiledPolicy(name, spec, this.breakers, this.random)
       : null;
     this.dynamic.set(id, { server, name, definition, policy });
