@@ -79,6 +79,10 @@ export type {
 } from './hooks/mcp-request-hook.interface';
 export { McpHook } from './hooks/mcp-hook.decorator';
 export {
+  type McpCallInterceptor,
+  isMcpCallInterceptor,
+} from './pipeline/mcp-call-interceptor.interface';
+export {
   RampartChannel,
   MCP_BREAKER_STATES,
   type RejectionReason,

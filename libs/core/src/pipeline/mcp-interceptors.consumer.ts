@@ -1,7 +1,8 @@
 import type { CallHandler, NestInterceptor } from '@nestjs/common';
 import type { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { InterceptorsConsumer } from '@nestjs/core/interceptors/index.js';
-import { from, isObservable, mergeAll, Observable } from 'rxjs';
+import { defer, from, isObservable, lastValueFrom, mergeAll, Observable } from 'rxjs';
+import { isMcpCallInterceptor } from './mcp-call-interceptor.interface';
 
 /**
  * Runs the interceptors of an MCP handler: the same contract as Nest's `InterceptorsConsumer`
@@ -14,6 +15,11 @@ import { from, isObservable, mergeAll, Observable } from 'rxjs';
  * `AsyncLocalStorage` context across rxjs. Node ≥ 22 carries that context through promises and
  * synchronous rxjs subscription by itself, and an MCP handler never returns a `StreamableFile`,
  * so this consumer keeps one observable per stage and nothing else.
+ *
+ * An interceptor with a promise form (`McpCallInterceptor`) is called through it with a
+ * `next()` that returns a promise: a chain of those builds no observable at all. Where a stage
+ * of one kind is followed by one of the other, the rest of the chain is converted once, at that
+ * boundary.
  */
 export class McpInterceptorsConsumer extends InterceptorsConsumer {
   override async intercept<T = unknown>(
@@ -27,13 +33,28 @@ export class McpInterceptorsConsumer extends InterceptorsConsumer {
     if (!interceptors || interceptors.length === 0) return next();
     const context: ExecutionContextHost = this.createContext(args, instance, callback);
     context.setType(type as string);
-    const stage = (i: number): Observable<unknown> => {
-      if (i >= interceptors.length) return deferred(next);
-      const handler: CallHandler = { handle: () => lazy(() => stage(i + 1)) };
-      return flatten(interceptors[i].intercept(context, handler));
+    const count = interceptors.length;
+    const promised = (i: number): Promise<unknown> => {
+      if (i >= count) return next().then(settled);
+      const interceptor = interceptors[i];
+      return isMcpCallInterceptor(interceptor)
+        ? interceptor.interceptCall(context, () => promised(i + 1))
+        : lastValueFrom(observed(i));
     };
-    return stage(0);
+    const observed = (i: number): Observable<unknown> => {
+      if (i >= count) return deferred(next);
+      const interceptor = interceptors[i];
+      if (isMcpCallInterceptor(interceptor)) return defer(() => promised(i));
+      const handler: CallHandler = { handle: () => lazy(() => observed(i + 1)) };
+      return flatten(interceptor.intercept(context, handler));
+    };
+    return isMcpCallInterceptor(interceptors[0]) ? promised(0) : observed(0);
   }
+}
+
+/** The method's result, with an observable it returns flattened to its last value. */
+function settled(result: unknown): unknown {
+  return isObservable(result) ? lastValueFrom(result) : result;
 }
 
 /** An observable that subscribes to `make()`'s observable at subscription time. */

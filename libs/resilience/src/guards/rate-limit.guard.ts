@@ -7,8 +7,8 @@ import type { CompiledPolicy } from '../policies/compiled-policy';
 import { ResiliencePolicies } from '../policies/resilience-policies.service';
 import { publishRejection } from '../resilience-telemetry';
 import { RESILIENCE_MODULE_OPTIONS } from '../resilience.module-definition';
-import { worstRefusal } from '../storage/limiter-verdict';
-import { RateLimitStorage } from '../storage/rate-limit.storage';
+import { consumeAll, worstRefusal } from '../storage/limiter-verdict';
+import { RateLimitStorage, type RateLimitVerdict } from '../storage/rate-limit.storage';
 import { callBucketKey } from './rate-limit-key';
 
 /**
@@ -42,21 +42,19 @@ export class RateLimitGuard implements CanActivate {
     if (!policy?.spec.rateLimit) return true;
     const ctx = McpExecutionContext.getContext(context);
     if (this.server !== undefined && ctx.server !== this.server) return true;
-    return this.check(policy, ctx, McpExecutionContext.getArgs(context));
+    const limits = policy.spec.rateLimit;
+    const args = McpExecutionContext.getArgs(context);
+    const verdicts = consumeAll(this.storage, policy.rateLimitRules(ctx.server), (i) =>
+      callBucketKey(limits[i].key, ctx, args),
+    );
+    // In memory the verdicts are there at once: the guard decides without a promise.
+    return Array.isArray(verdicts)
+      ? this.decide(policy, ctx, verdicts)
+      : verdicts.then((v) => this.decide(policy, ctx, v));
   }
 
-  private async check(
-    policy: CompiledPolicy,
-    ctx: McpContext,
-    args: Record<string, unknown>,
-  ): Promise<boolean> {
-    const limits = policy.spec.rateLimit!;
-    const rules = policy.rateLimitRules(ctx.server);
-    const consume = (i: number) =>
-      this.storage.consume(rules[i], callBucketKey(limits[i].key, ctx, args));
-    // Most tools have one limit: no Promise.all for them.
-    const verdicts =
-      rules.length === 1 ? [await consume(0)] : await Promise.all(rules.map((_, i) => consume(i)));
+  /** Lets the call through, or refuses it with the verdict that waits longest. */
+  private decide(policy: CompiledPolicy, ctx: McpContext, verdicts: RateLimitVerdict[]): true {
     const worst = worstRefusal(verdicts);
     if (worst === -1) return true;
     publishRejection({
@@ -66,7 +64,7 @@ export class RateLimitGuard implements CanActivate {
       scope: 'tool',
     });
     const verdict = verdicts[worst];
-    const name = limits[worst].name;
+    const name = policy.spec.rateLimit![worst].name;
     throw new RateLimitedError(
       verdict.unavailable ? RATE_LIMIT_UNAVAILABLE() : RATE_LIMITED(name, verdict.retryAfterMs),
       {

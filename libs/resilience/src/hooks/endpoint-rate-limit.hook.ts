@@ -10,8 +10,12 @@ import { validateRateLimits, type NormalizedRateLimit } from '../policies/policy
 import { publishRejection } from '../resilience-telemetry';
 import { RATE_LIMITED_RPC_CODE } from '../resilience.constants';
 import { RESILIENCE_MODULE_OPTIONS } from '../resilience.module-definition';
-import { worstRefusal } from '../storage/limiter-verdict';
-import { RateLimitStorage, type RateLimitRule } from '../storage/rate-limit.storage';
+import { consumeAll, worstRefusal } from '../storage/limiter-verdict';
+import {
+  RateLimitStorage,
+  type RateLimitRule,
+  type RateLimitVerdict,
+} from '../storage/rate-limit.storage';
 import { COUNTED_METHODS } from './admitted-methods';
 
 type StaticKey = Exclude<RateLimitKey, (...a: never[]) => unknown>;
@@ -57,18 +61,24 @@ export class EndpointRateLimitHook implements McpRequestHook {
   admit(request: McpRequest): Promise<void> | undefined {
     if (!this.limits || !COUNTED_METHODS.has(request.method)) return undefined;
     if (this.server !== undefined && request.server !== this.server) return undefined;
-    return this.check(request, this.limits);
+    const limits = this.limits;
+    const { identity, request: native } = request.origin;
+    const verdicts = consumeAll(this.storage, this.rulesOf(request.server, limits), (i) =>
+      bucketKey(limits[i].key as StaticKey, identity, native),
+    );
+    return Array.isArray(verdicts)
+      ? this.decide(request, limits, verdicts)
+      : verdicts.then((v) => this.decide(request, limits, v));
   }
 
-  private async check(request: McpRequest, limits: NormalizedRateLimit[]): Promise<void> {
-    const { identity, request: native } = request.origin;
-    const rules = this.rulesOf(request.server, limits);
-    const consume = (i: number) =>
-      this.storage.consume(rules[i], bucketKey(limits[i].key as StaticKey, identity, native));
-    const verdicts =
-      rules.length === 1 ? [await consume(0)] : await Promise.all(rules.map((_, i) => consume(i)));
+  /** Admits the request, or refuses it with the verdict that waits longest. */
+  private decide(
+    request: McpRequest,
+    limits: NormalizedRateLimit[],
+    verdicts: RateLimitVerdict[],
+  ): undefined {
     const worst = worstRefusal(verdicts);
-    if (worst === -1) return;
+    if (worst === -1) return undefined;
     publishRejection({ server: request.server, reason: 'rate-limit', scope: 'endpoint' });
     const { retryAfterMs, unavailable } = verdicts[worst];
     const name = limits[worst].name;

@@ -3,7 +3,6 @@ import {
   Injectable,
   type CallHandler,
   type ExecutionContext,
-  type NestInterceptor,
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
@@ -12,6 +11,7 @@ import {
   McpExecutionContext,
   ToolError,
   isToolError,
+  type McpCallInterceptor,
   type McpContext,
 } from '@rampart/core';
 import {
@@ -38,16 +38,24 @@ import { IdempotencyStorage } from '../storage/idempotency.storage';
 import { IdempotencyRunner } from './idempotency-runner';
 import { stableHash } from './stable-hash';
 
+/** What the interceptor needs of one call. */
+interface PlannedCall {
+  policy: CompiledPolicy;
+  ctx: McpContext;
+  args: Record<string, unknown>;
+}
+
 /** Longest a `pending` idempotency record stands when the tool has no overall timeout. */
 const DEFAULT_PENDING_MS = 300_000;
 
 /**
  * Carries out every policy of a tool but its rate limits, in one fixed order whatever the order
  * of the decorators: idempotency → bulkhead → overall timeout → retry → circuit breaker →
- * per-attempt timeout → the method. Each attempt re-subscribes to `next.handle()` (Nest runs the
+ * per-attempt timeout → the method. Each attempt runs `next` again (Nest runs the
  * pipes and the method again) with `ctx.signal` narrowed to the attempt's deadline. Registered as
  * a global interceptor by `ResilienceModule`; passes through every non-MCP call and every handler
- * without a policy.
+ * without a policy. Around MCP handlers Rampart calls its promise form (`interceptCall`), so a
+ * call builds no observable.
  *
  * @example
  * ```ts
@@ -58,7 +66,7 @@ const DEFAULT_PENDING_MS = 300_000;
  * ```
  */
 @Injectable()
-export class ResilienceInterceptor implements NestInterceptor, OnModuleInit, OnModuleDestroy {
+export class ResilienceInterceptor implements McpCallInterceptor, OnModuleInit, OnModuleDestroy {
   private readonly server?: string;
   private readonly idempotency: IdempotencyRunner;
 
@@ -80,21 +88,29 @@ export class ResilienceInterceptor implements NestInterceptor, OnModuleInit, OnM
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType<string>() !== MCP_CONTEXT_TYPE) return next.handle();
-    const policy = this.policies.forCall(context);
-    if (!policy?.intercepts) return next.handle();
-    const ctx = McpExecutionContext.getContext(context);
-    if (this.server !== undefined && ctx.server !== this.server) return next.handle();
-    const args = McpExecutionContext.getArgs(context) ?? {};
-    return defer(() => this.call(policy, ctx, args, next));
+    const call = this.planOf(context);
+    if (!call) return next.handle();
+    return defer(() =>
+      this.call(call, () => lastValueFrom(next.handle(), { defaultValue: undefined })),
+    );
   }
 
-  private call(
-    policy: CompiledPolicy,
-    ctx: McpContext,
-    args: Record<string, unknown>,
-    next: CallHandler,
-  ): Promise<unknown> {
+  interceptCall(context: ExecutionContext, next: () => Promise<unknown>): Promise<unknown> {
+    const call = this.planOf(context);
+    return call ? this.call(call, next) : next();
+  }
+
+  /** The policy, context and arguments of an MCP call this interceptor has work for. */
+  private planOf(context: ExecutionContext): PlannedCall | undefined {
+    if (context.getType<string>() !== MCP_CONTEXT_TYPE) return undefined;
+    const policy = this.policies.forCall(context);
+    if (!policy?.intercepts) return undefined;
+    const ctx = McpExecutionContext.getContext(context);
+    if (this.server !== undefined && ctx.server !== this.server) return undefined;
+    return { policy, ctx, args: McpExecutionContext.getArgs(context) ?? {} };
+  }
+
+  private call({ policy, ctx, args }: PlannedCall, next: () => Promise<unknown>): Promise<unknown> {
     const idem = policy.spec.idempotent;
     if (idem) {
       const key = this.idempotencyKey(ctx, args, idem.argument);
@@ -134,15 +150,15 @@ export class ResilienceInterceptor implements NestInterceptor, OnModuleInit, OnM
     policy: CompiledPolicy,
     ctx: McpContext,
     args: Record<string, unknown>,
-    next: CallHandler,
+    next: () => Promise<unknown>,
   ): Promise<unknown> {
     const attempt = async ({ signal }: IDefaultPolicyContext): Promise<unknown> => {
       // The overall deadline passed while a retry was waiting.
       if (signal.aborted) throw signal.reason;
-      if (signal === ctx.signal) return lastValueFrom(next.handle(), { defaultValue: undefined });
+      if (signal === ctx.signal) return next();
       const restore = ctx.linkSignal(signal);
       try {
-        return await lastValueFrom(next.handle(), { defaultValue: undefined });
+        return await next();
       } finally {
         restore();
       }

@@ -29,8 +29,12 @@ export interface RateLimitVerdict {
  * ```
  */
 export interface RateLimitStorage {
-  /** Takes one point from the bucket `key` of `rule`. Never rejects. */
-  consume(rule: RateLimitRule, key: string): Promise<RateLimitVerdict>;
+  /**
+   * Takes one point from the bucket `key` of `rule`. Never throws or rejects. A storage that
+   * can answer at once returns the verdict itself (the in-memory one does), so that the guard
+   * decides without a promise; one that waits on the network returns a promise of it.
+   */
+  consume(rule: RateLimitRule, key: string): RateLimitVerdict | Promise<RateLimitVerdict>;
 }
 
 /** Injection token of the {@link RateLimitStorage}. */
