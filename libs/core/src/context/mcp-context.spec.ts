@@ -177,5 +177,25 @@ describe('McpContext', () => {
       restoreOverall();
       expect(mcp.signal).toBe(client.signal);
     });
+
+    it('builds a signal given as a function only when ctx.signal is read', () => {
+      const { ctx } = sdkContext();
+      const mcp = new McpContext(ctx, origin('modern'), 's', 't');
+      let controller: AbortController | undefined;
+      const make = jest.fn(() => (controller ??= new AbortController()).signal);
+      const restore = mcp.linkSignal(make);
+      expect(make).not.toHaveBeenCalled();
+      const narrowed = mcp.signal;
+      expect(make).toHaveBeenCalledTimes(1);
+      expect(narrowed.aborted).toBe(false);
+      controller!.abort(new Error('attempt timed out'));
+      expect(narrowed.aborted).toBe(true);
+      restore();
+      expect(mcp.signal.aborted).toBe(false);
+      // Never read while linked: never built.
+      const unused = jest.fn(() => new AbortController().signal);
+      mcp.linkSignal(unused)();
+      expect(unused).not.toHaveBeenCalled();
+    });
   });
 });

@@ -66,8 +66,8 @@ export class McpContext {
   /** Answers gathered for this call so far: this round's plus earlier rounds' (2026-07-28). */
   private readonly answers: Record<string, unknown>;
   private inputSeq = 0;
-  /** Signals linked by {@link linkSignal}, outermost first. */
-  private links?: readonly AbortSignal[];
+  /** Signals linked by {@link linkSignal} (or their factories), outermost first. */
+  private links?: readonly (AbortSignal | (() => AbortSignal))[];
   /** `ctx.signal` combined with {@link links}, built when first read. */
   private narrowed?: AbortSignal;
 
@@ -145,7 +145,10 @@ export class McpContext {
    */
   get signal(): AbortSignal {
     if (!this.links) return this.sdk.mcpReq.signal;
-    return (this.narrowed ??= AbortSignal.any([this.sdk.mcpReq.signal, ...this.links]));
+    return (this.narrowed ??= AbortSignal.any([
+      this.sdk.mcpReq.signal,
+      ...this.links.map((link) => (typeof link === 'function' ? link() : link)),
+    ]));
   }
 
   /**
@@ -153,13 +156,17 @@ export class McpContext {
    * `signal` does. Policies use it so that a timeout stops the method's own I/O; each call of the
    * returned function restores the signal seen before.
    *
+   * `signal` may be a function that makes the signal: it is called only if the method reads
+   * `ctx.signal`, so a policy need not build an `AbortController` for a method that never looks.
+   * The function must return the same signal every time, already aborted if its cause has come.
+   *
    * @example
    * ```ts
    * const restore = ctx.linkSignal(AbortSignal.timeout(5_000));
    * try { return await work(ctx.signal); } finally { restore(); }
    * ```
    */
-  linkSignal(signal: AbortSignal): () => void {
+  linkSignal(signal: AbortSignal | (() => AbortSignal)): () => void {
     // Combined only when the method reads ctx.signal: a policy links a signal on every attempt,
     // and most methods that ignore the signal should not pay for AbortSignal.any().
     const links = this.links;

@@ -20,6 +20,7 @@ import {
   isIsolatedCircuitError,
   isTaskCancelledError,
   type IDefaultPolicyContext,
+  type IPolicy,
 } from 'cockatiel';
 import { defer, lastValueFrom, type Observable } from 'rxjs';
 import { CallTimeoutError } from '../errors/call-timeout.error';
@@ -29,6 +30,7 @@ import { OverloadedError } from '../errors/overloaded.error';
 import { bucketKey } from '../guards/rate-limit-key';
 import type { ResilienceModuleOptions } from '../interfaces/resilience-module-options.interface';
 import type { BreakerEntry } from '../policies/breaker-registry.service';
+import { runWithDeadline } from '../policies/attempt-deadline';
 import type { CompiledPolicy } from '../policies/compiled-policy';
 import { ResiliencePolicies } from '../policies/resilience-policies.service';
 import { publishRejection } from '../resilience-telemetry';
@@ -152,24 +154,26 @@ export class ResilienceInterceptor implements McpCallInterceptor, OnModuleInit, 
     args: Record<string, unknown>,
     next: () => Promise<unknown>,
   ): Promise<unknown> {
-    const attempt = async ({ signal }: IDefaultPolicyContext): Promise<unknown> => {
+    const attemptMs = policy.attemptMs;
+    const attempt = ({ signal }: IDefaultPolicyContext): Promise<unknown> => {
       // The overall deadline passed while a retry was waiting.
-      if (signal.aborted) throw signal.reason;
-      if (signal === ctx.signal) return next();
-      const restore = ctx.linkSignal(signal);
-      try {
-        return await next();
-      } finally {
-        restore();
-      }
+      if (signal.aborted) return Promise.reject(signal.reason as Error);
+      // Within the overall deadline (a signal of cockatiel's), `ctx.signal` is narrowed to it.
+      const outer = signal === ctx.signal ? undefined : signal;
+      if (attemptMs !== undefined) return runWithDeadline(attemptMs, ctx, next, outer);
+      if (!outer) return next();
+      const restore = ctx.linkSignal(outer);
+      return next().finally(restore);
     };
-    if (!policy.executes) return attempt({ signal: ctx.signal });
-    const { policy: chain, breaker } = policy.select(args, ctx);
-    // One probe at a time while half-open: the others are refused at once, not queued.
-    if (breaker && (breaker.probing || (breaker.shared && (await breaker.openElsewhere()))))
-      throw this.circuitOpen(policy, ctx, breaker);
     const callerSignal = ctx.signal;
+    let breaker: BreakerEntry | undefined;
     try {
+      if (!policy.executes) return await attempt({ signal: callerSignal });
+      let chain: IPolicy;
+      ({ policy: chain, breaker } = policy.select(args, ctx));
+      // One probe at a time while half-open: the others are refused at once, not queued.
+      if (breaker && (breaker.probing || (breaker.shared && (await breaker.openElsewhere()))))
+        throw this.circuitOpen(policy, ctx, breaker);
       return await chain.execute(attempt, callerSignal);
     } catch (e) {
       throw this.translate(e, policy, ctx, callerSignal, breaker);

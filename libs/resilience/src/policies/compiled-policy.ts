@@ -19,9 +19,11 @@ import type { RateLimitRule } from '../storage/rate-limit.storage';
 import { publishRetry } from '../resilience-telemetry';
 
 /**
- * Timeouts answer at the deadline whether or not the method heeds its signal (aggressive), and
- * leave the signal alone when the method returns in time: cockatiel would otherwise abort it on
- * every return (`abortOnReturn`), which costs a `DOMException` per call and stops nothing.
+ * The overall timeout answers at the deadline whether or not the method heeds its signal
+ * (aggressive), and leaves the signal alone when the method returns in time: cockatiel would
+ * otherwise abort it on every return (`abortOnReturn`), which costs a `DOMException` per call and
+ * stops nothing. The per-attempt timeout is `runWithDeadline()`, run by the interceptor inside
+ * the chain.
  */
 const TIMEOUT_OPTIONS = { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false };
 
@@ -40,7 +42,8 @@ export class CompiledPolicy {
   readonly bulkhead?: BulkheadPolicy;
   readonly overall?: TimeoutPolicy;
   readonly retry?: RetryPolicy;
-  readonly attempt?: TimeoutPolicy;
+  /** The per-attempt timeout, carried out innermost by `runWithDeadline()`. */
+  readonly attemptMs?: number;
   /** Whether the interceptor has anything to do. */
   readonly intercepts: boolean;
   private readonly single?: PolicySelection;
@@ -58,7 +61,7 @@ export class CompiledPolicy {
     const { bulkhead: bh, timeout: to, retry: rt, circuitBreaker: cb } = spec;
     if (bh) this.bulkhead = bulkhead(bh.maxConcurrent, bh.maxQueue ?? 0);
     if (to?.overallMs) this.overall = timeout(to.overallMs, TIMEOUT_OPTIONS);
-    if (to?.attemptMs) this.attempt = timeout(to.attemptMs, TIMEOUT_OPTIONS);
+    if (to?.attemptMs) this.attemptMs = to.attemptMs;
     if (rt) {
       this.retry = retry(handleWhen(retryFilter(rt.on)), {
         maxAttempts: rt.attempts - 1,
@@ -70,7 +73,7 @@ export class CompiledPolicy {
     }
     this.intercepts = !!(bh || to || rt || cb || spec.idempotent);
     if (!cb || cb.key) {
-      if (!cb && (bh || to || rt)) this.single = { policy: this.compose() };
+      if (!cb && (bh || this.overall || rt)) this.single = { policy: this.compose() };
       return;
     }
     const breaker = breakers.create(name, cb);
@@ -92,7 +95,7 @@ export class CompiledPolicy {
     return rules;
   }
 
-  /** Whether calls run through a cockatiel chain (not only idempotency). */
+  /** Whether calls run through a cockatiel chain (not only idempotency or an attempt timeout). */
   get executes(): boolean {
     return this.single !== undefined || this.spec.circuitBreaker?.key !== undefined;
   }
@@ -142,9 +145,9 @@ export class CompiledPolicy {
     this.keyed.clear();
   }
 
-  /** bulkhead → overall timeout → retry → breaker → attempt timeout. */
+  /** bulkhead → overall timeout → retry → breaker (the attempt timeout runs inside them). */
   private compose(breaker?: BreakerEntry): IPolicy {
-    const chain = [this.bulkhead, this.overall, this.retry, breaker?.policy, this.attempt].filter(
+    const chain = [this.bulkhead, this.overall, this.retry, breaker?.policy].filter(
       (p): p is NonNullable<typeof p> => p !== undefined,
     ) as IPolicy[];
     return wrap(...chain);

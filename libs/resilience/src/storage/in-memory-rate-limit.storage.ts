@@ -34,7 +34,8 @@ const SWEEP_INTERVAL_MS = 60_000;
  * ```
  */
 export class InMemoryRateLimitStorage implements RateLimitStorage, OnModuleInit, OnModuleDestroy {
-  private readonly buckets = new Map<string, Bucket>();
+  /** Buckets by rule id, then by key (no key string is built per call). */
+  private readonly buckets = new Map<string, Map<string, Bucket>>();
   private sweep?: NodeJS.Timeout;
 
   onModuleInit(): void {
@@ -49,11 +50,12 @@ export class InMemoryRateLimitStorage implements RateLimitStorage, OnModuleInit,
 
   consume(rule: RateLimitRule, key: string): RateLimitVerdict {
     const now = Date.now();
-    const id = `${rule.id}:${key}`;
-    let bucket = this.buckets.get(id);
+    let buckets = this.buckets.get(rule.id);
+    if (!buckets) this.buckets.set(rule.id, (buckets = new Map()));
+    let bucket = buckets.get(key);
     if (!bucket || bucket.resetAt <= now) {
       bucket = { consumed: 0, resetAt: now + rule.perMs };
-      this.buckets.set(id, bucket);
+      buckets.set(key, bucket);
     }
     const consumed = ++bucket.consumed;
     if (consumed <= rule.points)
@@ -65,11 +67,16 @@ export class InMemoryRateLimitStorage implements RateLimitStorage, OnModuleInit,
 
   /** Buckets currently held (expired ones included until pruned). */
   get size(): number {
-    return this.buckets.size;
+    let size = 0;
+    for (const buckets of this.buckets.values()) size += buckets.size;
+    return size;
   }
 
   /** Drops expired buckets. */
   prune(now = Date.now()): void {
-    for (const [id, bucket] of this.buckets) if (bucket.resetAt <= now) this.buckets.delete(id);
+    for (const [id, buckets] of this.buckets) {
+      for (const [key, bucket] of buckets) if (bucket.resetAt <= now) buckets.delete(key);
+      if (buckets.size === 0) this.buckets.delete(id);
+    }
   }
 }
