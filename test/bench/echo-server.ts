@@ -13,7 +13,9 @@
  *   (REDIS_URL, default redis://127.0.0.1:6379).
  * - `observability`: metrics for every tool, tracing through the OpenTelemetry
  *   API with no SDK (no exporter), and one pino line per call at info, written
- *   asynchronously in 4 KiB batches to /dev/null (LOG_DEST overrides). PARTS=metrics,tracing,logging
+ *   as the module writes by default (the lines of an event-loop turn in one synchronous write), to
+ *   /dev/null (LOG_DEST overrides); LOG_MODE=async writes through sonic-boom's asynchronous mode
+ *   instead, in 4 KiB batches. PARTS=metrics,tracing,logging
  *   (the default) picks which of the three run.
  *
  * Run alone (any load tool can then be pointed at it):
@@ -30,7 +32,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Args, McpModule, McpServers, Tool, type JsonSchemaObject } from '@rampart/core';
-import { ObservabilityModule } from '@rampart/observability';
+import { ObservabilityModule, TurnBatchedDestination } from '@rampart/observability';
 import { CircuitBreaker, RateLimit, ResilienceModule, Retry, Timeout } from '@rampart/resilience';
 import { IsString } from 'class-validator';
 import pino from 'pino';
@@ -43,6 +45,9 @@ import {
   MCP_PATH,
   portFromEnv,
 } from './shared';
+
+/** Where the observability stack's call lines go. */
+const LOG_DEST = process.env.LOG_DEST ?? '/dev/null';
 
 /** Name of the Rampart server, sent as `serverInfo.name`. */
 const SERVER_NAME = 'bench-rampart';
@@ -122,12 +127,12 @@ function stack(name: Stack): { imports: DynamicModule[]; tools: Type } {
             tracing: parts.has('tracing'),
             logging: parts.has('logging') && {
               level: 'info',
-              // pino's advice for throughput: asynchronous, written in 4 KiB batches.
-              destination: pino.destination({
-                dest: process.env.LOG_DEST ?? '/dev/null',
-                sync: false,
-                minLength: 4096,
-              }),
+              // The module's default way of writing (see createCallLogger), to /dev/null rather
+              // than to the runner's pipe; LOG_MODE=async: sonic-boom's asynchronous batches.
+              destination:
+                process.env.LOG_MODE === 'async'
+                  ? pino.destination({ dest: LOG_DEST, sync: false, minLength: 4096 })
+                  : new TurnBatchedDestination(pino.destination({ dest: LOG_DEST, sync: true })),
             },
           }),
         ],

@@ -30,6 +30,7 @@ export { McpTracing, type TraceScope, DEFAULT_TRACER_NAME } from './tracing/mcp-
 export { parseTraceparent } from './tracing/traceparent';
 export { CallLogger, type CallLogLine } from './logging/call-logger.service';
 export { createCallLogger } from './logging/call-logger.factory';
+export { TurnBatchedDestination } from './logging/turn-batched.destination';
 export type { AuditOptions, PostgresAuditOptions } from './audit/audit-options.interface';
 export type { AuditRecord } from './audit/audit-record.interface';
 export { AuditSink, AUDIT_SINK, type AuditSinkStats } from './audit/audit-sink.interface';

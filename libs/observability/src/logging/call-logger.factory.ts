@@ -2,6 +2,7 @@ import type { ModulesContainer } from '@nestjs/core';
 import { MCP_MODULE_OPTIONS, type McpModuleOptions } from '@rampart/core';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LoggingOptions } from '../interfaces/observability-module-options.interface';
+import { TurnBatchedDestination } from './turn-batched.destination';
 
 /** Whether any `McpModule.forRoot()` of the app serves on stdio. */
 export function anyStdioServer(modules: ModulesContainer): boolean {
@@ -16,6 +17,9 @@ export function anyStdioServer(modules: ModulesContainer): boolean {
 /**
  * A destination that picks stdout or stderr when the first line is written, once every module
  * (and so every `McpModule` option) is known: stderr as soon as a server runs on stdio.
+ *
+ * The lines of one event-loop turn go out in one synchronous write when the turn ends
+ * ({@link TurnBatchedDestination}). Pass a `destination` to choose otherwise.
  */
 class StdDestination implements DestinationStream {
   private target?: DestinationStream;
@@ -33,7 +37,7 @@ class StdDestination implements DestinationStream {
     const stderr =
       this.fixed === 'stderr' ||
       (this.fixed === undefined && !!this.modules && anyStdioServer(this.modules));
-    return pino.destination({ fd: stderr ? 2 : 1, sync: false });
+    return new TurnBatchedDestination(pino.destination({ fd: stderr ? 2 : 1, sync: true }));
   }
 }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   context,
   isSpanContextValid,
+  ProxyTracerProvider,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -19,6 +20,15 @@ import { parseTraceparent } from './traceparent';
 export const DEFAULT_TRACER_NAME = '@rampart/observability';
 
 const SERVER_SPAN = { kind: SpanKind.SERVER } as const;
+
+/** The API's no-op provider: what the global proxy delegates to while no SDK is registered. */
+const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
+
+/** Whether an OpenTelemetry SDK (any tracer provider) is registered now. */
+function sdkRegistered(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_PROVIDER;
+}
 
 /** The span of one request and the context it is active in. */
 export interface TraceScope {
@@ -53,6 +63,9 @@ export class McpTracing {
 
   /** Starts the request's span; `undefined` when nothing records or propagates it. */
   start(request: McpRequest): TraceScope | undefined {
+    // No SDK and no trace from the client: nothing would be recorded or propagated, so nothing
+    // is built (checked per request: an SDK may be registered after boot).
+    if (!sdkRegistered() && !this.hasClientTrace(request)) return undefined;
     const parent = this.parentOf(request);
     const named = request.method === 'tools/call' || request.method === 'prompts/get';
     const span = this.tracer.startSpan(
@@ -89,6 +102,13 @@ export class McpTracing {
       }
     }
     span.end();
+  }
+
+  private hasClientTrace(request: McpRequest): boolean {
+    return (
+      this.acceptClientTrace &&
+      (typeof request.meta?.traceparent === 'string' || request.origin.headerTrace !== undefined)
+    );
   }
 
   private parentOf(request: McpRequest): Context {
