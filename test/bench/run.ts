@@ -1,13 +1,15 @@
 /**
- * Benchmark runner: for every scenario × target it spawns the target server
- * on a free loopback port (with the measurement probe preloaded), verifies one
- * request answers correctly, warms up, drives a fixed-concurrency autocannon
- * load and records req/s, latency percentiles, server CPU per request and
- * peak RSS. Prints markdown tables and writes test/bench/results/latest.json.
+ * Benchmark runner: for every scenario it spawns every target server on a free
+ * loopback port (with the measurement probe preloaded), verifies that one
+ * request answers correctly and warms each up, then drives a fixed-concurrency
+ * autocannon load in windows interleaved across the targets (A B C A B C …),
+ * and records req/s, latency percentiles, server CPU per request and peak RSS,
+ * and each target's ratio to the bare Rampart target window by window. Prints
+ * markdown tables and writes test/bench/results/latest.json.
  *
  * Usage: node test/bench/dist/run.js [--targets raw,sdk] [--scenarios call,list5,list200]
- *        [--connections 32] [--duration 8] [--warmup 2]
- * Env:   BENCH_CONNECTIONS, BENCH_DURATION, BENCH_WARMUP (CLI flags win).
+ *        [--connections 32] [--duration 8] [--warmup 2] [--rounds 8]
+ * Env:   BENCH_CONNECTIONS, BENCH_DURATION, BENCH_WARMUP, BENCH_ROUNDS (CLI flags win).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -200,6 +202,8 @@ interface Config {
   connections: number;
   durationS: number;
   warmupS: number;
+  /** Measured windows per target, interleaved across targets (durationS / rounds seconds each). */
+  rounds: number;
   /** True when the target list was given explicitly (missing scripts are then errors). */
   explicitTargets: boolean;
 }
@@ -234,6 +238,7 @@ function parseConfig(argv: string[]): Config {
       connections: { type: 'string' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
+      rounds: { type: 'string' },
     },
     strict: true,
   });
@@ -245,6 +250,7 @@ function parseConfig(argv: string[]): Config {
     ),
     durationS: positive('duration', values.duration ?? process.env.BENCH_DURATION, 8),
     warmupS: positive('warmup', values.warmup ?? process.env.BENCH_WARMUP, 2),
+    rounds: Math.round(positive('rounds', values.rounds ?? process.env.BENCH_ROUNDS, 8)),
     explicitTargets: values.targets !== undefined,
   };
 }
@@ -518,7 +524,7 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 // ---------------------------------------------------------------------------
-// One measured run.
+// Measured windows and runs.
 // ---------------------------------------------------------------------------
 
 interface RunResult {
@@ -530,9 +536,9 @@ interface RunResult {
   cpuUsPerReq: number;
   /** Same, from /proc/<pid>/stat (10 ms ticks): a cross-check of the probe. */
   procCpuUsPerReq: number | undefined;
-  /** Server CPU use over the window, % of one core. */
+  /** Server CPU use over the windows, % of one core. */
   serverCpuPct: number;
-  /** Runner (load generator) CPU use over the window, % of one core. */
+  /** Runner (load generator) CPU use over the windows, % of one core. */
   loadgenCpuPct: number;
   peakRssMb: number;
   requests: number;
@@ -543,16 +549,62 @@ interface RunResult {
   mismatches: number;
   statusCodes: Record<string, number>;
   responseBytes: number;
-  autocannonLatencyMs: { p50: number; p99: number; average: number; max: number };
+  /** req/s of each window, in order (one per round). */
+  windowReqPerSec: number[];
+  /** The bare target's req/s divided into this one's, window by window: median, min, max. */
+  bareRatio?: { median: number; min: number; max: number };
+  /** Same for server CPU per request (bare CPU/req ÷ this CPU/req): median. */
+  bareCpuRatio?: number;
 }
 
-async function measure(target: Target, scenario: Scenario, config: Config): Promise<RunResult> {
+/** One measured window of one target. */
+interface Window {
+  requests: number;
+  wallUs: number;
+  cpuUs: number;
+  procCpuUs: number | undefined;
+  loadgenUs: number;
+  latenciesMs: Float64Array;
+  result: AutocannonResult;
+}
+
+/** A started, verified and warmed-up target, ready for measured windows. */
+interface Prepared {
+  target: Target;
+  server: ServerProcess;
+  verified: Verified;
+  windows: Window[];
+}
+
+function failure(target: Target, scenario: Scenario, server: ServerProcess, error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  return new Error(
+    `[${target.name} / ${scenario.name}] ${message}\n--- server output (tail) ---\n${server.recentOutput()}`,
+    { cause: error },
+  );
+}
+
+async function prepare(target: Target, scenario: Scenario, config: Config): Promise<Prepared> {
   const server = await ServerProcess.start(target, scenario);
   try {
     const verified = await waitAndVerify(server, scenario);
     await load(server, scenario, config.connections, config.warmupS, verified.body);
     server.assertAlive();
+    return { target, server, verified, windows: [] };
+  } catch (error) {
+    await server.stop();
+    throw failure(target, scenario, server, error);
+  }
+}
 
+async function measureWindow(
+  prepared: Prepared,
+  scenario: Scenario,
+  config: Config,
+  seconds: number,
+): Promise<void> {
+  const { server, verified, target } = prepared;
+  try {
     const before = await server.sample();
     const procBefore = procCpuUs(server.child.pid);
     const loadgenBefore = process.cpuUsage();
@@ -561,57 +613,126 @@ async function measure(target: Target, scenario: Scenario, config: Config): Prom
       server,
       scenario,
       config.connections,
-      config.durationS,
+      seconds,
       verified.body,
     );
     const wallUs = Number(process.hrtime.bigint() - wallBefore) / 1000;
     const loadgen = process.cpuUsage(loadgenBefore);
     const after = await server.sample();
     const procAfter = procCpuUs(server.child.pid);
-
-    const requests = result.requests.total;
-    const cpuUs = after.userUs + after.systemUs - (before.userUs + before.systemUs);
-    latenciesMs.sort();
-    const statusCodes = Object.fromEntries(
-      Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count]),
-    );
-    return {
-      target: target.name,
-      scenario: scenario.name,
-      reqPerSec: result.requests.average,
-      p50Ms: percentile(latenciesMs, 50),
-      p99Ms: percentile(latenciesMs, 99),
-      cpuUsPerReq: requests > 0 ? cpuUs / requests : Number.NaN,
-      procCpuUsPerReq:
-        procBefore !== undefined && procAfter !== undefined && requests > 0
-          ? (procAfter - procBefore) / requests
-          : undefined,
-      serverCpuPct: (cpuUs / wallUs) * 100,
-      loadgenCpuPct: ((loadgen.user + loadgen.system) / wallUs) * 100,
-      peakRssMb: after.maxRssBytes / (1024 * 1024),
-      requests,
-      durationS: result.duration,
-      non2xx: result.non2xx,
-      errors: result.errors,
-      timeouts: result.timeouts,
-      mismatches: result.mismatches,
-      statusCodes,
-      responseBytes: Buffer.byteLength(verified.body),
-      autocannonLatencyMs: {
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-        average: result.latency.average,
-        max: result.latency.max,
-      },
-    };
+    prepared.windows.push({
+      requests: result.requests.total,
+      wallUs,
+      cpuUs: after.userUs + after.systemUs - (before.userUs + before.systemUs),
+      procCpuUs:
+        procBefore !== undefined && procAfter !== undefined ? procAfter - procBefore : undefined,
+      loadgenUs: loadgen.user + loadgen.system,
+      latenciesMs: latenciesMs.slice(),
+      result,
+    });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(
-      `[${target.name} / ${scenario.name}] ${message}\n--- server output (tail) ---\n${server.recentOutput()}`,
-      { cause: error },
+    throw failure(target, scenario, server, error);
+  }
+}
+
+/** One figure per target from its windows: sums over the windows, percentiles over all responses. */
+async function summarize(prepared: Prepared, scenario: Scenario): Promise<RunResult> {
+  const { windows, verified, server, target } = prepared;
+  const after = await server.sample();
+  const sum = (pick: (w: Window) => number) => windows.reduce((total, w) => total + pick(w), 0);
+  const requests = sum((w) => w.requests);
+  const wallUs = sum((w) => w.wallUs);
+  const cpuUs = sum((w) => w.cpuUs);
+  const procCpu = windows.every((w) => w.procCpuUs !== undefined)
+    ? sum((w) => w.procCpuUs!)
+    : undefined;
+  const latencies = new Float64Array(sum((w) => w.latenciesMs.length));
+  let offset = 0;
+  for (const w of windows) {
+    latencies.set(w.latenciesMs, offset);
+    offset += w.latenciesMs.length;
+  }
+  latencies.sort();
+  const statusCodes: Record<string, number> = {};
+  for (const w of windows)
+    for (const [code, { count }] of Object.entries(w.result.statusCodeStats ?? {}))
+      statusCodes[code] = (statusCodes[code] ?? 0) + count;
+  return {
+    target: target.name,
+    scenario: scenario.name,
+    reqPerSec: requests / (wallUs / 1e6),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    cpuUsPerReq: requests > 0 ? cpuUs / requests : Number.NaN,
+    procCpuUsPerReq: procCpu !== undefined && requests > 0 ? procCpu / requests : undefined,
+    serverCpuPct: (cpuUs / wallUs) * 100,
+    loadgenCpuPct: (sum((w) => w.loadgenUs) / wallUs) * 100,
+    peakRssMb: after.maxRssBytes / (1024 * 1024),
+    requests,
+    durationS: wallUs / 1e6,
+    non2xx: sum((w) => w.result.non2xx),
+    errors: sum((w) => w.result.errors),
+    timeouts: sum((w) => w.result.timeouts),
+    mismatches: sum((w) => w.result.mismatches),
+    statusCodes,
+    responseBytes: Buffer.byteLength(verified.body),
+    windowReqPerSec: windows.map((w) => w.requests / (w.wallUs / 1e6)),
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Compares every target with the bare one window by window: on a machine shared with the load
+ * generator the speed of the whole box drifts by more than the differences measured, and a
+ * ratio of two windows run one after the other cancels most of that drift.
+ */
+function compareWithBare(prepared: Prepared[], runs: RunResult[]): void {
+  const bareIndex = prepared.findIndex((p) => p.target.name === BARE);
+  if (bareIndex === -1) return;
+  const bare = prepared[bareIndex].windows;
+  prepared.forEach((p, i) => {
+    const ratios = p.windows.map(
+      (w, r) => w.requests / w.wallUs / (bare[r].requests / bare[r].wallUs),
     );
+    const cpu = p.windows.map((w, r) => bare[r].cpuUs / bare[r].requests / (w.cpuUs / w.requests));
+    runs[i].bareRatio = {
+      median: median(ratios),
+      min: Math.min(...ratios),
+      max: Math.max(...ratios),
+    };
+    runs[i].bareCpuRatio = median(cpu);
+  });
+}
+
+/**
+ * Runs one scenario: starts every target (idle servers use no CPU), verifies and warms each up,
+ * then measures `rounds` windows per target, interleaved (A B C A B C …).
+ */
+async function measureScenario(
+  targets: Target[],
+  scenario: Scenario,
+  config: Config,
+): Promise<RunResult[]> {
+  const prepared: Prepared[] = [];
+  try {
+    for (const target of targets) prepared.push(await prepare(target, scenario, config));
+    const seconds = config.durationS / config.rounds;
+    for (let round = 0; round < config.rounds; round++)
+      for (const p of prepared) {
+        p.server.assertAlive();
+        await measureWindow(p, scenario, config, seconds);
+      }
+    const runs: RunResult[] = [];
+    for (const p of prepared) runs.push(await summarize(p, scenario));
+    compareWithBare(prepared, runs);
+    return runs;
   } finally {
-    await server.stop();
+    await Promise.all(prepared.map((p) => p.server.stop()));
   }
 }
 
@@ -629,16 +750,18 @@ function scenarioTable(runs: RunResult[]): string {
   const byTarget = (name: string): RunResult | undefined => runs.find((r) => r.target === name);
   const raw = byTarget('raw')?.reqPerSec;
   const sdk = byTarget('sdk')?.reqPerSec;
-  const bare = byTarget(BARE)?.reqPerSec;
   const lines = [
-    '| target | req/s | p50 ms | p99 ms | CPU µs/req | peak RSS MB | ×ceiling | ×SDK | ×bare |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| target | req/s | p50 ms | p99 ms | CPU µs/req | peak RSS MB | ×ceiling | ×SDK | ×bare (median, range) | CPU ×bare |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const run of runs) {
+    const bare = run.bareRatio;
     lines.push(
       `| ${run.target} | ${fmt(run.reqPerSec, 0)} | ${fmt(run.p50Ms, 2)} | ${fmt(run.p99Ms, 2)} | ` +
         `${fmt(run.cpuUsPerReq, 1)} | ${fmt(run.peakRssMb, 1)} | ${fmt(ratio(run.reqPerSec, raw), 2)} | ` +
-        `${fmt(ratio(run.reqPerSec, sdk), 2)} | ${fmt(ratio(run.reqPerSec, bare), 2)} |`,
+        `${fmt(ratio(run.reqPerSec, sdk), 2)} | ` +
+        `${bare ? `${fmt(bare.median, 2)} (${fmt(bare.min, 2)}–${fmt(bare.max, 2)})` : '—'} | ` +
+        `${fmt(run.bareCpuRatio, 2)} |`,
     );
   }
   return lines.join('\n');
@@ -699,8 +822,9 @@ async function main(): Promise<void> {
       `Node ${String(host.node)}, ${String(host.platform)}`,
   );
   console.log(
-    `Load: autocannon, ${config.connections} connections, ${config.durationS} s measured after ` +
-      `${config.warmupS} s warm-up, protocol ${BENCH_PROTOCOL_VERSION} stateless, POST ${MCP_PATH}`,
+    `Load: autocannon, ${config.connections} connections, ${config.durationS} s measured per target ` +
+      `in ${config.rounds} interleaved windows after ${config.warmupS} s warm-up, protocol ` +
+      `${BENCH_PROTOCOL_VERSION} stateless, POST ${MCP_PATH}`,
   );
   console.log(
     `Targets: ${targets.map((t) => t.name).join(', ')}; scenarios: ${config.scenarios.map((s) => s.name).join(', ')}\n`,
@@ -709,12 +833,14 @@ async function main(): Promise<void> {
   const all: RunResult[] = [];
   const tables: Record<string, string> = {};
   for (const scenario of config.scenarios) {
-    const runs: RunResult[] = [];
-    for (const target of targets) {
-      process.stdout.write(`  ${scenario.name} / ${target.name} … `);
-      const run = await measure(target, scenario, config);
-      runs.push(run);
+    process.stdout.write(
+      `  ${scenario.name}: ${targets.length} targets × ${config.rounds} windows of ` +
+        `${fmt(config.durationS / config.rounds, 2)} s …\n`,
+    );
+    const runs = await measureScenario(targets, scenario, config);
+    for (const run of runs) {
       all.push(run);
+      process.stdout.write(`  ${scenario.name} / ${run.target}: `);
       const issues =
         run.non2xx + run.errors + run.timeouts + run.mismatches > 0
           ? ` ⚠ non-2xx ${run.non2xx}, errors ${run.errors}, timeouts ${run.timeouts}, body mismatches ${run.mismatches}`
@@ -771,6 +897,7 @@ async function main(): Promise<void> {
           connections: config.connections,
           durationS: config.durationS,
           warmupS: config.warmupS,
+          rounds: config.rounds,
           protocolVersion: BENCH_PROTOCOL_VERSION,
           targets: targets.map((t) => ({ name: t.name, script: t.script, env: t.env ?? {} })),
           scenarios: config.scenarios.map((s) => ({
