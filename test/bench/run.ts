@@ -2,7 +2,7 @@
  * Benchmark runner: for every scenario it spawns every target server on a free
  * loopback port (with the measurement probe preloaded), verifies that one
  * request answers correctly and warms each up, then drives a fixed-concurrency
- * autocannon load in windows interleaved across the targets (A B C A B C …),
+ * autocannon load in windows interleaved across the targets (A B C, B C A, …),
  * and records req/s, latency percentiles, server CPU per request and peak RSS,
  * and each target's ratio to the bare Rampart target window by window. Prints
  * markdown tables and writes test/bench/results/latest.json.
@@ -263,6 +263,8 @@ const DIST_DIR = __dirname;
 const PROBE = path.join(DIST_DIR, 'probe.js');
 const RESULTS_DIR = path.join(DIST_DIR, '..', 'results');
 const READY_TIMEOUT_MS = 30_000;
+/** Idle time before each measured window. */
+const WINDOW_PAUSE_MS = 500;
 const CLK_TCK = 100; // `getconf CLK_TCK` on Linux x86_64/arm64.
 
 const children = new Set<ChildProcess>();
@@ -711,7 +713,7 @@ function compareWithBare(prepared: Prepared[], runs: RunResult[]): void {
 
 /**
  * Runs one scenario: starts every target (idle servers use no CPU), verifies and warms each up,
- * then measures `rounds` windows per target, interleaved (A B C A B C …).
+ * then measures `rounds` windows per target, interleaved (A B C, B C A, C A B, …).
  */
 async function measureScenario(
   targets: Target[],
@@ -723,10 +725,23 @@ async function measureScenario(
     for (const target of targets) prepared.push(await prepare(target, scenario, config));
     const seconds = config.durationS / config.rounds;
     for (let round = 0; round < config.rounds; round++)
-      for (const p of prepared) {
+      for (let i = 0; i < prepared.length; i++) {
+        // Each round starts one target later, so that no target always follows the same one;
+        // a pause lets the previous server's garbage collector settle before the next window.
+        const p = prepared[(round + i) % prepared.length];
         p.server.assertAlive();
+        await new Promise((resolve) => setTimeout(resolve, WINDOW_PAUSE_MS));
         await measureWindow(p, scenario, config, seconds);
       }
+    // Still the verified answer after the load (autocannon only counts mismatches).
+    for (const p of prepared) {
+      const after = await post(p.server, scenario);
+      if (after.body !== p.verified.body)
+        console.log(
+          `⚠ ${p.target.name}: the answer after the load differs from the verified one:\n` +
+            `  HTTP ${after.status} ${after.body.slice(0, 400)}`,
+        );
+    }
     const runs: RunResult[] = [];
     for (const p of prepared) runs.push(await summarize(p, scenario));
     compareWithBare(prepared, runs);

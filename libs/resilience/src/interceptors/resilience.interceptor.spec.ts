@@ -89,8 +89,8 @@ function call(
   method: keyof Tools,
   run: (signal: AbortSignal) => Promise<unknown>,
   args: Record<string, unknown> = {},
+  controller = new AbortController(),
 ) {
-  const controller = new AbortController();
   const ctx = new McpContext(
     { mcpReq: { id: 1, method: 'tools/call', signal: controller.signal, _meta: {} } } as never,
     { transport: 'memory', era: 'modern' },
@@ -203,6 +203,46 @@ describe('ResilienceInterceptor (fake timers)', () => {
         code: 'INVALID_ARGUMENTS',
       });
     expect(registry.snapshot()[0].state).toBe('closed');
+  });
+
+  it('does not count calls their client cancelled against the breaker, nor runs one already gone', async () => {
+    const { interceptor, registry } = setup();
+    for (let i = 0; i < 3; i++) {
+      const client = new AbortController();
+      const leaves = () => {
+        client.abort();
+        return Promise.reject(new DOMException('This operation was aborted', 'AbortError'));
+      };
+      await expect(call(interceptor, 'breaker', leaves, {}, client)).rejects.toMatchObject({
+        code: 'CANCELLED',
+      });
+    }
+    expect(registry.snapshot()[0].state).toBe('closed');
+    const gone = new AbortController();
+    gone.abort();
+    const run = jest.fn(() => Promise.resolve('x'));
+    await expect(call(interceptor, 'breaker', run, {}, gone)).rejects.toMatchObject({
+      code: 'CANCELLED',
+    });
+    expect(run).not.toHaveBeenCalled();
+    await expect(call(interceptor, 'breaker', run)).resolves.toBe('x');
+  });
+
+  it('keeps the circuit open when the client of the half-open probe cancels it', async () => {
+    const { interceptor, registry } = setup();
+    const fail = () => Promise.reject(new Error('down'));
+    await expect(call(interceptor, 'breaker', fail)).rejects.toThrow('down');
+    await expect(call(interceptor, 'breaker', fail)).rejects.toThrow('down');
+    jest.advanceTimersByTime(10_000);
+    const client = new AbortController();
+    const leaves = () => {
+      client.abort();
+      return Promise.reject(new DOMException('This operation was aborted', 'AbortError'));
+    };
+    await expect(call(interceptor, 'breaker', leaves, {}, client)).rejects.toMatchObject({
+      code: 'CANCELLED',
+    });
+    expect(registry.snapshot()[0].state).toBe('open');
   });
 
   it('keeps the circuit open when the half-open probe is refused by validation', async () => {

@@ -155,17 +155,25 @@ export class ResilienceInterceptor implements McpCallInterceptor, OnModuleInit, 
     next: () => Promise<unknown>,
   ): Promise<unknown> {
     const attemptMs = policy.attemptMs;
+    const callerSignal = ctx.signal;
+    // A call the client cancelled (or whose connection closed) says nothing about the tool's
+    // health: it fails as CANCELLED, a client fault, which no breaker counts and no retry repeats.
+    const cancelled = () => new ToolError('CANCELLED', CANCELLED(policy.name));
+    const settle = (error: unknown) => {
+      throw callerSignal.aborted && !isToolError(error) ? cancelled() : error;
+    };
     const attempt = ({ signal }: IDefaultPolicyContext): Promise<unknown> => {
+      if (callerSignal.aborted) return Promise.reject(cancelled());
       // The overall deadline passed while a retry was waiting.
       if (signal.aborted) return Promise.reject(signal.reason as Error);
       // Within the overall deadline (a signal of cockatiel's), `ctx.signal` is narrowed to it.
       const outer = signal === ctx.signal ? undefined : signal;
-      if (attemptMs !== undefined) return runWithDeadline(attemptMs, ctx, next, outer);
-      if (!outer) return next();
+      if (attemptMs !== undefined)
+        return runWithDeadline(attemptMs, ctx, next, outer).catch(settle);
+      if (!outer) return next().catch(settle);
       const restore = ctx.linkSignal(outer);
-      return next().finally(restore);
+      return next().finally(restore).catch(settle);
     };
-    const callerSignal = ctx.signal;
     let breaker: BreakerEntry | undefined;
     try {
       if (!policy.executes) return await attempt({ signal: callerSignal });

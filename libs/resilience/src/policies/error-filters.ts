@@ -15,6 +15,9 @@ const isClientFault = (e: unknown): boolean =>
 export const isInvalidArguments = (e: unknown): boolean =>
   isToolError(e) && e.code === 'INVALID_ARGUMENTS';
 
+/** A call its client cancelled (or left) while it ran: it never told how the tool would do. */
+export const isCancelled = (e: unknown): boolean => isToolError(e) && e.code === 'CANCELLED';
+
 /** Whether an error counts against a circuit breaker: anything but client faults. */
 export const countsAsFailure = (e: unknown): boolean =>
   !isClientFault(e) && !isBrokenCircuitError(e) && !isIsolatedCircuitError(e);
