@@ -20,7 +20,6 @@ import {
   isIsolatedCircuitError,
   isTaskCancelledError,
   type IDefaultPolicyContext,
-  type IPolicy,
 } from 'cockatiel';
 import { defer, lastValueFrom, type Observable } from 'rxjs';
 import { CallTimeoutError } from '../errors/call-timeout.error';
@@ -31,7 +30,7 @@ import { bucketKey } from '../guards/rate-limit-key';
 import type { ResilienceModuleOptions } from '../interfaces/resilience-module-options.interface';
 import type { BreakerEntry } from '../policies/breaker-registry.service';
 import { runWithDeadline } from '../policies/attempt-deadline';
-import type { CompiledPolicy } from '../policies/compiled-policy';
+import type { CompiledPolicy, PolicyChain } from '../policies/compiled-policy';
 import { ResiliencePolicies } from '../policies/resilience-policies.service';
 import { publishRejection } from '../resilience-telemetry';
 import { IDEMPOTENCY_META_KEY } from '../resilience.constants';
@@ -159,8 +158,10 @@ export class ResilienceInterceptor implements McpCallInterceptor, OnModuleInit, 
     // A call the client cancelled (or whose connection closed) says nothing about the tool's
     // health: it fails as CANCELLED, a client fault, which no breaker counts and no retry repeats.
     const cancelled = () => new ToolError('CANCELLED', CANCELLED(policy.name));
+    const failed = (error: unknown) =>
+      callerSignal.aborted && !isToolError(error) ? cancelled() : error;
     const settle = (error: unknown) => {
-      throw callerSignal.aborted && !isToolError(error) ? cancelled() : error;
+      throw failed(error);
     };
     const attempt = ({ signal }: IDefaultPolicyContext): Promise<unknown> => {
       if (callerSignal.aborted) return Promise.reject(cancelled());
@@ -169,7 +170,7 @@ export class ResilienceInterceptor implements McpCallInterceptor, OnModuleInit, 
       // Within the overall deadline (a signal of cockatiel's), `ctx.signal` is narrowed to it.
       const outer = signal === ctx.signal ? undefined : signal;
       if (attemptMs !== undefined)
-        return runWithDeadline(attemptMs, ctx, next, outer).catch(settle);
+        return runWithDeadline(attemptMs, ctx, next, outer, failed);
       if (!outer) return next().catch(settle);
       const restore = ctx.linkSignal(outer);
       return next().finally(restore).catch(settle);
@@ -177,7 +178,7 @@ export class ResilienceInterceptor implements McpCallInterceptor, OnModuleInit, 
     let breaker: BreakerEntry | undefined;
     try {
       if (!policy.executes) return await attempt({ signal: callerSignal });
-      let chain: IPolicy;
+      let chain: PolicyChain;
       ({ policy: chain, breaker } = policy.select(args, ctx));
       // One probe at a time while half-open: the others are refused at once, not queued.
       if (breaker && (breaker.probing || (breaker.shared && (await breaker.openElsewhere()))))

@@ -25,6 +25,8 @@ export function runWithDeadline<T>(
   ctx: McpContext,
   work: () => Promise<T>,
   outer?: AbortSignal,
+  /** Maps the error the attempt rejects with (its own or the timeout's). */
+  mapError: (error: unknown) => unknown = (error) => error,
 ): Promise<T> {
   let controller: AbortController | undefined;
   const restoreOuter = outer && ctx.linkSignal(outer);
@@ -35,7 +37,7 @@ export function runWithDeadline<T>(
       timedOut = true;
       const error = new TaskCancelledError(`Operation timed out after ${ms}ms`);
       (controller ??= new AbortController()).abort(error);
-      reject(error);
+      reject(mapError(error));
     }, ms);
     const settle = () => {
       clearTimeout(timer);
@@ -50,7 +52,7 @@ export function runWithDeadline<T>(
       },
       (error: unknown) => {
         settle();
-        if (!timedOut) reject(error);
+        if (!timedOut) reject(mapError(error));
       },
     );
   });

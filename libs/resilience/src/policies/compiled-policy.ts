@@ -4,8 +4,8 @@ import {
   handleWhen,
   retry,
   timeout,
-  wrap,
   type BulkheadPolicy,
+  type IDefaultPolicyContext,
   type IPolicy,
   type RetryPolicy,
   type TimeoutPolicy,
@@ -27,9 +27,17 @@ import { publishRetry } from '../resilience-telemetry';
  */
 const TIMEOUT_OPTIONS = { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false };
 
+/** Policies nested outermost first, run as one. */
+export interface PolicyChain {
+  execute<T>(
+    fn: (context: IDefaultPolicyContext) => PromiseLike<T> | T,
+    signal?: AbortSignal,
+  ): Promise<T>;
+}
+
 /** The breaker and composed policy that one call runs through. */
 export interface PolicySelection {
-  policy: IPolicy;
+  policy: PolicyChain;
   breaker?: BreakerEntry;
 }
 
@@ -145,12 +153,24 @@ export class CompiledPolicy {
     this.keyed.clear();
   }
 
-  /** bulkhead → overall timeout → retry → breaker (the attempt timeout runs inside them). */
-  private compose(breaker?: BreakerEntry): IPolicy {
+  /**
+   * bulkhead → overall timeout → retry → breaker (the attempt timeout runs inside them). Nested
+   * by hand rather than with cockatiel's `wrap()`, which copies the context object at every stage
+   * of every call; each stage here passes on the signal its policy gives, which is all the
+   * attempt reads.
+   */
+  private compose(breaker?: BreakerEntry): PolicyChain {
     const chain = [this.bulkhead, this.overall, this.retry, breaker?.policy].filter(
       (p): p is NonNullable<typeof p> => p !== undefined,
     ) as IPolicy[];
-    return wrap(...chain);
+    return chain
+      .slice(0, -1)
+      .reduceRight<PolicyChain>(
+        (inner, outer) => ({
+          execute: (fn, signal) => outer.execute(({ signal: s }) => inner.execute(fn, s), signal),
+        }),
+        chain[chain.length - 1],
+      );
   }
 }
 
