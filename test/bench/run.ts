@@ -8,10 +8,12 @@
  * markdown tables and writes test/bench/results/latest.json.
  *
  * Usage: node test/bench/dist/run.js [--targets raw,sdk] [--scenarios call,list5,list200]
- *        [--connections 32] [--duration 8] [--warmup 2] [--rounds 8]
- * Env:   BENCH_CONNECTIONS, BENCH_DURATION, BENCH_WARMUP, BENCH_ROUNDS (CLI flags win).
+ *        [--connections 32] [--duration 8] [--warmup 2] [--rounds 8] [--no-pin]
+ * Env:   BENCH_CONNECTIONS, BENCH_DURATION, BENCH_WARMUP, BENCH_ROUNDS, BENCH_PIN=0 (CLI flags win).
+ * On Linux with two CPUs or more, the servers run on one CPU and the load generator on another
+ * (taskset); --no-pin leaves both to the scheduler.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import * as os from 'node:os';
@@ -204,6 +206,8 @@ interface Config {
   warmupS: number;
   /** Measured windows per target, interleaved across targets (durationS / rounds seconds each). */
   rounds: number;
+  /** CPUs of the server and of this process (the load generator), when they are pinned. */
+  pin?: Pinning;
   /** True when the target list was given explicitly (missing scripts are then errors). */
   explicitTargets: boolean;
 }
@@ -229,6 +233,33 @@ function positive(name: string, raw: string | undefined, fallback: number): numb
   return value;
 }
 
+interface Pinning {
+  serverCpu: number;
+  loadCpu: number;
+}
+
+/**
+ * The server on the first CPU this process may use, the load generator (this process) on the
+ * second: the two no longer trade places, and the server's garbage-collector threads run on the
+ * server's CPU, so that its CPU cost is what slows it. `undefined` (no pinning) with fewer than
+ * two CPUs or without `taskset` (util-linux).
+ */
+function pinning(): Pinning | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const out = execFileSync('taskset', ['-c', '-p', String(process.pid)]).toString();
+    const list = out.slice(out.lastIndexOf(':') + 1).trim();
+    const cpus = list.split(',').flatMap((part) => {
+      const [from, to = from] = part.split('-').map(Number);
+      return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    });
+    if (cpus.length < 2) return undefined;
+    return { serverCpu: cpus[0], loadCpu: cpus[1] };
+  } catch {
+    return undefined;
+  }
+}
+
 function parseConfig(argv: string[]): Config {
   const { values } = parseArgs({
     args: argv,
@@ -239,6 +270,7 @@ function parseConfig(argv: string[]): Config {
       duration: { type: 'string' },
       warmup: { type: 'string' },
       rounds: { type: 'string' },
+      'no-pin': { type: 'boolean' },
     },
     strict: true,
   });
@@ -251,6 +283,7 @@ function parseConfig(argv: string[]): Config {
     durationS: positive('duration', values.duration ?? process.env.BENCH_DURATION, 8),
     warmupS: positive('warmup', values.warmup ?? process.env.BENCH_WARMUP, 2),
     rounds: Math.round(positive('rounds', values.rounds ?? process.env.BENCH_ROUNDS, 8)),
+    pin: values['no-pin'] || process.env.BENCH_PIN === '0' ? undefined : pinning(),
     explicitTargets: values.targets !== undefined,
   };
 }
@@ -297,23 +330,25 @@ class ServerProcess {
     });
   }
 
-  static async start(target: Target, scenario: Scenario): Promise<ServerProcess> {
+  static async start(
+    target: Target,
+    scenario: Scenario,
+    pin: Pinning | undefined,
+  ): Promise<ServerProcess> {
     const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      ['--require', PROBE, path.join(DIST_DIR, target.script)],
-      {
-        env: {
-          ...process.env,
-          NODE_ENV: 'production',
-          ...target.env,
-          HOST: BENCH_HOST,
-          PORT: String(port),
-          TOOLS: String(scenario.tools),
-        },
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    const node = [process.execPath, '--require', PROBE, path.join(DIST_DIR, target.script)];
+    const [command, ...args] = pin ? ['taskset', '-c', String(pin.serverCpu), ...node] : node;
+    const child = spawn(command, args, {
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        ...target.env,
+        HOST: BENCH_HOST,
+        PORT: String(port),
+        TOOLS: String(scenario.tools),
       },
-    );
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     children.add(child);
     return new ServerProcess(child, port);
   }
@@ -587,7 +622,7 @@ function failure(target: Target, scenario: Scenario, server: ServerProcess, erro
 }
 
 async function prepare(target: Target, scenario: Scenario, config: Config): Promise<Prepared> {
-  const server = await ServerProcess.start(target, scenario);
+  const server = await ServerProcess.start(target, scenario, config.pin);
   try {
     const verified = await waitAndVerify(server, scenario);
     await load(server, scenario, config.connections, config.warmupS, verified.body);
@@ -830,6 +865,8 @@ async function main(): Promise<void> {
     return false;
   });
   if (!existsSync(PROBE)) throw new Error(`${PROBE} not found: build test/bench first`);
+  if (config.pin)
+    execFileSync('taskset', ['-a', '-c', '-p', String(config.pin.loadCpu), String(process.pid)]);
 
   console.log(`# Rampart benchmark\n`);
   console.log(
@@ -839,7 +876,10 @@ async function main(): Promise<void> {
   console.log(
     `Load: autocannon, ${config.connections} connections, ${config.durationS} s measured per target ` +
       `in ${config.rounds} interleaved windows after ${config.warmupS} s warm-up, protocol ` +
-      `${BENCH_PROTOCOL_VERSION} stateless, POST ${MCP_PATH}`,
+      `${BENCH_PROTOCOL_VERSION} stateless, POST ${MCP_PATH}; ` +
+      (config.pin
+        ? `server on CPU ${config.pin.serverCpu}, load generator on CPU ${config.pin.loadCpu}`
+        : 'not pinned to CPUs'),
   );
   console.log(
     `Targets: ${targets.map((t) => t.name).join(', ')}; scenarios: ${config.scenarios.map((s) => s.name).join(', ')}\n`,
@@ -913,6 +953,7 @@ async function main(): Promise<void> {
           durationS: config.durationS,
           warmupS: config.warmupS,
           rounds: config.rounds,
+          pin: config.pin ?? null,
           protocolVersion: BENCH_PROTOCOL_VERSION,
           targets: targets.map((t) => ({ name: t.name, script: t.script, env: t.env ?? {} })),
           scenarios: config.scenarios.map((s) => ({
