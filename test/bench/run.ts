@@ -8,10 +8,10 @@
  * markdown tables and writes test/bench/results/latest.json.
  *
  * Usage: node test/bench/dist/run.js [--targets raw,sdk] [--scenarios call,list5,list200]
- *        [--connections 32] [--duration 8] [--warmup 2] [--rounds 8] [--no-pin]
- * Env:   BENCH_CONNECTIONS, BENCH_DURATION, BENCH_WARMUP, BENCH_ROUNDS, BENCH_PIN=0 (CLI flags win).
- * On Linux with two CPUs or more, the servers run on one CPU and the load generator on another
- * (taskset); --no-pin leaves both to the scheduler.
+ *        [--connections 32] [--duration 8] [--warmup 2] [--rounds 8] [--pin]
+ * Env:   BENCH_CONNECTIONS, BENCH_DURATION, BENCH_WARMUP, BENCH_ROUNDS, BENCH_PIN=1 (CLI flags win).
+ * --pin (Linux, two CPUs or more): the servers run on one CPU and the load generator on another
+ * (taskset).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -270,7 +270,7 @@ function parseConfig(argv: string[]): Config {
       duration: { type: 'string' },
       warmup: { type: 'string' },
       rounds: { type: 'string' },
-      'no-pin': { type: 'boolean' },
+      pin: { type: 'boolean' },
     },
     strict: true,
   });
@@ -283,7 +283,7 @@ function parseConfig(argv: string[]): Config {
     durationS: positive('duration', values.duration ?? process.env.BENCH_DURATION, 8),
     warmupS: positive('warmup', values.warmup ?? process.env.BENCH_WARMUP, 2),
     rounds: Math.round(positive('rounds', values.rounds ?? process.env.BENCH_ROUNDS, 8)),
-    pin: values['no-pin'] || process.env.BENCH_PIN === '0' ? undefined : pinning(),
+    pin: values.pin || process.env.BENCH_PIN === '1' ? pinning() : undefined,
     explicitTargets: values.targets !== undefined,
   };
 }
