@@ -8,7 +8,7 @@
  * markdown tables and writes test/bench/results/latest.json.
  *
  * Usage: node test/bench/dist/run.js [--targets raw,sdk] [--scenarios call,list5,list200]
- *        [--connections 32] [--duration 8] [--warmup 2] [--rounds 8] [--pin]
+ *        [--connections 32] [--duration 8] [--warmup 2] [--rounds 1] [--pin]
  * Env:   BENCH_CONNECTIONS, BENCH_DURATION, BENCH_WARMUP, BENCH_ROUNDS, BENCH_PIN=1 (CLI flags win).
  * --pin (Linux, two CPUs or more): the servers run on one CPU and the load generator on another
  * (taskset).
@@ -282,7 +282,7 @@ function parseConfig(argv: string[]): Config {
     ),
     durationS: positive('duration', values.duration ?? process.env.BENCH_DURATION, 8),
     warmupS: positive('warmup', values.warmup ?? process.env.BENCH_WARMUP, 2),
-    rounds: Math.round(positive('rounds', values.rounds ?? process.env.BENCH_ROUNDS, 8)),
+    rounds: Math.round(positive('rounds', values.rounds ?? process.env.BENCH_ROUNDS, 1)),
     pin: values.pin || process.env.BENCH_PIN === '1' ? pinning() : undefined,
     explicitTargets: values.targets !== undefined,
   };
