@@ -169,8 +169,7 @@ export class ResilienceInterceptor implements McpCallInterceptor, OnModuleInit, 
       if (signal.aborted) return Promise.reject(signal.reason as Error);
       // Within the overall deadline (a signal of cockatiel's), `ctx.signal` is narrowed to it.
       const outer = signal === ctx.signal ? undefined : signal;
-      if (attemptMs !== undefined)
-        return runWithDeadline(attemptMs, ctx, next, outer, failed);
+      if (attemptMs !== undefined) return runWithDeadline(attemptMs, ctx, next, outer, failed);
       if (!outer) return next().catch(settle);
       const restore = ctx.linkSignal(outer);
       return next().finally(restore).catch(settle);

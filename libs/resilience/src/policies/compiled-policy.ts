@@ -163,14 +163,12 @@ export class CompiledPolicy {
     const chain = [this.bulkhead, this.overall, this.retry, breaker?.policy].filter(
       (p): p is NonNullable<typeof p> => p !== undefined,
     ) as IPolicy[];
-    return chain
-      .slice(0, -1)
-      .reduceRight<PolicyChain>(
-        (inner, outer) => ({
-          execute: (fn, signal) => outer.execute(({ signal: s }) => inner.execute(fn, s), signal),
-        }),
-        chain[chain.length - 1],
-      );
+    return chain.slice(0, -1).reduceRight<PolicyChain>(
+      (inner, outer) => ({
+        execute: (fn, signal) => outer.execute(({ signal: s }) => inner.execute(fn, s), signal),
+      }),
+      chain[chain.length - 1],
+    );
   }
 }
 
