@@ -10,7 +10,7 @@ let exitHookInstalled = false;
  * ends, and at once when the process exits.
  *
  * Why by hand: under load a server answers many calls per turn, so one write per turn saves a
- * system call per line, about 4 µs of a `tools/call` over HTTP (measured in test/bench). The
+ * system call per line, about 3 µs of a `tools/call` over HTTP (measured in test/bench). The
  * batching that sonic-boom offers (`sync: false` with `minLength`) measures the byte length of
  * its whole pending buffer on every line and cost more than writing each line at once. Writing,
  * partial writes and `EAGAIN` stay with sonic-boom.
