@@ -48,7 +48,8 @@ export class CallLogger implements OnModuleInit, OnApplicationShutdown {
    * A child logger per server, method, tool, era and transport: pino serializes a child's
    * bindings once, so each line only serializes what changes per call.
    */
-  private readonly children = new Map<string, { logger: Logger; msg: string }>();
+  private readonly children: ChildCache = new Map();
+  private childCount = 0;
 
   constructor(
     private readonly logger: Logger,
@@ -84,31 +85,59 @@ export class CallLogger implements OnModuleInit, OnApplicationShutdown {
       durationMs: Math.round(record.durationMs * 1000) / 1000,
       outcome: record.outcome,
       decision: record.decision,
-      errorCode: record.errorCode,
-      traceId: record.traceId,
     };
+    if (record.errorCode !== undefined) line.errorCode = record.errorCode;
+    if (record.traceId !== undefined) line.traceId = record.traceId;
     if (this.withArguments && record.arguments !== undefined)
       line.arguments = this.redactor.redact(record.arguments);
     logger[level](line, msg);
   }
 
-  private childOf(record: CallRecord): { logger: Logger; msg: string } {
-    const key = `${record.server}\0${record.method}\0${record.tool ?? ''}\0${record.era}\0${record.transport}`;
-    let child = this.children.get(key);
-    if (!child) {
-      child = {
-        logger: this.logger.child({
-          server: record.server,
-          method: record.method,
-          tool: record.tool,
-          era: record.era,
-          transport: record.transport,
-        }),
-        msg: record.tool ? `${record.method} ${record.tool}` : record.method,
+  private childOf(r: CallRecord): Child {
+    // Looked up level by level on strings that are the same instances call after call (their
+    // hashes are cached), rather than on a key string built per call.
+    const found = this.children
+      .get(r.server)
+      ?.get(r.method)
+      ?.get(r.tool ?? '')
+      ?.get(r.era)
+      ?.get(r.transport);
+    return found ?? this.addChild(r);
+  }
+
+  private addChild(r: CallRecord): Child {
+    const child: Child = {
+      logger: this.logger.child({
+        server: r.server,
+        method: r.method,
+        tool: r.tool,
+        era: r.era,
+        transport: r.transport,
+      }),
+      msg: r.tool ? `${r.method} ${r.tool}` : r.method,
+    };
+    // Tool names come from clients too (unknown tools): the cache stays bounded.
+    if (this.childCount < MAX_CHILDREN) {
+      const level = <V>(map: Map<string, V>, key: string, make: () => V): V => {
+        let value = map.get(key);
+        if (value === undefined) map.set(key, (value = make()));
+        return value;
       };
-      // Tool names come from clients too (unknown tools): the cache stays bounded.
-      if (this.children.size < MAX_CHILDREN) this.children.set(key, child);
+      const byMethod = level(this.children, r.server, () => new Map());
+      const byTool = level(byMethod, r.method, () => new Map());
+      const byEra = level(byTool, r.tool ?? '', () => new Map());
+      level(byEra, r.era, () => new Map()).set(r.transport, child);
+      this.childCount++;
     }
     return child;
   }
 }
+
+/** A child logger and the message of its lines. */
+interface Child {
+  logger: Logger;
+  msg: string;
+}
+
+/** Child loggers by server, method, tool, era and transport. */
+type ChildCache = Map<string, Map<string, Map<string, Map<string, Map<string, Child>>>>>;
