@@ -107,6 +107,14 @@ function call(
   return firstValueFrom(interceptor.intercept(context, next));
 }
 
+/** Fails `breaker` twice (its consecutiveFailures) and waits its halfOpenAfterMs: the next call probes. */
+async function failUntilHalfOpen(interceptor: ResilienceInterceptor): Promise<void> {
+  const fail = () => Promise.reject(new Error('down'));
+  await expect(call(interceptor, 'breaker', fail)).rejects.toThrow('down');
+  await expect(call(interceptor, 'breaker', fail)).rejects.toThrow('down');
+  jest.advanceTimersByTime(10_000);
+}
+
 describe('ResilienceInterceptor (fake timers)', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
@@ -230,10 +238,7 @@ describe('ResilienceInterceptor (fake timers)', () => {
 
   it('keeps the circuit open when the client of the half-open probe cancels it', async () => {
     const { interceptor, registry } = setup();
-    const fail = () => Promise.reject(new Error('down'));
-    await expect(call(interceptor, 'breaker', fail)).rejects.toThrow('down');
-    await expect(call(interceptor, 'breaker', fail)).rejects.toThrow('down');
-    jest.advanceTimersByTime(10_000);
+    await failUntilHalfOpen(interceptor);
     const client = new AbortController();
     const leaves = () => {
       client.abort();
@@ -247,10 +252,7 @@ describe('ResilienceInterceptor (fake timers)', () => {
 
   it('keeps the circuit open when the half-open probe is refused by validation', async () => {
     const { interceptor, registry } = setup();
-    const fail = () => Promise.reject(new Error('down'));
-    await expect(call(interceptor, 'breaker', fail)).rejects.toThrow('down');
-    await expect(call(interceptor, 'breaker', fail)).rejects.toThrow('down');
-    jest.advanceTimersByTime(10_000);
+    await failUntilHalfOpen(interceptor);
     const invalid = () =>
       Promise.reject(new ToolError('INVALID_ARGUMENTS', 'url: not a URL', { retryable: false }));
     await expect(call(interceptor, 'breaker', invalid)).rejects.toMatchObject({
@@ -268,10 +270,7 @@ describe('ResilienceInterceptor (fake timers)', () => {
 
   it('closes the circuit when the probe ends in another client fault: the tool answered', async () => {
     const { interceptor, registry } = setup();
-    const fail = () => Promise.reject(new Error('down'));
-    await expect(call(interceptor, 'breaker', fail)).rejects.toThrow('down');
-    await expect(call(interceptor, 'breaker', fail)).rejects.toThrow('down');
-    jest.advanceTimersByTime(10_000);
+    await failUntilHalfOpen(interceptor);
     const notFound = () =>
       Promise.reject(new ToolError('NOT_FOUND', 'no such page', { retryable: false }));
     await expect(call(interceptor, 'breaker', notFound)).rejects.toMatchObject({

@@ -1,5 +1,5 @@
-import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { IdempotencyClaim, IdempotencyStorage } from './idempotency.storage';
+import { SweptMemoryStore } from './swept-memory.store';
 
 interface Entry {
   fingerprint: string;
@@ -7,9 +7,6 @@ interface Entry {
   done: boolean;
   result?: unknown;
 }
-
-/** How often expired records are swept, in milliseconds. */
-const SWEEP_INTERVAL_MS = 60_000;
 
 /**
  * Idempotency records in this process's memory. Expired records are dropped when read and by one
@@ -21,21 +18,8 @@ const SWEEP_INTERVAL_MS = 60_000;
  * await storage.claim('k', 'fp', 60_000); // { status: 'claimed' }
  * ```
  */
-export class InMemoryIdempotencyStorage
-  implements IdempotencyStorage, OnModuleInit, OnModuleDestroy
-{
+export class InMemoryIdempotencyStorage extends SweptMemoryStore implements IdempotencyStorage {
   private readonly entries = new Map<string, Entry>();
-  private sweep?: NodeJS.Timeout;
-
-  onModuleInit(): void {
-    this.sweep = setInterval(() => this.prune(), SWEEP_INTERVAL_MS);
-    this.sweep.unref();
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.sweep);
-    this.sweep = undefined;
-  }
 
   claim(key: string, fingerprint: string, ttlMs: number): Promise<IdempotencyClaim> {
     const entry = this.live(key);

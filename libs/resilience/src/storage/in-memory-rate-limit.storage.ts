@@ -1,14 +1,11 @@
-import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { RateLimitRule, RateLimitStorage, RateLimitVerdict } from './rate-limit.storage';
+import { SweptMemoryStore } from './swept-memory.store';
 
 /** One bucket: points taken in the current window, and when the window (or block) ends. */
 interface Bucket {
   consumed: number;
   resetAt: number;
 }
-
-/** How often expired buckets are swept, in milliseconds. */
-const SWEEP_INTERVAL_MS = 60_000;
 
 /**
  * Rate-limit buckets in this process's memory: the default storage; limits are per replica.
@@ -33,20 +30,9 @@ const SWEEP_INTERVAL_MS = 60_000;
  * // { allowed: true, remaining: 1, retryAfterMs: 0 }
  * ```
  */
-export class InMemoryRateLimitStorage implements RateLimitStorage, OnModuleInit, OnModuleDestroy {
+export class InMemoryRateLimitStorage extends SweptMemoryStore implements RateLimitStorage {
   /** Buckets by rule id, then by key (no key string is built per call). */
   private readonly buckets = new Map<string, Map<string, Bucket>>();
-  private sweep?: NodeJS.Timeout;
-
-  onModuleInit(): void {
-    this.sweep = setInterval(() => this.prune(), SWEEP_INTERVAL_MS);
-    this.sweep.unref();
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.sweep);
-    this.sweep = undefined;
-  }
 
   consume(rule: RateLimitRule, key: string): RateLimitVerdict {
     const now = Date.now();
