@@ -11,7 +11,7 @@
 import 'reflect-metadata';
 import { Injectable, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Args, McpContext, McpModule, McpServers, Tool, type ToolOptions } from '@rampart/core';
+import { Args, createMcpCall, McpContext, McpModule, McpServers, Tool, type ToolOptions } from '@rampart/core';
 import { CircuitBreaker, RateLimit, ResilienceModule, Retry, Timeout } from '@rampart/resilience';
 import { IsString } from 'class-validator';
 import { parseArgs } from 'node:util';
@@ -84,23 +84,22 @@ async function measure(
   class AppModule {}
   const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
   const tool = app.get(McpServers).get('pipeline').registry.tools.get('echo')!;
+  const noop = () => Promise.resolve();
   const run = async (n: number) => {
     for (let i = 0; i < n; i++) {
       const abort = new AbortController();
-      const sdk = {
-        mcpReq: {
-          id: i,
-          method: 'tools/call',
-          signal: abort.signal,
-          requestState: () => undefined,
-        },
-      };
-      const ctx = new McpContext(
-        sdk as never,
-        { transport: 'http', era: 'modern', request: { ip: '127.0.0.1' } },
-        'pipeline',
-        'echo',
-      );
+      const call = createMcpCall({
+        server: 'pipeline',
+        id: i,
+        method: 'tools/call',
+        params: { name: 'echo', arguments: { text: 'hi' } },
+        origin: { transport: 'http', era: 'modern', request: { ip: '127.0.0.1' } },
+        signal: abort.signal,
+        notify: noop,
+        log: noop,
+        send: noop,
+      });
+      const ctx = new McpContext(call, 'echo');
       const result = await tool.invoke({ text: 'hi' }, ctx);
       if (result !== 'hi') throw new Error(`${variant.name}: unexpected result ${String(result)}`);
     }

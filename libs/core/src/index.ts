@@ -30,6 +30,13 @@ export {
   type RoundState,
 } from './context/mcp-context';
 export { McpExecutionContext, type McpContextType } from './context/mcp-execution-context';
+export {
+  createMcpCall,
+  type McpCall,
+  type McpCallInit,
+  type McpNotification,
+} from './dispatch/mcp-call.interface';
+export { McpDispatcher, type McpResult, type ListMethod } from './dispatch/mcp-dispatcher';
 export { InputRequiredSignal, isInputRequiredSignal } from './context/input-required.signal';
 export { ToolError, isToolError, type ToolErrorOptions } from './errors/tool.error';
 export { InvalidArgumentsError, type FieldIssue } from './errors/invalid-arguments.error';

@@ -7,3 +7,4 @@ export {
 } from './create-mcp-test-app';
 export { mcpTestMatrix, type McpTestSetup } from './test-matrix';
 export { toolText, toolError, type ToolErrorBody } from './tool-results';
+export { fakeMcpCall, type FakeMcpCall, type FakeMcpCallOptions } from './mcp-call.fake';

@@ -1,31 +1,42 @@
-import type { ServerContext } from '@modelcontextprotocol/server';
+import { createMcpCall, type McpCallInit } from '../dispatch/mcp-call.interface';
 import { isInputRequiredSignal } from './input-required.signal';
-import { McpContext, type McpCallOrigin } from './mcp-context';
+import { McpContext, type McpCallOrigin, type RoundState } from './mcp-context';
+
+type Fake = Omit<McpCallInit, 'server' | 'origin' | 'params'>;
 
 function sdkContext(
   overrides: { meta?: Record<string, unknown>; inputResponses?: Record<string, unknown> } = {},
 ) {
   const notified: unknown[] = [];
   const sent: unknown[] = [];
-  const ctx = {
-    mcpReq: {
-      id: 1,
-      method: 'tools/call',
-      _meta: overrides.meta,
-      inputResponses: overrides.inputResponses,
-      signal: new AbortController().signal,
-      requestState: () => undefined,
-      notify: async (n: unknown) => {
-        notified.push(n);
-      },
-      send: async (r: unknown) => {
-        sent.push(r);
-        return { action: 'accept', content: { name: 'Ada' } };
-      },
-      log: async () => undefined,
+  const ctx: Fake = {
+    id: 1,
+    method: 'tools/call',
+    meta: overrides.meta,
+    inputResponses: overrides.inputResponses,
+    signal: new AbortController().signal,
+    notify: async (n) => {
+      notified.push(n);
     },
-  } as unknown as ServerContext;
+    send: async (r) => {
+      sent.push(r);
+      return { action: 'accept', content: { name: 'Ada' } };
+    },
+    log: async () => undefined,
+  };
   return { ctx, notified, sent };
+}
+
+/** An McpContext over a call built from the fake. */
+function contextOf(
+  fake: Fake,
+  origin: McpCallOrigin,
+  server: string,
+  target: string,
+  round?: RoundState,
+): McpContext {
+  const call = createMcpCall({ ...fake, server, origin, params: { name: target } });
+  return new McpContext(call, target, round);
 }
 
 const origin = (era: 'modern' | 'legacy', extra: Partial<McpCallOrigin> = {}): McpCallOrigin => ({
@@ -43,11 +54,11 @@ const form = {
 describe('McpContext', () => {
   it('sends progress only when the client gave a progress token', () => {
     const without = sdkContext();
-    new McpContext(without.ctx, origin('modern'), 's', 't').progress(0.5);
+    contextOf(without.ctx, origin('modern'), 's', 't').progress(0.5);
     expect(without.notified).toEqual([]);
 
     const withToken = sdkContext({ meta: { progressToken: 'tok' } });
-    new McpContext(withToken.ctx, origin('modern'), 's', 't').progress(1, 'half', 2);
+    contextOf(withToken.ctx, origin('modern'), 's', 't').progress(1, 'half', 2);
     expect(withToken.notified).toEqual([
       {
         method: 'notifications/progress',
@@ -58,7 +69,7 @@ describe('McpContext', () => {
 
   it('prefers the traceparent of _meta over the HTTP header', () => {
     const header = { traceparent: '00-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-bbbbbbbbbbbbbbbb-01' };
-    const fromHeader = new McpContext(
+    const fromHeader = contextOf(
       sdkContext().ctx,
       origin('modern', { headerTrace: header }),
       's',
@@ -69,7 +80,7 @@ describe('McpContext', () => {
       traceparent: '00-cccccccccccccccccccccccccccccccc-dddddddddddddddd-01',
       tracestate: 'k=v',
     };
-    const fromMeta = new McpContext(
+    const fromMeta = contextOf(
       sdkContext({ meta }).ctx,
       origin('modern', { headerTrace: header }),
       's',
@@ -79,7 +90,7 @@ describe('McpContext', () => {
   });
 
   it('on 2026-07-28, ends the round with the question when it has no answer yet', async () => {
-    const ctx = new McpContext(sdkContext().ctx, origin('modern'), 's', 't');
+    const ctx = contextOf(sdkContext().ctx, origin('modern'), 's', 't');
     const error = await ctx.elicit(form).catch((e: unknown) => e);
     expect(isInputRequiredSignal(error)).toBe(true);
     expect((error as { inputRequests: unknown }).inputRequests).toEqual({
@@ -90,7 +101,7 @@ describe('McpContext', () => {
   it('on 2026-07-28, returns answers of this round and of earlier rounds in question order', async () => {
     const first = { action: 'accept', content: { name: 'Ada' } };
     const second = { action: 'decline' };
-    const ctx = new McpContext(
+    const ctx = contextOf(
       sdkContext({ inputResponses: { 'input-1': second } }).ctx,
       origin('modern'),
       's',
@@ -99,14 +110,17 @@ describe('McpContext', () => {
     );
     expect(await ctx.elicit(form)).toEqual(first);
     expect(await ctx.elicit(form)).toEqual(second);
-    expect(ctx.roundState()).toEqual({ responses: { 'input-0': first, 'input-1': second } });
+    expect(ctx.roundState()).toEqual({
+      responses: { 'input-0': first, 'input-1': second },
+      for: 'tools/call t',
+    });
     await expect(ctx.listRoots()).rejects.toMatchObject({
       inputRequests: { 'input-2': { method: 'roots/list' } },
     });
   });
 
   it('asks several questions in one round on 2026-07-28, only those still unanswered', async () => {
-    const ctx = new McpContext(
+    const ctx = contextOf(
       sdkContext({ inputResponses: { a: { roots: [] } } }).ctx,
       origin('modern'),
       's',
@@ -125,13 +139,13 @@ describe('McpContext', () => {
 
   it('on 2025-11-25, sends the question to the client and waits for the answer', async () => {
     const { ctx, sent } = sdkContext();
-    const answer = await new McpContext(ctx, origin('legacy'), 's', 't').elicit(form);
+    const answer = await contextOf(ctx, origin('legacy'), 's', 't').elicit(form);
     expect(answer).toEqual({ action: 'accept', content: { name: 'Ada' } });
     expect(sent).toEqual([{ method: 'elicitation/create', params: form }]);
   });
 
   it('exposes identity and tenant from the origin', () => {
-    const ctx = new McpContext(
+    const ctx = contextOf(
       sdkContext().ctx,
       origin('modern', { identity: { subject: 'u1', tenant: 'acme' } }),
       's',
@@ -150,7 +164,7 @@ describe('McpContext', () => {
   describe('linkSignal', () => {
     it('aborts ctx.signal when the linked signal aborts, until restored', () => {
       const { ctx } = sdkContext();
-      const mcp = new McpContext(ctx, origin('modern'), 's', 't');
+      const mcp = contextOf(ctx, origin('modern'), 's', 't');
       const clientSignal = mcp.signal;
       const attempt = new AbortController();
       const restore = mcp.linkSignal(attempt.signal);
@@ -165,8 +179,8 @@ describe('McpContext', () => {
     it('keeps the client cancellation in a narrowed signal, and nests', () => {
       const client = new AbortController();
       const { ctx } = sdkContext();
-      (ctx.mcpReq as { signal: AbortSignal }).signal = client.signal;
-      const mcp = new McpContext(ctx, origin('legacy'), 's', 't');
+      (ctx as { signal: AbortSignal }).signal = client.signal;
+      const mcp = contextOf(ctx, origin('legacy'), 's', 't');
       const restoreOverall = mcp.linkSignal(new AbortController().signal);
       const overall = mcp.signal;
       const restoreAttempt = mcp.linkSignal(new AbortController().signal);
@@ -180,7 +194,7 @@ describe('McpContext', () => {
 
     it('builds a signal given as a function only when ctx.signal is read', () => {
       const { ctx } = sdkContext();
-      const mcp = new McpContext(ctx, origin('modern'), 's', 't');
+      const mcp = contextOf(ctx, origin('modern'), 's', 't');
       let controller: AbortController | undefined;
       const make = jest.fn(() => (controller ??= new AbortController()).signal);
       const restore = mcp.linkSignal(make);

@@ -10,8 +10,8 @@ import type {
   InputRequest,
   ListRootsResult,
   LoggingLevel,
-  ServerContext,
 } from '@modelcontextprotocol/server';
+import type { McpCall } from '../dispatch/mcp-call.interface';
 import type { McpIdentity } from '../interfaces/mcp-identity.interface';
 import { InputRequiredSignal } from './input-required.signal';
 
@@ -27,7 +27,7 @@ export interface McpTraceContext {
   tracestate?: string;
 }
 
-/** What the transport knows about the call, beyond the SDK's context. */
+/** What the transport knows about the call: how it came, from whom, in which era. */
 export interface McpCallOrigin {
   transport: McpTransportKind;
   era: ProtocolEra;
@@ -41,10 +41,18 @@ export interface McpCallOrigin {
   headerTrace?: McpTraceContext;
 }
 
-/** Per-round state carried through the client on 2026-07-28 multi-round calls. */
+/**
+ * Per-round state carried through the client on 2026-07-28 multi-round calls, sealed (HMAC) in
+ * `requestState`. It names the method, target and caller it was minted for, so a state cannot be
+ * replayed on another tool or by another identity.
+ */
 export interface RoundState {
   /** Answers of earlier rounds, by input key. */
   responses: Record<string, unknown>;
+  /** `method` and target (tool or prompt name, resource URI) the state was minted for. */
+  for?: string;
+  /** Subject of the identity that started the flow, when there was one. */
+  sub?: string;
 }
 
 const TRACEPARENT_KEY = 'traceparent';
@@ -71,27 +79,35 @@ export class McpContext {
   /** `ctx.signal` combined with {@link links}, built when first read. */
   private narrowed?: AbortSignal;
 
+  private readonly origin: McpCallOrigin;
+
   constructor(
-    /** The SDK's request context (raw access for advanced use). */
-    readonly sdk: ServerContext,
-    private readonly origin: McpCallOrigin,
-    /** Name of the Rampart server serving the call. */
-    readonly server: string,
+    /** The request, as the transport decoded it (read-only; for advanced use). */
+    readonly call: McpCall,
     /** Name of the tool, prompt or resource URI the call is for. */
     readonly target: string,
     previousRound?: RoundState,
   ) {
-    this.answers = { ...previousRound?.responses, ...sdk.mcpReq.inputResponses };
+    this.origin = call.origin;
+    this.answers =
+      previousRound || call.inputResponses
+        ? { ...previousRound?.responses, ...call.inputResponses }
+        : {};
+  }
+
+  /** Name of the Rampart server serving the call. */
+  get server(): string {
+    return this.call.server;
   }
 
   /** JSON-RPC id of the request. */
   get requestId(): string | number {
-    return this.sdk.mcpReq.id;
+    return this.call.id;
   }
 
   /** JSON-RPC method, e.g. `tools/call`. */
   get method(): string {
-    return this.sdk.mcpReq.method;
+    return this.call.method;
   }
 
   /** `modern` (2026-07-28, stateless) or `legacy` (2025-11-25, sessions). */
@@ -111,7 +127,7 @@ export class McpContext {
 
   /** The 2025-era session id, when the call belongs to a session. */
   get sessionId(): string | undefined {
-    return this.sdk.sessionId;
+    return this.call.sessionId;
   }
 
   /** Who is calling, from the HTTP request's authentication; `undefined` on stdio or anonymous. */
@@ -144,9 +160,9 @@ export class McpContext {
    * timeout). Pass it to your I/O.
    */
   get signal(): AbortSignal {
-    if (!this.links) return this.sdk.mcpReq.signal;
+    if (!this.links) return this.call.signal;
     return (this.narrowed ??= AbortSignal.any([
-      this.sdk.mcpReq.signal,
+      this.call.signal,
       ...this.links.map((link) => (typeof link === 'function' ? link() : link)),
     ]));
   }
@@ -180,13 +196,13 @@ export class McpContext {
   }
 
   /** The request's `_meta`, without the protocol's reserved envelope keys. */
-  get meta(): Record<string, unknown> | undefined {
-    return this.sdk.mcpReq._meta as Record<string, unknown> | undefined;
+  get meta(): Readonly<Record<string, unknown>> | undefined {
+    return this.call.meta;
   }
 
   /** W3C trace context: `_meta.traceparent` first, then the HTTP headers. */
   get trace(): McpTraceContext | undefined {
-    const meta = this.sdk.mcpReq._meta as Record<string, unknown> | undefined;
+    const meta = this.call.meta;
     const traceparent = meta?.[TRACEPARENT_KEY];
     if (typeof traceparent === 'string') {
       const tracestate = meta?.[TRACESTATE_KEY];
@@ -200,9 +216,9 @@ export class McpContext {
    * no-op. Never throws: a failed notification does not fail the call.
    */
   progress(progress: number, message?: string, total?: number): void {
-    const token = (this.sdk.mcpReq._meta as Record<string, unknown> | undefined)?.progressToken;
+    const token = this.call.meta?.progressToken;
     if (token === undefined) return;
-    this.sdk.mcpReq
+    this.call
       .notify({
         method: 'notifications/progress',
         params: {
@@ -220,7 +236,7 @@ export class McpContext {
    * Deprecated by the 2026-07-28 revision, still delivered to clients that read it.
    */
   log(level: LoggingLevel, data: unknown, logger?: string): void {
-    this.sdk.mcpReq.log(level, data, logger).catch(() => undefined);
+    this.call.log(level, data, logger).catch(() => undefined);
   }
 
   /**
@@ -278,7 +294,11 @@ export class McpContext {
 
   /** Answers gathered so far (2026-07-28): what the next round's `requestState` carries. */
   roundState(): RoundState {
-    return { responses: this.answers };
+    return {
+      responses: this.answers,
+      for: `${this.method} ${this.target}`,
+      ...(this.origin.identity && { sub: this.origin.identity.subject }),
+    };
   }
 
   private async ask(request: InputRequest, key?: string): Promise<unknown> {
@@ -288,6 +308,6 @@ export class McpContext {
       throw new InputRequiredSignal({ [id]: request });
     }
     const req = request as { method: string; params?: Record<string, unknown> };
-    return this.sdk.mcpReq.send({ method: req.method, params: req.params } as never);
+    return this.call.send({ method: req.method, params: req.params });
   }
 }

@@ -13,6 +13,10 @@ export const JsonRpcErrorCode = {
   ResourceNotFound: -32602,
   /** The session named by `Mcp-Session-Id` does not exist. */
   SessionNotFound: -32001,
+  /** An `input_required` result asks for something the request's client capabilities lack. */
+  MissingRequiredClientCapability: -32021,
+  /** The request's protocol version is not served (2026-07-28). */
+  UnsupportedProtocolVersion: -32022,
 } as const;
 
 /**

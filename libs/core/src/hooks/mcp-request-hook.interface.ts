@@ -1,4 +1,5 @@
 import type { McpCallOrigin } from '../context/mcp-context';
+import type { ToolError } from '../errors/tool.error';
 
 /**
  * One JSON-RPC request to a Rampart server, as request hooks see it: before it is dispatched
@@ -15,10 +16,20 @@ export interface McpRequest {
   readonly target?: string;
   /** Arguments of `tools/call` and `prompts/get`, exactly as the client sent them. */
   readonly arguments?: Readonly<Record<string, unknown>>;
-  /** The request's `_meta`, as the client sent it. */
+  /**
+   * The request's `_meta`, without the protocol's reserved `io.modelcontextprotocol/*` envelope
+   * keys (2026-07-28); `traceparent`, `progressToken` and your own keys are here.
+   */
   readonly meta?: Readonly<Record<string, unknown>>;
   /** Transport, era, identity, client, native HTTP request, header trace context. */
   readonly origin: McpCallOrigin;
+  /**
+   * The structured failure behind a `tools/call` that ended as an `isError` result, set when the
+   * dispatcher maps it (so by the time `next()` of {@link McpRequestHook.around} resolves): the
+   * {@link ToolError} the tool, a guard or a policy threw, or the `INTERNAL_ERROR` that masks an
+   * unexpected one. `undefined` for successful calls and for protocol errors, which reject.
+   */
+  readonly toolError?: ToolError;
 }
 
 /** Called once when an admitted request has been answered (or its connection has gone). */
@@ -71,9 +82,10 @@ export interface McpRequestHook {
   /**
    * Wraps the handler of an admitted request. `next()` resolves to the method's result: for
    * `tools/call` the `CallToolResult` after error mapping (a failed call resolves with
-   * `isError: true` and a structured body), or an `input_required` result on 2026-07-28; other
-   * methods resolve to their result and fail by rejecting with a protocol error. Do not rely on
-   * the shape of list results: the 2026-07-28 endpoint may answer them from a serialized cache.
+   * `isError: true`, and {@link McpRequest.toolError} holds the structured error behind it), or
+   * an `input_required` result on 2026-07-28; other methods resolve to their result and fail by
+   * rejecting with an `McpProtocolError`. Do not rely on the shape of list results: the
+   * 2026-07-28 endpoint may answer them from a serialized cache.
    */
   around?(request: McpRequest, next: () => Promise<unknown>): Promise<unknown>;
 }

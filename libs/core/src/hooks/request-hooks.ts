@@ -1,6 +1,3 @@
-import { ProtocolError } from '@modelcontextprotocol/server';
-import type { McpCallOrigin } from '../context/mcp-context';
-import { isMcpProtocolError } from '../errors/mcp-protocol.error';
 import type { McpRelease, McpRequest, McpRequestHook } from './mcp-request-hook.interface';
 
 type Next = () => Promise<unknown>;
@@ -71,18 +68,10 @@ export class RequestHooks {
 
   /**
    * Admits (when `admit` is true: the transport did not already) and runs a request. A refusal
-   * becomes the SDK's protocol error, which the transport answers as a JSON-RPC error.
+   * rejects with the hook's error, which the transport answers as a JSON-RPC error.
    */
   async serve(request: McpRequest, admit: boolean, next: Next): Promise<unknown> {
-    let release: McpRelease | undefined;
-    if (admit && this.admits)
-      try {
-        release = await this.admit(request);
-      } catch (error) {
-        if (isMcpProtocolError(error))
-          throw new ProtocolError(error.code, error.message, error.data);
-        throw error;
-      }
+    const release = admit && this.admits ? await this.admit(request) : undefined;
     try {
       return await this.chain(request, next);
     } finally {
@@ -97,25 +86,3 @@ function releaseAll(releases: McpRelease[] | undefined): void {
   for (let i = releases.length - 1; i >= 0; i--) releases[i]();
 }
 
-/** Builds the {@link McpRequest} of a JSON-RPC request. */
-export function mcpRequestOf(
-  server: string,
-  method: string,
-  id: string | number,
-  params: Record<string, unknown> | undefined,
-  origin: McpCallOrigin,
-): McpRequest {
-  let target: string | undefined;
-  let args: Record<string, unknown> | undefined;
-  if (params) {
-    const name = method === 'tools/call' || method === 'prompts/get' ? params.name : params.uri;
-    if (typeof name === 'string') target = name;
-    if ((method === 'tools/call' || method === 'prompts/get') && isRecord(params.arguments))
-      args = params.arguments;
-  }
-  const meta = params && isRecord(params._meta) ? params._meta : undefined;
-  return { server, method, id, target, arguments: args, meta, origin };
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);

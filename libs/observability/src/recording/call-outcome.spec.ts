@@ -1,9 +1,5 @@
-import { decisionOf, failureOfError, failureOfToolResult } from './call-outcome';
-
-const errorResult = (body: unknown) => ({
-  isError: true,
-  content: [{ type: 'text', text: typeof body === 'string' ? body : JSON.stringify(body) }],
-});
+import { ToolError } from '@rampart/core';
+import { decisionOf, failureOfError, failureOfToolError } from './call-outcome';
 
 describe('call outcomes', () => {
   it('maps structured codes to decisions', () => {
@@ -17,17 +13,18 @@ describe('call outcomes', () => {
     expect(decisionOf('NETWORK_ERROR')).toBe('allowed');
   });
 
-  it('reads the code and correlation id of an isError tool result', () => {
+  it('reads the code and correlation id of the ToolError behind an isError result', () => {
     expect(
-      failureOfToolResult(
-        errorResult({ code: 'INTERNAL_ERROR', message: 'x', details: { correlationId: 'c-1' } }),
+      failureOfToolError(
+        new ToolError('INTERNAL_ERROR', 'x', { details: { correlationId: 'c-1' } }),
       ),
     ).toEqual({ errorCode: 'INTERNAL_ERROR', decision: 'allowed', correlationId: 'c-1' });
-    expect(failureOfToolResult(errorResult('plain failure text'))).toEqual({
-      errorCode: 'TOOL_ERROR',
-      decision: 'allowed',
-      correlationId: undefined,
+    expect(failureOfToolError(new ToolError('RATE_LIMITED', 'slow down'))).toEqual({
+      errorCode: 'RATE_LIMITED',
+      decision: 'rate-limited',
     });
+    // A tool's own isError result, with no ToolError behind it.
+    expect(failureOfToolError(undefined)).toEqual({ errorCode: 'TOOL_ERROR', decision: 'allowed' });
   });
 
   it('reads JSON-RPC errors', () => {

@@ -1,3 +1,4 @@
+import type { McpRequest, ToolError } from '@rampart/core';
 import type { CallDecision } from './call-record.interface';
 
 /** Codes of refusals by authentication or authorization. */
@@ -39,28 +40,18 @@ export function decisionOf(code: string): CallDecision {
 }
 
 /**
- * Reads an `isError` `CallToolResult`: its first text block is the JSON of the structured error
- * (`{ code, message, retryable, details }`). Parsed only for failed calls.
+ * The failure of a `tools/call` that ended as an `isError` result, from the structured error the
+ * dispatcher mapped it from ({@link McpRequest.toolError}); a tool that returned its own
+ * `isError` result without a `ToolError` counts as `TOOL_ERROR`.
  */
-export function failureOfToolResult(result: Record<string, unknown>): Failure {
-  const first = Array.isArray(result.content) ? (result.content[0] as unknown) : undefined;
-  const text = isObject(first) && typeof first.text === 'string' ? first.text : undefined;
-  let code = 'TOOL_ERROR';
-  let correlationId: string | undefined;
-  if (text && text.charCodeAt(0) === 123 /* { */) {
-    try {
-      const body = JSON.parse(text) as unknown;
-      if (isObject(body) && typeof body.code === 'string') {
-        code = body.code;
-        const details = body.details;
-        if (isObject(details) && typeof details.correlationId === 'string')
-          correlationId = details.correlationId;
-      }
-    } catch {
-      // a tool's own isError text: no structured code
-    }
-  }
-  return { errorCode: code, decision: decisionOf(code), correlationId };
+export function failureOfToolError(error: ToolError | undefined): Failure {
+  if (!error) return { errorCode: 'TOOL_ERROR', decision: 'allowed' };
+  const correlationId = error.details?.correlationId;
+  return {
+    errorCode: error.code,
+    decision: decisionOf(error.code),
+    ...(typeof correlationId === 'string' && { correlationId }),
+  };
 }
 
 /**

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { McpMetrics } from '../metrics/mcp-metrics.service';
 import { McpTracing, type TraceScope } from '../tracing/mcp-tracing.service';
 import type { CallRecord, CallRecordListener } from './call-record.interface';
-import { failureOfError, failureOfToolResult, type Failure } from './call-outcome';
+import { failureOfError, failureOfToolError, type Failure } from './call-outcome';
 
 const TOOLS_CALL = 'tools/call';
 
@@ -81,7 +81,7 @@ export class CallRecorder implements McpRequestHook {
         result !== null &&
         (result as { isError?: unknown }).isError === true
       )
-        failure = failureOfToolResult(result as Record<string, unknown>);
+        failure = failureOfToolError(request.toolError);
       return result;
     } catch (error) {
       failure = failureOfError(error);

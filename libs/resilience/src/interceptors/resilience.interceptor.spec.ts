@@ -2,13 +2,13 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { CallHandler, ExecutionContext } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import {
-  McpContext,
   RampartChannel,
   Tool,
   ToolError,
   type BreakerStateEvent,
   type RetryEvent,
 } from '@rampart/core';
+import { fakeMcpCall } from '@rampart/testing';
 import { defer, firstValueFrom } from 'rxjs';
 import { CircuitBreaker } from '../decorators/circuit-breaker.decorator';
 import { Idempotent } from '../decorators/idempotent.decorator';
@@ -91,12 +91,7 @@ function call(
   args: Record<string, unknown> = {},
   controller = new AbortController(),
 ) {
-  const ctx = new McpContext(
-    { mcpReq: { id: 1, method: 'tools/call', signal: controller.signal, _meta: {} } } as never,
-    { transport: 'memory', era: 'modern' },
-    'test',
-    method,
-  );
+  const ctx = fakeMcpCall({ target: method, signal: controller.signal }).context();
   const context = {
     getType: () => 'mcp',
     getClass: () => Tools,

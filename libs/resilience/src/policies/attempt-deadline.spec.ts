@@ -1,14 +1,10 @@
-import { McpContext } from '@rampart/core';
+import type { McpContext } from '@rampart/core';
+import { fakeMcpCall } from '@rampart/testing';
 import { isTaskCancelledError } from 'cockatiel';
 import { runWithDeadline } from './attempt-deadline';
 
 function context(signal = new AbortController().signal): McpContext {
-  return new McpContext(
-    { mcpReq: { id: 1, method: 'tools/call', signal, _meta: {} } } as never,
-    { transport: 'memory', era: 'modern' },
-    'test',
-    'tool',
-  );
+  return fakeMcpCall({ signal }).context();
 }
 
 /** A promise settled from outside, like a method waiting on I/O. */

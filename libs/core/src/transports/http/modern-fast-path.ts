@@ -1,206 +1,147 @@
 import {
   LOG_LEVEL_META_KEY,
-  MissingRequiredClientCapabilityError,
-  ProtocolError,
-  ProtocolErrorCode,
   SERVER_INFO_META_KEY,
-  type ClientCapabilities,
   type JSONRPCRequest,
-  type ServerContext,
+  type LoggingLevel,
 } from '@modelcontextprotocol/server';
 import type { ServerResponse } from 'node:http';
 import type { McpCallOrigin } from '../../context/mcp-context';
-import { mcpRequestOf } from '../../hooks/request-hooks';
-import type { McpHttpOptions } from '../../interfaces/mcp-module-options.interface';
+import { createMcpCall, splitMeta, type McpCall } from '../../dispatch/mcp-call.interface';
 import {
   isListMethod,
-  type ListMethod,
-  type McpServerFactory,
-} from '../../protocol/mcp-server-factory';
+  type McpDispatcher,
+  type McpResult,
+} from '../../dispatch/mcp-dispatcher';
+import { isMcpProtocolError, JsonRpcErrorCode } from '../../errors/mcp-protocol.error';
+import type { McpHttpOptions } from '../../interfaces/mcp-module-options.interface';
 
 /**
- * The hot path of the 2026-07-28 era, served without a per-request SDK `Server`.
+ * The 2026-07-28 era over HTTP: decodes a JSON-RPC request into an {@link McpCall}, lets the
+ * server's {@link McpDispatcher} serve it, and encodes the result the way the SDK encodes
+ * 2026-07-28 results. No per-request SDK `Server`, transport or Web `Response`.
+ *
+ * Only wire rules live here, each a copy of the SDK's (which keeps them internal): the encode
+ * contract (`resultType`, `ttlMs`/`cacheScope` on cacheable results, `serverInfo` in `_meta`),
+ * the `-32002` → `-32602` error code, log notifications only when the envelope names a level,
+ * no server-to-client requests, and JSON or SSE framing. Method semantics are the dispatcher's.
+ * test/core/parity.e2e-spec.ts serves a table of requests here and through an SDK server and
+ * compares them on the wire.
  *
  * Why by hand: a per-request SDK server costs a `Server`, a transport, zod parsing of the request
- * and of the result, a Web `Response` and its stream, and an error object on close; measured in
- * test/bench that is about two thirds of a `tools/call`, and it re-serializes a 200-tool list on
- * every request. The stateless era makes most requests simple request/response exchanges, so
- * `tools/call` (first rounds) and the four list methods are answered here, with exactly the
- * encoding the SDK gives 2026-07-28 results (`resultType`, `ttlMs`/`cacheScope` on lists,
- * `serverInfo` in `_meta`, error codes). Everything else, and every multi-round retry (which
- * carries `inputResponses` or a `requestState` the SDK verifies), goes to the SDK. The e2e and
- * conformance suites run both paths.
+ * and of the result, a Web `Response` and its stream; measured in test/bench that was about two
+ * thirds of a `tools/call`.
  */
 export class ModernFastPath {
   private readonly serverInfoMeta: Record<string, unknown>;
-  /** Serialized list results by method and cursor, valid for one registry revision. */
-  private readonly lists = new Map<string, Buffer>();
-  private listsRevision = -1;
+  /** Serialized list pages by the page object the dispatcher answered (one per revision). */
+  private readonly lists = new WeakMap<object, Buffer>();
 
   constructor(
-    private readonly factory: McpServerFactory,
+    private readonly dispatcher: McpDispatcher,
     private readonly mode: NonNullable<McpHttpOptions['responseMode']>,
   ) {
-    this.serverInfoMeta = { [SERVER_INFO_META_KEY]: factory.serverInfo };
+    this.serverInfoMeta = { [SERVER_INFO_META_KEY]: dispatcher.serverInfo };
   }
 
-  /** Whether `message` is served here; the rest goes to a per-request SDK server. */
-  handles(message: JSONRPCRequest): boolean {
-    if (isListMethod(message.method)) return true;
-    if (message.method !== 'tools/call') return false;
-    const params = message.params as Record<string, unknown> | undefined;
-    return !(params && ('inputResponses' in params || 'requestState' in params));
-  }
-
-  async serve(message: JSONRPCRequest, res: ServerResponse, origin: McpCallOrigin): Promise<void> {
+  /** Decodes a 2026-07-28 request; `res` carries its notifications and its answer. */
+  decode(message: JSONRPCRequest, res: ServerResponse, origin: McpCallOrigin): ModernRequest {
+    const params = (isObject(message.params) ? message.params : {}) as Record<string, unknown>;
+    const { meta, envelope } = splitMeta(params._meta);
     const exchange = new Exchange(res, this.mode);
-    const id = JSON.stringify(message.id);
-    try {
-      if (isListMethod(message.method)) {
-        const method = message.method;
-        const page = () => this.list(method, message.params?.cursor);
-        const hooks = this.factory.hooks;
-        return exchange.finishResult(
-          hooks.wraps
-            ? ((await hooks.run(
-                mcpRequestOf(this.factory.name, method, message.id, message.params, origin),
-                async () => page(),
-              )) as Buffer)
-            : page(),
-          id,
-        );
-      }
-      const result = await this.callTool(message, res, origin, exchange);
-      exchange.finishResult(Buffer.from(JSON.stringify(this.stamp(result))), id);
-    } catch (error) {
-      const e = error as { code?: unknown; message?: string; data?: unknown };
-      const code = Number.isSafeInteger(e.code)
-        ? (e.code as number)
-        : ProtocolErrorCode.InternalError;
-      const body = JSON.stringify({
-        jsonrpc: '2.0',
-        id: message.id,
-        error: {
-          // The resource-not-found domain code is sent as invalid params since 2026-07-28.
-          code: code === -32002 ? ProtocolErrorCode.InvalidParams : code,
-          message: e.message ?? 'Internal error',
-          ...(e.data !== undefined && { data: e.data }),
-        },
-      });
-      exchange.finish(body, code === ProtocolErrorCode.MissingRequiredClientCapability ? 400 : 200);
-    }
-  }
-
-  /** The serialized result of a list page, built once per page and registry revision. */
-  private list(method: ListMethod, cursor: unknown): Buffer {
-    const revision = this.factory.registry.revision;
-    if (revision !== this.listsRevision) {
-      this.lists.clear();
-      this.listsRevision = revision;
-    }
-    const key = `${method}\0${typeof cursor === 'string' ? cursor : ''}`;
-    let json = this.lists.get(key);
-    if (!json) {
-      const page = this.factory.list(method, cursor);
-      json = Buffer.from(
-        JSON.stringify({
-          ...page,
-          resultType: 'complete',
-          ...this.factory.listCacheHint,
-          _meta: this.serverInfoMeta,
-        }),
-      );
-      // Only well-formed cursors reach here (a bad one threw), so the map stays bounded by pages.
-      this.lists.set(key, json);
-    }
-    return json;
-  }
-
-  private async callTool(
-    message: JSONRPCRequest,
-    res: ServerResponse,
-    origin: McpCallOrigin,
-    exchange: Exchange,
-  ): Promise<Record<string, unknown>> {
-    const params = message.params as Record<string, unknown> | undefined;
-    if (!isObject(params) || typeof params.name !== 'string')
-      throw new ProtocolError(
-        ProtocolErrorCode.InvalidParams,
-        'Invalid params: tools/call needs a string "name"',
-      );
-    if (params.arguments !== undefined && !isObject(params.arguments))
-      throw new ProtocolError(
-        ProtocolErrorCode.InvalidParams,
-        'Invalid params: "arguments" must be an object',
-      );
-    // The reserved envelope keys are lifted out of the `_meta` the handler sees, as the SDK does.
-    let meta: Record<string, unknown> | undefined;
-    let envelope: Record<string, unknown> | undefined;
-    if (isObject(params._meta))
-      for (const [key, value] of Object.entries(params._meta)) {
-        if (key.startsWith(ENVELOPE_PREFIX)) (envelope ??= {})[key] = value;
-        else (meta ??= {})[key] = value;
-      }
     const abort = new AbortController();
+    // On 2026-07-28 a call gets log notifications only when its envelope names a log level.
+    const requested = LOG_LEVELS.indexOf(String(envelope?.[LOG_LEVEL_META_KEY]) as LoggingLevel);
+    const threshold = requested === -1 ? Infinity : requested;
+    const call = createMcpCall({
+      server: this.dispatcher.name,
+      id: message.id,
+      method: message.method,
+      params,
+      meta,
+      envelope,
+      origin: {
+        ...origin,
+        clientInfo: envelope?.['io.modelcontextprotocol/clientInfo'] as McpCallOrigin['clientInfo'],
+        clientCapabilities: envelope?.[
+          'io.modelcontextprotocol/clientCapabilities'
+        ] as McpCallOrigin['clientCapabilities'],
+      },
+      signal: abort.signal,
+      inputResponses: isObject(params.inputResponses) ? params.inputResponses : undefined,
+      requestState: params.requestState,
+      notify: (n) => exchange.notify(n),
+      log: (level, data, logger) =>
+        LOG_LEVELS.indexOf(level) < threshold
+          ? Promise.resolve()
+          : exchange.notify({
+              method: 'notifications/message',
+              params: { level, data, ...(logger && { logger }) },
+            }),
+      send: () =>
+        Promise.reject(
+          new Error(
+            'Protocol 2026-07-28 has no server-to-client requests: use ctx.elicit(), ctx.sample() or ctx.listRoots(), which end the round with input_required',
+          ),
+        ),
+    });
+    return { call, exchange, abort, res };
+  }
+
+  /** Serves a decoded request and writes its answer. Never rejects. */
+  async serve({ call, exchange, abort, res }: ModernRequest): Promise<void> {
+    const id = JSON.stringify(call.id);
     const onClose = () => {
       if (!res.writableFinished) abort.abort();
     };
     res.on('close', onClose);
-    // On 2026-07-28 a call gets log notifications only when its envelope names a log level.
-    const requested = LOG_LEVELS.indexOf(String(envelope?.[LOG_LEVEL_META_KEY]));
-    const threshold = requested === -1 ? Infinity : requested;
-    const sdkCtx = {
-      mcpReq: {
-        id: message.id,
-        method: message.method,
-        _meta: meta,
-        envelope,
-        signal: abort.signal,
-        requestState: () => undefined,
-        notify: (n: Record<string, unknown>) => exchange.notify(n),
-        log: (level: string, data: unknown, logger?: string) =>
-          LOG_LEVELS.indexOf(level) < threshold
-            ? Promise.resolve()
-            : exchange.notify({
-                method: 'notifications/message',
-                params: { level, data, ...(logger && { logger }) },
-              }),
-        send: () =>
-          Promise.reject(
-            new ProtocolError(
-              ProtocolErrorCode.InternalError,
-              'Protocol 2026-07-28 has no server-to-client requests',
-            ),
-          ),
-      },
-    } as unknown as ServerContext;
-    const capabilities = envelope?.['io.modelcontextprotocol/clientCapabilities'] as
-      ClientCapabilities | undefined;
-    const callOrigin: McpCallOrigin = {
-      ...origin,
-      clientInfo: envelope?.['io.modelcontextprotocol/clientInfo'] as McpCallOrigin['clientInfo'],
-      clientCapabilities: capabilities,
-    };
-    const hooks = this.factory.hooks;
-    const call = () => this.factory.callTool(message, sdkCtx, () => callOrigin);
     try {
-      const result = (await (hooks.wraps
-        ? hooks.run(
-            mcpRequestOf(this.factory.name, 'tools/call', message.id, params, callOrigin),
-            call,
-          )
-        : call())) as Record<string, unknown>;
-      if (result.resultType === 'input_required')
-        assertCapabilities(result.inputRequests, capabilities);
-      return result;
+      const result = await this.dispatcher.dispatch(call);
+      exchange.finishResult(this.encode(call.method, result), id);
+    } catch (error) {
+      const e = isMcpProtocolError(error)
+        ? error
+        : { code: JsonRpcErrorCode.InternalError, message: 'Internal error', data: undefined };
+      const code = e.code === -32002 ? JsonRpcErrorCode.InvalidParams : e.code;
+      const body = JSON.stringify({
+        jsonrpc: '2.0',
+        id: call.id,
+        error: { code, message: e.message, ...(e.data !== undefined && { data: e.data }) },
+      });
+      exchange.finish(body, code === JsonRpcErrorCode.MissingRequiredClientCapability ? 400 : 200);
     } finally {
       res.off('close', onClose);
     }
   }
 
-  /** The SDK's 2026-07-28 result encoding: `resultType`, then `serverInfo` in `_meta`. */
-  private stamp(result: Record<string, unknown>): Record<string, unknown> {
-    const out = result.resultType === undefined ? { ...result, resultType: 'complete' } : result;
+  /** The result's bytes with the 2026-07-28 encoding; list pages are serialized once. */
+  private encode(method: string, result: McpResult): Buffer {
+    if (!isListMethod(method)) return Buffer.from(JSON.stringify(this.stamp(method, result)));
+    let bytes = this.lists.get(result);
+    if (!bytes) {
+      bytes = Buffer.from(JSON.stringify(this.stamp(method, result)));
+      this.lists.set(result, bytes);
+    }
+    return bytes;
+  }
+
+  /**
+   * The SDK's 2026-07-28 encode contract: `resultType` (`complete` unless a multi-round method
+   * says otherwise), `ttlMs`/`cacheScope` on complete cacheable results (the handler's valid
+   * values, else the configured list hint, else not cached and private), then `serverInfo` in
+   * `_meta` unless the result names one.
+   */
+  private stamp(method: string, result: McpResult): McpResult {
+    let out = result;
+    const type = out.resultType;
+    if (type === undefined) out = { ...out, resultType: 'complete' };
+    else if (type !== 'complete' && !MULTI_ROUND_METHODS.has(method))
+      throw new Error(`${method} answered resultType '${String(type)}', which it cannot`);
+    if (out.resultType === 'complete' && CACHEABLE_METHODS.has(method)) {
+      const hint = isListMethod(method) ? this.dispatcher.listCacheHint : undefined;
+      const ttlMs = isTtl(out.ttlMs) ? out.ttlMs : (hint?.ttlMs ?? 0);
+      const cacheScope = isScope(out.cacheScope) ? out.cacheScope : (hint?.cacheScope ?? 'private');
+      out = { ...out, ttlMs, cacheScope };
+    }
     const meta = out._meta;
     if (meta === undefined) return { ...out, _meta: this.serverInfoMeta };
     if (!isObject(meta) || meta[SERVER_INFO_META_KEY] !== undefined) return out;
@@ -208,8 +149,15 @@ export class ModernFastPath {
   }
 }
 
-const ENVELOPE_PREFIX = 'io.modelcontextprotocol/';
-const LOG_LEVELS = [
+/** A decoded 2026-07-28 request and what answers it. */
+export interface ModernRequest {
+  readonly call: McpCall;
+  readonly exchange: Exchange;
+  readonly abort: AbortController;
+  readonly res: ServerResponse;
+}
+
+const LOG_LEVELS: readonly LoggingLevel[] = [
   'debug',
   'info',
   'notice',
@@ -220,74 +168,28 @@ const LOG_LEVELS = [
   'emergency',
 ];
 
+/** Methods whose results may be `input_required` on 2026-07-28. */
+const MULTI_ROUND_METHODS: ReadonlySet<string> = new Set([
+  'tools/call',
+  'prompts/get',
+  'resources/read',
+]);
+
+/** Methods whose complete results carry `ttlMs` / `cacheScope` on 2026-07-28. */
+const CACHEABLE_METHODS: ReadonlySet<string> = new Set([
+  'tools/list',
+  'prompts/list',
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+  'server/discover',
+]);
+
+const isTtl = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+const isScope = (v: unknown): v is 'public' | 'private' => v === 'public' || v === 'private';
+
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
-
-/**
- * Refuses input requests the client did not declare it can answer (`-32021`, HTTP 400), with the
- * SDK's rules: form elicitation needs `elicitation` (a bare `{}` counts as form), URL
- * elicitation `elicitation.url`, sampling `sampling` (`sampling.tools` with tools), roots `roots`.
- * The SDK keeps these rules internal, hence this copy.
- */
-function assertCapabilities(
-  inputRequests: unknown,
-  declared: ClientCapabilities | undefined,
-): void {
-  if (!isObject(inputRequests)) return;
-  for (const [key, entry] of Object.entries(inputRequests)) {
-    const request = entry as { method?: string; params?: Record<string, unknown> };
-    const required = requiredCapabilities(request);
-    if (!required) continue;
-    const missing = missingCapabilities(required, declared as Record<string, unknown> | undefined);
-    if (missing)
-      throw new MissingRequiredClientCapabilityError(
-        { requiredCapabilities: missing },
-        `Cannot request input '${key}' (${request.method}): the request's client capabilities do not declare the required capability`,
-      );
-  }
-}
-
-function requiredCapabilities(request: {
-  method?: string;
-  params?: Record<string, unknown>;
-}): Record<string, Record<string, unknown>> | undefined {
-  switch (request.method) {
-    case 'elicitation/create':
-      return request.params?.mode === 'url'
-        ? { elicitation: { url: {} } }
-        : { elicitation: { form: {} } };
-    case 'sampling/createMessage':
-      return request.params?.tools !== undefined || request.params?.toolChoice !== undefined
-        ? { sampling: { tools: {} } }
-        : { sampling: {} };
-    case 'roots/list':
-      return { roots: {} };
-    default:
-      return undefined;
-  }
-}
-
-function missingCapabilities(
-  required: Record<string, Record<string, unknown>>,
-  declared: Record<string, unknown> | undefined,
-): Record<string, unknown> | undefined {
-  const missing: Record<string, unknown> = {};
-  for (const [capability, members] of Object.entries(required)) {
-    const have = declared?.[capability];
-    if (have === undefined) {
-      missing[capability] = members;
-      continue;
-    }
-    if (!isObject(have)) continue;
-    const lenientForm =
-      capability === 'elicitation' && have.form === undefined && have.url === undefined;
-    const absent = Object.keys(members).filter(
-      (m) => have[m] === undefined && !(lenientForm && m === 'form'),
-    );
-    if (absent.length) missing[capability] = Object.fromEntries(absent.map((m) => [m, members[m]]));
-  }
-  return Object.keys(missing).length ? missing : undefined;
-}
 
 /** One HTTP exchange: a JSON body, or an SSE stream once the call sends a notification. */
 class Exchange {
@@ -298,7 +200,7 @@ class Exchange {
     private readonly mode: NonNullable<McpHttpOptions['responseMode']>,
   ) {}
 
-  notify(message: Record<string, unknown>): Promise<void> {
+  notify(message: { method: string; params?: Record<string, unknown> }): Promise<void> {
     if (this.mode === 'json' || this.res.writableEnded) return Promise.resolve();
     this.openSse();
     this.res.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', ...message })}\n\n`);

@@ -3,19 +3,17 @@ import {
   classifyInboundRequest,
   localhostAllowedHostnames,
   localhostAllowedOrigins,
-  PerRequestHTTPServerTransport,
   ProtocolErrorCode,
   validateHostHeader,
   validateOriginHeader,
   type AuthInfo,
-  type JSONRPCRequest,
-  type MessageClassification,
   type Server,
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { McpCallOrigin, McpTraceContext, ProtocolEra } from '../../context/mcp-context';
-import { mcpRequestOf } from '../../hooks/request-hooks';
+import { mcpRequestOf } from '../../dispatch/mcp-call.interface';
+import type { McpRequest } from '../../hooks/mcp-request-hook.interface';
 import { isMcpProtocolError, JsonRpcErrorCode } from '../../errors/mcp-protocol.error';
 import type { McpIdentity } from '../../interfaces/mcp-identity.interface';
 import type {
@@ -33,7 +31,7 @@ import { LegacySessionManager } from '../session/legacy-sessions';
 import { ListenStreams } from './listen-streams';
 import { ModernFastPath } from './modern-fast-path';
 import { checkParamHeaders, paramHeadersOf, type ParamHeader } from './param-headers';
-import { parseJson, readBody, tooLarge, writeJsonRpcError, writeWebResponse } from './node-http';
+import { parseJson, readBody, tooLarge, writeJsonRpcError } from './node-http';
 import { checkStandardHeaders, HEADER_MISMATCH, type StandardHeaders } from './standard-headers';
 
 /** A body the adapter already parsed, or a marker that it has not read the stream. */
@@ -98,7 +96,7 @@ export class StreamableHttpHandler {
         idleTtlMs: http.sessionIdleTtlMs ?? 30 * 60_000,
         maxSessions: http.maxSessions ?? 10_000,
       });
-    this.fastPath = new ModernFastPath(factory, http.responseMode ?? 'auto');
+    this.fastPath = new ModernFastPath(factory.dispatcher, http.responseMode ?? 'auto');
     this.listen = new ListenStreams(factory.events, factory.capabilities, factory.serverInfo, {
       maxStreams: DEFAULT_MAX_SUBSCRIPTIONS,
       keepAliveMs: SSE_KEEP_ALIVE_MS,
@@ -155,14 +153,17 @@ export class StreamableHttpHandler {
             `This server only serves protocol ${MODERN_PROTOCOL_VERSION}`,
             idOf(value),
           );
-        if (this.factory.hooks.admits)
-          await this.admit(value, 'legacy', identity, nativeRequest, trace, res);
-        if (identity && !(req as { auth?: AuthInfo }).auth)
-          (req as { auth?: AuthInfo }).auth = {
-            token: '',
-            clientId: identity.subject,
-            scopes: identity.scopes ?? [],
-          };
+        if (this.factory.hooks.admits && isJsonRpcRequest(value))
+          await this.admit(
+            mcpRequestOf(this.options.name, value.method, value.id, value.params, {
+              transport: 'http',
+              era: 'legacy',
+              identity,
+              request: nativeRequest,
+              headerTrace: trace,
+            }),
+            res,
+          );
         return await this.sessions.handle(req, res, value, {
           identity,
           origin: (ctx, server) => this.legacyOrigin(ctx, server, identity, nativeRequest, trace),
@@ -196,10 +197,7 @@ export class StreamableHttpHandler {
           `Bad Request: the request headers and body disagree: ${headerProblem}`,
           message.id,
         );
-      if (this.factory.hooks.admits)
-        await this.admit(message, 'modern', identity, nativeRequest, trace, res);
-      if (message.method === 'subscriptions/listen') return this.listen.serve(message, res);
-      await this.serveModern(message, outcome.classification, res, {
+      const modern = this.fastPath.decode(message, res, {
         transport: 'http',
         era: 'modern',
         protocolVersion: MODERN_PROTOCOL_VERSION,
@@ -207,6 +205,9 @@ export class StreamableHttpHandler {
         request: nativeRequest,
         headerTrace: trace,
       });
+      if (this.factory.hooks.admits) await this.admit(modern.call, res);
+      if (message.method === 'subscriptions/listen') return this.listen.serve(message, res);
+      await this.fastPath.serve(modern);
     } catch (error) {
       this.fail(res, error, idOf(value));
     }
@@ -218,24 +219,8 @@ export class StreamableHttpHandler {
    * and `Retry-After`. An admitted request is released when its response is over. Called only
    * when a hook admits, so servers without one skip it.
    */
-  private async admit(
-    message: unknown,
-    era: ProtocolEra,
-    identity: McpIdentity | undefined,
-    request: unknown,
-    headerTrace: McpTraceContext | undefined,
-    res: ServerResponse,
-  ): Promise<void> {
-    if (!isJsonRpcRequest(message)) return;
-    const release = await this.factory.hooks.admit(
-      mcpRequestOf(this.options.name, message.method, message.id, message.params, {
-        transport: 'http',
-        era,
-        identity,
-        request,
-        headerTrace,
-      }),
-    );
+  private async admit(request: McpRequest, res: ServerResponse): Promise<void> {
+    const release = await this.factory.hooks.admit(request);
     if (release) res.once('close', release);
   }
 
@@ -255,40 +240,6 @@ export class StreamableHttpHandler {
     return declared.length > 0
       ? checkParamHeaders(declared, params?.arguments, headers)
       : undefined;
-  }
-
-  /** Serves one 2026-07-28 request: on the fast path, or on a per-request SDK server. */
-  private async serveModern(
-    message: JSONRPCRequest,
-    classification: MessageClassification,
-    res: ServerResponse,
-    origin: McpCallOrigin,
-  ): Promise<void> {
-    if (this.fastPath.handles(message)) return this.fastPath.serve(message, res, origin);
-    const server = this.factory.create((ctx) => withEnvelope(origin, ctx));
-    const transport = new PerRequestHTTPServerTransport({
-      classification,
-      responseMode: this.http.responseMode ?? 'auto',
-    });
-    await server.connect(transport);
-    const abort = new AbortController();
-    const onClose = () => {
-      if (!res.writableFinished) abort.abort();
-    };
-    res.on('close', onClose);
-    try {
-      const identity = origin.identity;
-      const response = await transport.handleMessage(message, {
-        request: { signal: abort.signal, headers: new Headers() } as unknown as Request,
-        ...(identity && {
-          authInfo: { token: '', clientId: identity.subject, scopes: identity.scopes ?? [] },
-        }),
-      });
-      await writeWebResponse(res, response);
-    } finally {
-      res.off('close', onClose);
-      void server.close().catch(() => undefined);
-    }
   }
 
   /** Answers a body the adapter's parser rejected (malformed JSON, too large). */
@@ -416,17 +367,6 @@ export function clientOf(
     protocolVersion:
       (envelope?.['io.modelcontextprotocol/protocolVersion'] as string | undefined) ??
       LEGACY_PROTOCOL_VERSION,
-  };
-}
-
-function withEnvelope(origin: McpCallOrigin, ctx: ServerContext): McpCallOrigin {
-  const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
-  return {
-    ...origin,
-    clientInfo: envelope?.['io.modelcontextprotocol/clientInfo'] as McpCallOrigin['clientInfo'],
-    clientCapabilities: envelope?.[
-      'io.modelcontextprotocol/clientCapabilities'
-    ] as McpCallOrigin['clientCapabilities'],
   };
 }
 

@@ -1,7 +1,6 @@
 import { HttpException, type Logger } from '@nestjs/common';
 import {
   ProtocolError,
-  ProtocolErrorCode,
   type CallToolResult,
   type CompleteResult,
   type GetPromptResult,
@@ -9,7 +8,7 @@ import {
   type ReadResourceResult,
 } from '@modelcontextprotocol/server';
 import { randomUUID } from 'node:crypto';
-import { isMcpProtocolError } from '../errors/mcp-protocol.error';
+import { isMcpProtocolError, JsonRpcErrorCode, McpProtocolError } from '../errors/mcp-protocol.error';
 import { isToolError, ToolError } from '../errors/tool.error';
 import type { ToolEntry } from '../registry/registry.interfaces';
 
@@ -83,62 +82,66 @@ export function fromHttpException(e: HttpException): ToolError {
 }
 
 /**
- * Maps a failure of a tool call: protocol faults go out as JSON-RPC errors; everything else is
- * a result with `isError: true` and a structured body. Unexpected errors are masked for the
- * client and logged with a correlation id.
+ * Maps a failure of a tool call to the {@link ToolError} its result carries: protocol faults
+ * are rethrown as {@link McpProtocolError}s (JSON-RPC errors); a Nest `HttpException` becomes its
+ * code; unexpected errors are masked for the client and logged with a correlation id.
  */
-export function toToolErrorResult(error: unknown, tool: string, logger: Logger): CallToolResult {
-  if (isMcpProtocolError(error)) throw new ProtocolError(error.code, error.message, error.data);
-  if (error instanceof ProtocolError) throw error;
-  let toolError: ToolError;
+export function toToolError(error: unknown, tool: string, logger: Logger): ToolError {
+  if (isMcpProtocolError(error)) throw error;
+  if (error instanceof ProtocolError) throw fromSdkError(error);
   if (isToolError(error)) {
-    toolError = error;
     if (error.cause !== undefined)
       logger.warn(
         `Tool ${tool} failed with ${error.code}: ${error.cause instanceof Error ? error.cause.message : JSON.stringify(error.cause)}`,
       );
-  } else if (error instanceof HttpException) {
-    toolError = fromHttpException(error);
-  } else {
-    const correlationId = randomUUID();
-    logger.error(
-      `Tool ${tool} threw an unexpected error [correlationId=${correlationId}]`,
-      error instanceof Error ? error.stack : String(error),
-    );
-    toolError = new ToolError(
-      'INTERNAL_ERROR',
-      `The tool failed unexpectedly. Correlation id: ${correlationId}`,
-      {
-        details: { correlationId },
-      },
-    );
+    return error;
   }
-  return { content: [{ type: 'text', text: JSON.stringify(toolError.toJSON()) }], isError: true };
+  if (error instanceof HttpException) return fromHttpException(error);
+  const correlationId = randomUUID();
+  logger.error(
+    `Tool ${tool} threw an unexpected error [correlationId=${correlationId}]`,
+    error instanceof Error ? error.stack : String(error),
+  );
+  return new ToolError(
+    'INTERNAL_ERROR',
+    `The tool failed unexpectedly. Correlation id: ${correlationId}`,
+    { details: { correlationId } },
+  );
+}
+
+/** The result of a failed tool call: `isError: true` and the structured body as text. */
+export function toToolErrorResult(error: ToolError): CallToolResult {
+  return { content: [{ type: 'text', text: JSON.stringify(error) }], isError: true };
 }
 
 /**
  * Maps a failure of a resource read, prompt or completion: these have no error result, so every
  * failure is a JSON-RPC error; unexpected ones are masked and logged with a correlation id.
  */
-export function toProtocolError(error: unknown, what: string, logger: Logger): ProtocolError {
-  if (error instanceof ProtocolError) return error;
-  if (isMcpProtocolError(error)) return new ProtocolError(error.code, error.message, error.data);
+export function toProtocolError(error: unknown, what: string, logger: Logger): McpProtocolError {
+  if (isMcpProtocolError(error)) return error;
+  if (error instanceof ProtocolError) return fromSdkError(error);
   if (isToolError(error))
-    return new ProtocolError(ProtocolErrorCode.InvalidParams, error.message, error.toJSON());
+    return new McpProtocolError(JsonRpcErrorCode.InvalidParams, error.message, error.toJSON());
   if (error instanceof HttpException) {
     const e = fromHttpException(error);
-    return new ProtocolError(ProtocolErrorCode.InvalidRequest, e.message, e.toJSON());
+    return new McpProtocolError(JsonRpcErrorCode.InvalidRequest, e.message, e.toJSON());
   }
   const correlationId = randomUUID();
   logger.error(
     `${what} threw an unexpected error [correlationId=${correlationId}]`,
     error instanceof Error ? error.stack : String(error),
   );
-  return new ProtocolError(
-    ProtocolErrorCode.InternalError,
+  return new McpProtocolError(
+    JsonRpcErrorCode.InternalError,
     `Internal error. Correlation id: ${correlationId}`,
     { correlationId },
   );
+}
+
+/** An SDK protocol error a handler threw (e.g. the SDK's `ResourceNotFoundError`), as Rampart's. */
+function fromSdkError(error: ProtocolError): McpProtocolError {
+  return new McpProtocolError(error.code, error.message, error.data);
 }
 
 /** Maps a resource method's return value to a `ReadResourceResult`. */

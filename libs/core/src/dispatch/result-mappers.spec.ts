@@ -1,15 +1,21 @@
 import { ForbiddenException, HttpException, Logger } from '@nestjs/common';
-import { ProtocolError } from '@modelcontextprotocol/server';
+import { ProtocolError, ResourceNotFoundError } from '@modelcontextprotocol/server';
 import { ToolError } from '../errors/tool.error';
-import { McpProtocolError } from '../errors/mcp-protocol.error';
+import { isMcpProtocolError, McpProtocolError } from '../errors/mcp-protocol.error';
 import type { ToolEntry } from '../registry/registry.interfaces';
 import {
   toCallToolResult,
   toCompleteResult,
   toGetPromptResult,
+  toProtocolError,
   toReadResourceResult,
+  toToolError,
   toToolErrorResult,
 } from './result-mappers';
+
+/** The `isError` result a failure of tool `t` maps to. */
+const failed = (error: unknown, logger = new SilentLogger()) =>
+  toToolErrorResult(toToolError(error, 't', logger));
 
 const tool = (extra: Partial<ToolEntry> = {}): ToolEntry => ({
   name: 't',
@@ -58,14 +64,12 @@ describe('result mappers', () => {
   });
 
   it('maps a ToolError to a structured isError body', () => {
-    const result = toToolErrorResult(
+    const result = failed(
       new ToolError('RATE_LIMITED', 'slow down', {
         retryable: true,
         retryAfterMs: 1000,
         suggestions: ['wait'],
       }),
-      't',
-      new SilentLogger(),
     );
     expect(result.isError).toBe(true);
     expect(JSON.parse((result.content[0] as { text: string }).text)).toEqual({
@@ -78,16 +82,12 @@ describe('result mappers', () => {
   });
 
   it('maps Nest HTTP exceptions from guards and pipes to tool error codes', () => {
-    const forbidden = toToolErrorResult(new ForbiddenException(), 't', new SilentLogger());
+    const forbidden = failed(new ForbiddenException());
     expect(JSON.parse((forbidden.content[0] as { text: string }).text)).toMatchObject({
       code: 'FORBIDDEN',
       retryable: false,
     });
-    const limited = toToolErrorResult(
-      new HttpException('Too Many Requests', 429),
-      't',
-      new SilentLogger(),
-    );
+    const limited = failed(new HttpException('Too Many Requests', 429));
     expect(JSON.parse((limited.content[0] as { text: string }).text)).toMatchObject({
       code: 'RATE_LIMITED',
       retryable: true,
@@ -96,17 +96,35 @@ describe('result mappers', () => {
 
   it('masks unexpected errors and logs them with the same correlation id', () => {
     const logger = new SilentLogger();
-    const result = toToolErrorResult(new Error('password=hunter2'), 't', logger);
+    const result = failed(new Error('password=hunter2'), logger);
     const text = (result.content[0] as { text: string }).text;
     expect(text).not.toContain('hunter2');
     const { correlationId } = JSON.parse(text).details;
     expect(logger.errors[0]).toContain(correlationId);
   });
 
-  it('rethrows protocol faults as JSON-RPC errors', () => {
-    expect(() =>
-      toToolErrorResult(new McpProtocolError(-32602, 'bad'), 't', new SilentLogger()),
-    ).toThrow(ProtocolError);
+  it("rethrows protocol faults as Rampart protocol errors, the SDK's included", () => {
+    const fault = new McpProtocolError(-32602, 'bad');
+    expect(() => toToolError(fault, 't', new SilentLogger())).toThrow(fault);
+    let thrown: unknown;
+    try {
+      toToolError(new ProtocolError(-32600, 'sdk fault', { x: 1 }), 't', new SilentLogger());
+    } catch (e) {
+      thrown = e;
+    }
+    expect(isMcpProtocolError(thrown)).toBe(true);
+    expect(thrown).toMatchObject({ code: -32600, message: 'sdk fault', data: { x: 1 } });
+  });
+
+  it("maps a resource's failures to Rampart protocol errors, masking unexpected ones", () => {
+    const logger = new SilentLogger();
+    expect(
+      toProtocolError(new ResourceNotFoundError('a://b'), 'Resource a://b', logger),
+    ).toMatchObject({ code: -32602, data: { uri: 'a://b' } });
+    const masked = toProtocolError(new Error('secret=1'), 'Resource a://b', logger);
+    expect(isMcpProtocolError(masked)).toBe(true);
+    expect(masked.message).not.toContain('secret');
+    expect(logger.errors[0]).toContain((masked.data as { correlationId: string }).correlationId);
   });
 
   it('maps resource values: text, bytes, JSON', () => {

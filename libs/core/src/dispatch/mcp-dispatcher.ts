@@ -1,0 +1,457 @@
+import { Logger } from '@nestjs/common';
+import {
+  createRequestStateCodec,
+  isSpecType,
+  type ClientCapabilities,
+  type Implementation,
+  type RequestStateCodec,
+  type ServerCapabilities,
+} from '@modelcontextprotocol/server';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { isInputRequiredSignal } from '../context/input-required.signal';
+import { McpContext, type RoundState } from '../context/mcp-context';
+import { McpProtocolError, JsonRpcErrorCode } from '../errors/mcp-protocol.error';
+import { ToolError } from '../errors/tool.error';
+import { RequestHooks } from '../hooks/request-hooks';
+import type { McpModuleOptions } from '../interfaces/mcp-module-options.interface';
+import { DEFAULT_PAGE_SIZE, MODERN_PROTOCOL_VERSION } from '../mcp.constants';
+import type { McpRegistry } from '../registry/mcp-registry';
+import type { ToolEntry } from '../registry/registry.interfaces';
+import { missingInputCapabilities } from './input-capabilities';
+import type { McpCall } from './mcp-call.interface';
+import {
+  toCallToolResult,
+  toCompleteResult,
+  toGetPromptResult,
+  toProtocolError,
+  toReadResourceResult,
+  toToolError,
+  toToolErrorResult,
+} from './result-mappers';
+
+/** Cache hint of list results when the module sets none: not cached, per user. */
+const DEFAULT_LIST_CACHE_HINT = { ttlMs: 0, cacheScope: 'private' } as const;
+
+/** The list methods, the result field each fills and where its entries come from. */
+const LISTS = {
+  'tools/list': {
+    field: 'tools',
+    entries: (r: McpRegistry) => r.tools.list().map((x) => x.definition),
+  },
+  'resources/list': {
+    field: 'resources',
+    entries: (r: McpRegistry) => r.resources.list().map((x) => x.definition),
+  },
+  'resources/templates/list': {
+    field: 'resourceTemplates',
+    entries: (r: McpRegistry) => r.templates.list().map((x) => x.definition),
+  },
+  'prompts/list': {
+    field: 'prompts',
+    entries: (r: McpRegistry) => r.prompts.list().map((x) => x.definition),
+  },
+} as const;
+
+/** A method that lists tools, resources, templates or prompts. */
+export type ListMethod = keyof typeof LISTS;
+
+/** Whether `method` is one of the {@link ListMethod}s. */
+export const isListMethod = (method: string): method is ListMethod => Object.hasOwn(LISTS, method);
+
+/** The list methods, for SDK servers that register a handler per method. */
+export const LIST_METHODS = Object.keys(LISTS) as ListMethod[];
+
+/** The pages of a list, cut once per registry revision: the same result objects until a change. */
+interface PageCache {
+  revision: number;
+  pages: Record<string, unknown>[];
+}
+
+/** A Rampart result: the spec's result object, before any era's encoding. */
+export type McpResult = Record<string, unknown>;
+
+type Method = (call: McpCall) => McpResult | Promise<McpResult>;
+
+/** Methods every transport serves through the dispatcher. */
+export const DISPATCHED_METHODS = [
+  ...LIST_METHODS,
+  'tools/call',
+  'resources/read',
+  'resources/subscribe',
+  'resources/unsubscribe',
+  'prompts/get',
+  'completion/complete',
+] as const;
+
+/**
+ * The semantics of every MCP method of one Rampart server, in one place. A transport decodes a
+ * request into an {@link McpCall}, calls {@link dispatch}, and encodes the Rampart result (or the
+ * {@link McpProtocolError} it rejects with) for its era and wire: the fast 2026-07-28 HTTP
+ * exchange encodes it itself, SDK servers (2025-11-25 sessions, stdio, in-memory connections)
+ * return it from the request handlers they register.
+ *
+ * What lives here: list pagination, tool calls with their `input_required` rounds (sealed,
+ * bound `requestState`; the client-capability rules), resources and templates, prompts,
+ * completion, `server/discover`, subscriptions, result validation and error mapping, and the
+ * request hooks around all of it.
+ */
+export class McpDispatcher {
+  private readonly logger: Logger;
+  /** `serverInfo` of the server. */
+  readonly serverInfo: Implementation;
+  /** The capabilities the server declares. */
+  readonly capabilities: ServerCapabilities = {
+    tools: { listChanged: true },
+    resources: { listChanged: true, subscribe: true },
+    prompts: { listChanged: true },
+    completions: {},
+    logging: {},
+  };
+  /** `ttlMs` / `cacheScope` of list results on 2026-07-28. */
+  readonly listCacheHint: { ttlMs: number; cacheScope: 'public' | 'private' };
+  private readonly codec: RequestStateCodec<RoundState>;
+  private readonly pageSize: number;
+  private readonly caches = new Map<ListMethod, PageCache>();
+  private readonly methods: ReadonlyMap<string, Method>;
+
+  constructor(
+    private readonly options: McpModuleOptions,
+    readonly registry: McpRegistry,
+    /** The server's request hooks (`@McpHook()` providers), composed once. */
+    readonly hooks: RequestHooks = new RequestHooks([]),
+  ) {
+    this.logger = new Logger(`Mcp:${options.name}`);
+    this.serverInfo = {
+      name: options.name,
+      version: options.version,
+      ...(options.title && { title: options.title }),
+      ...(options.icons && { icons: options.icons }),
+      ...(options.websiteUrl && { websiteUrl: options.websiteUrl }),
+    };
+    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.listCacheHint = options.listCacheHint ?? DEFAULT_LIST_CACHE_HINT;
+    // No SDK `bind`: the state names its method, target and caller itself (see RoundState).
+    this.codec = createRequestStateCodec<RoundState>({
+      key: options.requestStateSecret ?? randomBytes(32),
+    });
+    const list = (method: ListMethod): Method => (call) => this.list(method, call.params.cursor);
+    this.methods = new Map<string, Method>([
+      ...LIST_METHODS.map((m) => [m, list(m)] as const),
+      ['tools/call', (call) => this.callTool(call)],
+      ['resources/read', (call) => this.readResource(call)],
+      ['resources/subscribe', (call) => this.subscription(call, true)],
+      ['resources/unsubscribe', (call) => this.subscription(call, false)],
+      ['prompts/get', (call) => this.getPrompt(call)],
+      ['completion/complete', (call) => this.complete(call)],
+      ['server/discover', () => this.discover()],
+      ['ping', () => ({})],
+    ]);
+  }
+
+  /** Name of the server. */
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** The `instructions` of the server. */
+  get instructions(): string | undefined {
+    return this.options.instructions;
+  }
+
+  /** Whether the dispatcher serves `method`. */
+  serves(method: string): boolean {
+    return this.methods.has(method);
+  }
+
+  /**
+   * Serves one request: admission (unless the transport admitted it already, as HTTP does), the
+   * `around` hooks, then the method. Resolves with the Rampart result; rejects only with an
+   * {@link McpProtocolError}.
+   */
+  dispatch(call: McpCall, admitted = call.origin.transport === 'http'): Promise<McpResult> {
+    const method = this.methods.get(call.method);
+    if (!method)
+      return Promise.reject(
+        new McpProtocolError(JsonRpcErrorCode.MethodNotFound, `Method not found: ${call.method}`),
+      );
+    const hooks = this.hooks;
+    if (!hooks.active) return invoke(method, call);
+    return hooks.serve(call, !admitted, () => invoke(method, call)) as Promise<McpResult>;
+  }
+
+  /**
+   * One page of a list method. The page results are built once per registry revision, so the
+   * same object answers every request until the registry changes (an encoder may cache its
+   * bytes by identity).
+   */
+  list(method: ListMethod, cursor: unknown): McpResult {
+    const revision = this.registry.revision;
+    let cache = this.caches.get(method);
+    if (!cache || cache.revision !== revision) {
+      const { field, entries } = LISTS[method];
+      const all = entries(this.registry);
+      const pages: Record<string, unknown>[] = [];
+      const count = Math.max(1, Math.ceil(all.length / this.pageSize));
+      for (let i = 0; i < count; i++)
+        pages.push({
+          [field]: all.slice(i * this.pageSize, (i + 1) * this.pageSize),
+          ...(i + 1 < count && { nextCursor: encodeCursor(i + 1) }),
+        });
+      cache = { revision, pages };
+      this.caches.set(method, cache);
+    }
+    if (cursor !== undefined && typeof cursor !== 'string')
+      throw new McpProtocolError(
+        JsonRpcErrorCode.InvalidParams,
+        'Invalid cursor: it must be a string',
+      );
+    return cache.pages[cursor === undefined ? 0 : decodeCursor(cursor, cache.pages.length)];
+  }
+
+  /** `server/discover` (2026-07-28): the modern versions, capabilities and instructions. */
+  discover(): McpResult {
+    return {
+      supportedVersions: [MODERN_PROTOCOL_VERSION],
+      capabilities: this.capabilities,
+      ...(this.options.instructions && { instructions: this.options.instructions }),
+    };
+  }
+
+  private async callTool(call: McpCall): Promise<McpResult> {
+    const params = call.params;
+    const name = params.name;
+    if (typeof name !== 'string')
+      throw new McpProtocolError(
+        JsonRpcErrorCode.InvalidParams,
+        'Invalid params: tools/call needs a string "name"',
+      );
+    if (params.arguments !== undefined && !isObject(params.arguments))
+      throw new McpProtocolError(
+        JsonRpcErrorCode.InvalidParams,
+        'Invalid params: "arguments" must be an object',
+      );
+    const tool = this.registry.tools.get(name);
+    if (!tool)
+      throw new McpProtocolError(JsonRpcErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    const ctx = await this.context(call, name);
+    let result: McpResult;
+    try {
+      result = (await toCallToolResult(
+        await tool.invoke((params.arguments ?? {}) as Record<string, unknown>, ctx),
+        tool,
+      )) as McpResult;
+      if (!isSpecType.CallToolResult(result)) throw invalidResult(tool);
+    } catch (error) {
+      if (isInputRequiredSignal(error)) return this.inputRequired(error.inputRequests, ctx);
+      const toolError = toToolError(error, name, this.logger);
+      (call as { toolError?: ToolError }).toolError = toolError;
+      return toToolErrorResult(toolError) as McpResult;
+    }
+    return result;
+  }
+
+  private async readResource(call: McpCall): Promise<McpResult> {
+    const uri = call.params.uri;
+    if (typeof uri !== 'string')
+      throw new McpProtocolError(
+        JsonRpcErrorCode.InvalidParams,
+        'Invalid params: resources/read needs a string "uri"',
+      );
+    const fixed = this.registry.resources.get(uri);
+    let entry: { invoke: ToolEntry['invoke'] } | undefined = fixed;
+    let args: Record<string, unknown> = {};
+    let mimeType = fixed?.definition.mimeType;
+    if (!fixed)
+      for (const t of this.registry.templates.list()) {
+        const match = t.template.match(uri);
+        if (match) {
+          entry = t;
+          args = match as Record<string, unknown>;
+          mimeType = t.definition.mimeType;
+          break;
+        }
+      }
+    if (!entry)
+      throw new McpProtocolError(JsonRpcErrorCode.ResourceNotFound, `Resource not found: ${uri}`, {
+        uri,
+      });
+    const ctx = await this.context(call, uri);
+    let result: McpResult;
+    try {
+      result = toReadResourceResult(await entry.invoke(args, ctx), uri, mimeType) as McpResult;
+    } catch (error) {
+      if (isInputRequiredSignal(error)) return this.inputRequired(error.inputRequests, ctx);
+      throw toProtocolError(error, `Resource ${uri}`, this.logger);
+    }
+    return this.checked(result, isSpecType.ReadResourceResult, `Resource ${uri}`);
+  }
+
+  private async getPrompt(call: McpCall): Promise<McpResult> {
+    const name = call.params.name;
+    if (typeof name !== 'string')
+      throw new McpProtocolError(
+        JsonRpcErrorCode.InvalidParams,
+        'Invalid params: prompts/get needs a string "name"',
+      );
+    const prompt = this.registry.prompts.get(name);
+    if (!prompt)
+      throw new McpProtocolError(JsonRpcErrorCode.InvalidParams, `Unknown prompt: ${name}`);
+    const ctx = await this.context(call, name);
+    let result: McpResult;
+    try {
+      result = toGetPromptResult(
+        await prompt.invoke((call.params.arguments ?? {}) as Record<string, unknown>, ctx),
+        prompt.definition.description,
+      ) as McpResult;
+    } catch (error) {
+      if (isInputRequiredSignal(error)) return this.inputRequired(error.inputRequests, ctx);
+      throw toProtocolError(error, `Prompt ${name}`, this.logger);
+    }
+    return this.checked(result, isSpecType.GetPromptResult, `Prompt ${name}`);
+  }
+
+  private async complete(call: McpCall): Promise<McpResult> {
+    const ref = call.params.ref as { type?: unknown; name?: unknown; uri?: unknown } | undefined;
+    const argument = call.params.argument as { name?: unknown; value?: unknown } | undefined;
+    if (!isObject(ref) || !isObject(argument) || typeof argument.name !== 'string')
+      throw new McpProtocolError(
+        JsonRpcErrorCode.InvalidParams,
+        'Invalid params: completion/complete needs "ref" and "argument.name"',
+      );
+    const kind = ref.type === 'ref/prompt' ? 'prompt' : 'resourceTemplate';
+    const target = String((kind === 'prompt' ? ref.name : ref.uri) ?? '');
+    if (kind === 'prompt' && !this.registry.prompts.get(target))
+      throw new McpProtocolError(JsonRpcErrorCode.InvalidParams, `Unknown prompt: ${target}`);
+    const entry = this.registry.completion(kind, target, argument.name);
+    if (!entry) return toCompleteResult([]) as McpResult;
+    const ctx = await this.context(call, target);
+    const context = call.params.context as { arguments?: Record<string, string> } | undefined;
+    try {
+      const value = await entry.invoke(
+        { value: String(argument.value ?? ''), arguments: context?.arguments ?? {} },
+        ctx,
+      );
+      return toCompleteResult(value) as McpResult;
+    } catch (error) {
+      throw toProtocolError(error, `Completion of ${target}`, this.logger);
+    }
+  }
+
+  private subscription(call: McpCall, subscribe: boolean): McpResult {
+    if (!call.subscriptions)
+      throw new McpProtocolError(JsonRpcErrorCode.MethodNotFound, `Method not found: ${call.method}`);
+    const uri = call.params.uri;
+    if (typeof uri !== 'string')
+      throw new McpProtocolError(
+        JsonRpcErrorCode.InvalidParams,
+        `Invalid params: ${call.method} needs a string "uri"`,
+      );
+    if (subscribe) call.subscriptions.subscribe(uri);
+    else call.subscriptions.unsubscribe(uri);
+    return {};
+  }
+
+  /** The handler's context; on a 2026-07-28 retry round, with the verified earlier answers. */
+  private async context(call: McpCall, target: string): Promise<McpContext> {
+    const raw = call.requestState;
+    if (raw === undefined) return new McpContext(call, target);
+    const state = await this.verifyRoundState(raw, call, target);
+    return new McpContext(call, target, state);
+  }
+
+  /**
+   * Verifies an echoed `requestState`: sealed by this server (or a replica sharing the secret),
+   * not expired, minted for this method and target, and for this caller. Any failure answers the
+   * same opaque error, as the SDK does.
+   */
+  private async verifyRoundState(raw: unknown, call: McpCall, target: string): Promise<RoundState> {
+    const refused = () =>
+      new McpProtocolError(JsonRpcErrorCode.InvalidParams, 'Invalid or expired requestState', {
+        reason: 'invalid_request_state',
+      });
+    if (typeof raw !== 'string') throw refused();
+    let state: RoundState;
+    try {
+      state = await this.codec.verify(raw, undefined as never);
+    } catch {
+      throw refused();
+    }
+    const subject = call.origin.identity?.subject;
+    if (
+      !isObject(state) ||
+      !isObject(state.responses) ||
+      !same(state.for, `${call.method} ${target}`) ||
+      !same(state.sub, subject)
+    ) {
+      this.logger.warn(`A requestState minted for another call or caller was refused (${call.method} ${target})`);
+      throw refused();
+    }
+    return state;
+  }
+
+  /**
+   * Ends a 2026-07-28 round with `input_required`, after checking that the request's own
+   * declared client capabilities cover every question (`-32021` otherwise).
+   */
+  private async inputRequired(inputRequests: unknown, ctx: McpContext): Promise<McpResult> {
+    const call = ctx.call;
+    const declared = call.envelope?.['io.modelcontextprotocol/clientCapabilities'] as
+      ClientCapabilities | undefined;
+    const refusal = missingInputCapabilities(inputRequests, declared);
+    if (refusal) throw refusal;
+    return {
+      resultType: 'input_required',
+      inputRequests,
+      requestState: await this.codec.mint(ctx.roundState()),
+    };
+  }
+
+  private checked(result: McpResult, valid: (v: unknown) => boolean, what: string): McpResult {
+    if (valid(result)) return result;
+    throw toProtocolError(
+      new Error(`${what} returned a result that is not a valid MCP result`),
+      what,
+      this.logger,
+    );
+  }
+}
+
+function invoke(method: Method, call: McpCall): Promise<McpResult> {
+  try {
+    return Promise.resolve(method(call));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function invalidResult(tool: ToolEntry): ToolError {
+  return new ToolError(
+    'INVALID_OUTPUT',
+    `Tool ${tool.name} returned a result that is not a valid CallToolResult`,
+    { cause: new Error(`malformed CallToolResult from ${tool.source}`) },
+  );
+}
+
+/** Compares two optional strings in constant time. */
+function same(a: unknown, b: string | undefined): boolean {
+  if (b === undefined) return a === undefined;
+  if (typeof a !== 'string') return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function encodeCursor(index: number): string {
+  return Buffer.from(`p:${index}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string, pages: number): number {
+  const m = /^p:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
+  const index = m ? Number(m[1]) : NaN;
+  if (!Number.isInteger(index) || index < 0 || index >= pages)
+    throw new McpProtocolError(JsonRpcErrorCode.InvalidParams, `Invalid cursor: ${cursor}`);
+  return index;
+}
