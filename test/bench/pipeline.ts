@@ -11,7 +11,15 @@
 import 'reflect-metadata';
 import { Injectable, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Args, createMcpCall, McpContext, McpModule, McpServers, Tool, type ToolOptions } from '@rampart/core';
+import {
+  Args,
+  createMcpCall,
+  McpContext,
+  McpModule,
+  McpServers,
+  Tool,
+  type ToolOptions,
+} from '@rampart/core';
 import { CircuitBreaker, RateLimit, ResilienceModule, Retry, Timeout } from '@rampart/resilience';
 import { IsString } from 'class-validator';
 import { parseArgs } from 'node:util';

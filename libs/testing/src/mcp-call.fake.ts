@@ -62,9 +62,7 @@ export function fakeMcpCall(options: FakeMcpCallOptions = {}): FakeMcpCall {
     server: options.server ?? 'test',
     id: 1,
     method,
-    params: named
-      ? { name: target, arguments: options.arguments ?? {} }
-      : { uri: target },
+    params: named ? { name: target, arguments: options.arguments ?? {} } : { uri: target },
     meta: options.meta,
     envelope: options.envelope,
     origin: { transport: 'memory', era: 'modern', ...options.origin },

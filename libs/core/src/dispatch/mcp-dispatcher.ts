@@ -134,7 +134,10 @@ export class McpDispatcher {
     this.codec = createRequestStateCodec<RoundState>({
       key: options.requestStateSecret ?? randomBytes(32),
     });
-    const list = (method: ListMethod): Method => (call) => this.list(method, call.params.cursor);
+    const list =
+      (method: ListMethod): Method =>
+      (call) =>
+        this.list(method, call.params.cursor);
     this.methods = new Map<string, Method>([
       ...LIST_METHODS.map((m) => [m, list(m)] as const),
       ['tools/call', (call) => this.callTool(call)],
@@ -172,7 +175,7 @@ export class McpDispatcher {
     const method = this.methods.get(call.method);
     if (!method)
       return Promise.reject(
-        new McpProtocolError(JsonRpcErrorCode.MethodNotFound, `Method not found: ${call.method}`),
+        new McpProtocolError(JsonRpcErrorCode.MethodNotFound, 'Method not found'),
       );
     const hooks = this.hooks;
     if (!hooks.active) return invoke(method, call);
@@ -231,8 +234,7 @@ export class McpDispatcher {
         'Invalid params: "arguments" must be an object',
       );
     const tool = this.registry.tools.get(name);
-    if (!tool)
-      throw new McpProtocolError(JsonRpcErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    if (!tool) throw new McpProtocolError(JsonRpcErrorCode.InvalidParams, `Unknown tool: ${name}`);
     const ctx = await this.context(call, name);
     let result: McpResult;
     try {
@@ -339,7 +341,7 @@ export class McpDispatcher {
 
   private subscription(call: McpCall, subscribe: boolean): McpResult {
     if (!call.subscriptions)
-      throw new McpProtocolError(JsonRpcErrorCode.MethodNotFound, `Method not found: ${call.method}`);
+      throw new McpProtocolError(JsonRpcErrorCode.MethodNotFound, 'Method not found');
     const uri = call.params.uri;
     if (typeof uri !== 'string')
       throw new McpProtocolError(
@@ -383,7 +385,9 @@ export class McpDispatcher {
       !same(state.for, `${call.method} ${target}`) ||
       !same(state.sub, subject)
     ) {
-      this.logger.warn(`A requestState minted for another call or caller was refused (${call.method} ${target})`);
+      this.logger.warn(
+        `A requestState minted for another call or caller was refused (${call.method} ${target})`,
+      );
       throw refused();
     }
     return state;

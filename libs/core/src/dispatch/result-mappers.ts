@@ -8,7 +8,11 @@ import {
   type ReadResourceResult,
 } from '@modelcontextprotocol/server';
 import { randomUUID } from 'node:crypto';
-import { isMcpProtocolError, JsonRpcErrorCode, McpProtocolError } from '../errors/mcp-protocol.error';
+import {
+  isMcpProtocolError,
+  JsonRpcErrorCode,
+  McpProtocolError,
+} from '../errors/mcp-protocol.error';
 import { isToolError, ToolError } from '../errors/tool.error';
 import type { ToolEntry } from '../registry/registry.interfaces';
 

@@ -85,4 +85,3 @@ function releaseAll(releases: McpRelease[] | undefined): void {
   // Last admitted, first released.
   for (let i = releases.length - 1; i >= 0; i--) releases[i]();
 }
-

@@ -7,11 +7,7 @@ import {
 import type { ServerResponse } from 'node:http';
 import type { McpCallOrigin } from '../../context/mcp-context';
 import { createMcpCall, splitMeta, type McpCall } from '../../dispatch/mcp-call.interface';
-import {
-  isListMethod,
-  type McpDispatcher,
-  type McpResult,
-} from '../../dispatch/mcp-dispatcher';
+import { isListMethod, type McpDispatcher, type McpResult } from '../../dispatch/mcp-dispatcher';
 import { isMcpProtocolError, JsonRpcErrorCode } from '../../errors/mcp-protocol.error';
 import type { McpHttpOptions } from '../../interfaces/mcp-module-options.interface';
 
@@ -107,7 +103,7 @@ export class ModernFastPath {
         id: call.id,
         error: { code, message: e.message, ...(e.data !== undefined && { data: e.data }) },
       });
-      exchange.finish(body, code === JsonRpcErrorCode.MissingRequiredClientCapability ? 400 : 200);
+      exchange.finish(body, HTTP_STATUS_OF[code] ?? 200);
     } finally {
       res.off('close', onClose);
     }
@@ -167,6 +163,12 @@ const LOG_LEVELS: readonly LoggingLevel[] = [
   'alert',
   'emergency',
 ];
+
+/** HTTP status of the JSON-RPC errors that do not answer 200, as the SDK's transport sends them. */
+const HTTP_STATUS_OF: Readonly<Record<number, number>> = {
+  [JsonRpcErrorCode.MissingRequiredClientCapability]: 400,
+  [JsonRpcErrorCode.MethodNotFound]: 404,
+};
 
 /** Methods whose results may be `input_required` on 2026-07-28. */
 const MULTI_ROUND_METHODS: ReadonlySet<string> = new Set([
