@@ -37,6 +37,7 @@ export {
   type McpNotification,
 } from './dispatch/mcp-call.interface';
 export { McpDispatcher, type McpResult, type ListMethod } from './dispatch/mcp-dispatcher';
+export { answerWithToolError } from './dispatch/result-mappers';
 export { InputRequiredSignal, isInputRequiredSignal } from './context/input-required.signal';
 export { ToolError, isToolError, type ToolErrorOptions } from './errors/tool.error';
 export { InvalidArgumentsError, type FieldIssue } from './errors/invalid-arguments.error';

@@ -147,7 +147,6 @@ export class McpDispatcher {
       ['prompts/get', (call) => this.getPrompt(call)],
       ['completion/complete', (call) => this.complete(call)],
       ['server/discover', () => this.discover()],
-      ['ping', () => ({})],
     ]);
   }
 
@@ -315,13 +314,18 @@ export class McpDispatcher {
   private async complete(call: McpCall): Promise<McpResult> {
     const ref = call.params.ref as { type?: unknown; name?: unknown; uri?: unknown } | undefined;
     const argument = call.params.argument as { name?: unknown; value?: unknown } | undefined;
-    if (!isObject(ref) || !isObject(argument) || typeof argument.name !== 'string')
+    const kind = ref?.type === 'ref/prompt' ? 'prompt' : 'resourceTemplate';
+    const target = kind === 'prompt' ? ref?.name : ref?.uri;
+    if (
+      typeof target !== 'string' ||
+      !isObject(argument) ||
+      typeof argument.name !== 'string' ||
+      typeof argument.value !== 'string'
+    )
       throw new McpProtocolError(
         JsonRpcErrorCode.InvalidParams,
-        'Invalid params: completion/complete needs "ref" and "argument.name"',
+        'Invalid params: completion/complete needs a "ref" with a name or uri, and a string "argument.name" and "argument.value"',
       );
-    const kind = ref.type === 'ref/prompt' ? 'prompt' : 'resourceTemplate';
-    const target = String((kind === 'prompt' ? ref.name : ref.uri) ?? '');
     if (kind === 'prompt' && !this.registry.prompts.get(target))
       throw new McpProtocolError(JsonRpcErrorCode.InvalidParams, `Unknown prompt: ${target}`);
     const entry = this.registry.completion(kind, target, argument.name);
@@ -330,7 +334,7 @@ export class McpDispatcher {
     const context = call.params.context as { arguments?: Record<string, string> } | undefined;
     try {
       const value = await entry.invoke(
-        { value: String(argument.value ?? ''), arguments: context?.arguments ?? {} },
+        { value: argument.value, arguments: context?.arguments ?? {} },
         ctx,
       );
       return toCompleteResult(value) as McpResult;

@@ -14,6 +14,7 @@ import {
   McpProtocolError,
 } from '../errors/mcp-protocol.error';
 import { isToolError, ToolError } from '../errors/tool.error';
+import type { McpRequest } from '../hooks/mcp-request-hook.interface';
 import type { ToolEntry } from '../registry/registry.interfaces';
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -116,6 +117,25 @@ export function toToolError(error: unknown, tool: string, logger: Logger): ToolE
 /** The result of a failed tool call: `isError: true` and the structured body as text. */
 export function toToolErrorResult(error: ToolError): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(error) }], isError: true };
+}
+
+/**
+ * Answers a `tools/call` with a tool error from a request hook that refuses it itself (an SLO
+ * budget, a policy): the `isError` result the client gets, with the {@link ToolError} recorded on
+ * the request as {@link McpRequest.toolError}, so that the hooks around it see the structured
+ * error as they do for a failure of the tool.
+ *
+ * @example
+ * ```ts
+ * around(request: McpRequest, next: () => Promise<unknown>) {
+ *   if (this.exhausted(request.target)) return Promise.resolve(answerWithToolError(request, tooBusy));
+ *   return next();
+ * }
+ * ```
+ */
+export function answerWithToolError(request: McpRequest, error: ToolError): CallToolResult {
+  (request as { toolError?: ToolError }).toolError = error;
+  return toToolErrorResult(error);
 }
 
 /**

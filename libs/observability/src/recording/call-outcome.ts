@@ -1,4 +1,4 @@
-import type { McpRequest, ToolError } from '@rampart/core';
+import type { ToolError } from '@rampart/core';
 import type { CallDecision } from './call-record.interface';
 
 /** Codes of refusals by authentication or authorization. */
@@ -41,7 +41,7 @@ export function decisionOf(code: string): CallDecision {
 
 /**
  * The failure of a `tools/call` that ended as an `isError` result, from the structured error the
- * dispatcher mapped it from ({@link McpRequest.toolError}); a tool that returned its own
+ * dispatcher mapped it from (`McpRequest.toolError`); a tool that returned its own
  * `isError` result without a `ToolError` counts as `TOOL_ERROR`.
  */
 export function failureOfToolError(error: ToolError | undefined): Failure {

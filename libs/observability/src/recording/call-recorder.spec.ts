@@ -1,4 +1,4 @@
-import { McpProtocolError, type McpRequest } from '@rampart/core';
+import { answerWithToolError, McpProtocolError, ToolError, type McpRequest } from '@rampart/core';
 import type { CallRecord } from './call-record.interface';
 import { CallRecorder } from './call-recorder';
 
@@ -12,10 +12,10 @@ const request = (overrides: Partial<McpRequest> = {}): McpRequest => ({
   ...overrides,
 });
 
-const toolError = (body: object) => ({
-  isError: true,
-  content: [{ type: 'text', text: JSON.stringify(body) }],
-});
+/** Ends the hook's call as the dispatcher ends a failed tool call. */
+const failing =
+  (code: string, details?: Record<string, unknown>) => (req: McpRequest) => async () =>
+    answerWithToolError(req, new ToolError(code, 'x', { details }));
 
 describe('CallRecorder', () => {
   let recorder: CallRecorder;
@@ -75,14 +75,15 @@ describe('CallRecorder', () => {
   });
 
   it('classifies tool errors by their structured code and keeps the correlation id', async () => {
-    await recorder.around(request(), async () =>
-      toolError({ code: 'INTERNAL_ERROR', message: 'x', details: { correlationId: 'corr-1' } }),
-    );
-    await recorder.around(request(), async () => toolError({ code: 'FORBIDDEN', message: 'no' }));
-    await recorder.around(request(), async () => toolError({ code: 'RATE_LIMITED', message: '' }));
-    await recorder.around(request(), async () =>
-      toolError({ code: 'INVALID_ARGUMENTS', message: '' }),
-    );
+    for (const [code, details] of [
+      ['INTERNAL_ERROR', { correlationId: 'corr-1' }],
+      ['FORBIDDEN'],
+      ['RATE_LIMITED'],
+      ['INVALID_ARGUMENTS'],
+    ] as const) {
+      const req = request();
+      await recorder.around(req, failing(code, details)(req));
+    }
     expect(records.map((r) => [r.outcome, r.decision, r.errorCode])).toEqual([
       ['error', 'allowed', 'INTERNAL_ERROR'],
       ['error', 'denied', 'FORBIDDEN'],

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { channel } from 'node:diagnostics_channel';
 import {
+  answerWithToolError,
   McpHook,
   RampartChannel,
   ToolError,
@@ -61,9 +62,6 @@ export class SloSheddingHook implements McpRequestHook {
         ],
       },
     );
-    return Promise.resolve({
-      isError: true,
-      content: [{ type: 'text', text: JSON.stringify(error.toJSON()) }],
-    });
+    return Promise.resolve(answerWithToolError(request, error));
   }
 }

@@ -346,6 +346,12 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'ping, removed in 2026-07-28',
+    method: 'ping',
+    expect: (a) =>
+      expect(a).toMatchObject({ status: 404, messages: [{ error: { code: -32601 } }] }),
+  },
+  {
     name: 'an unknown method',
     method: 'tools/frobnicate',
     expect: (a) => expect(error(a).code).toBe(-32601),
@@ -396,7 +402,12 @@ describe('the 2026-07-28 HTTP exchange and an SDK server answer alike', () => {
   });
 
   it('cancellation: a client that goes away aborts ctx.signal on both paths', async () => {
-    const hang = requestOf({ method: 'tools/call', params: { name: 'hang' } } as Case);
+    const hang = requestOf({
+      name: 'hang',
+      method: 'tools/call',
+      params: { name: 'hang' },
+      expect: () => undefined,
+    });
     const gone = new AbortController();
     const fastCall = fetch(url, {
       method: 'POST',

@@ -131,7 +131,7 @@ export class ModernFastPath {
     const type = out.resultType;
     if (type === undefined) out = { ...out, resultType: 'complete' };
     else if (type !== 'complete' && !MULTI_ROUND_METHODS.has(method))
-      throw new Error(`${method} answered resultType '${String(type)}', which it cannot`);
+      throw new Error(`${method} answered resultType ${JSON.stringify(type)}, which it cannot`);
     if (out.resultType === 'complete' && CACHEABLE_METHODS.has(method)) {
       const hint = isListMethod(method) ? this.dispatcher.listCacheHint : undefined;
       const ttlMs = isTtl(out.ttlMs) ? out.ttlMs : (hint?.ttlMs ?? 0);

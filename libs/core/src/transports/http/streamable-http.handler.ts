@@ -11,7 +11,7 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { McpCallOrigin, McpTraceContext, ProtocolEra } from '../../context/mcp-context';
+import type { McpCallOrigin, McpTraceContext } from '../../context/mcp-context';
 import { mcpRequestOf } from '../../dispatch/mcp-call.interface';
 import type { McpRequest } from '../../hooks/mcp-request-hook.interface';
 import { isMcpProtocolError, JsonRpcErrorCode } from '../../errors/mcp-protocol.error';
