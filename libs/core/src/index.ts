@@ -31,7 +31,12 @@ export {
 } from './context/mcp-context';
 export { McpExecutionContext, type McpContextType } from './context/mcp-execution-context';
 export { InputRequiredSignal, isInputRequiredSignal } from './context/input-required.signal';
-export { ToolError, isToolError, type ToolErrorOptions } from './errors/tool.error';
+export {
+  ToolError,
+  isToolError,
+  type ToolErrorFault,
+  type ToolErrorOptions,
+} from './errors/tool.error';
 export { InvalidArgumentsError, type FieldIssue } from './errors/invalid-arguments.error';
 export {
   McpProtocolError,
