@@ -48,8 +48,11 @@ describe.each(['insurance', 'fail-closed'] as const)(
     let redis: TestRedisServer;
     let t: McpTestApp;
     let client: () => Redis;
-    const call = (name: string, args: Record<string, unknown> = {}, _meta?: object) =>
-      answered(t.client.callTool({ name, arguments: args, ...(_meta && { _meta }) }), redis);
+    const call = (
+      name: string,
+      args: Record<string, unknown> = {},
+      _meta?: Record<string, unknown>,
+    ) => answered(t.client.callTool({ name, arguments: args, ...(_meta && { _meta }) }), redis);
 
     /** Runs `during` with Redis frozen (from a ready connection), then thaws it. */
     async function frozen(during: () => Promise<void>): Promise<void> {
