@@ -293,8 +293,9 @@ export interface ResilienceModuleOptions {
    */
   storage?: 'memory' | RedisStorageOptions;
   /**
-   * What rate limits and idempotency do when Redis does not answer: `insurance` falls back to
-   * per-process memory until Redis is back; `fail-closed` refuses calls (retryable) instead.
+   * What rate limits and idempotency do when Redis does not answer (an error, or no answer
+   * within `storage.commandTimeoutMs`): `insurance` falls back to per-process memory until Redis
+   * answers again; `fail-closed` refuses calls (retryable) instead.
    * @default 'insurance'
    */
   onRedisDown?: 'insurance' | 'fail-closed';

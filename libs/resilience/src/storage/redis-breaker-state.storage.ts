@@ -9,7 +9,8 @@ import { DEFAULT_COMMAND_TIMEOUT_MS, withDeadline } from './command-deadline';
  *
  * @example
  * ```ts
- * const storage = new RedisBreakerStateStorage(new Redis({ enableOfflineQueue: false }), 'app:');
+ * const redis = new Redis({ enableOfflineQueue: false, socketTimeout: 1_000 });
+ * const storage = new RedisBreakerStateStorage(redis, 'app:', 1_000);
  * ```
  */
 export class RedisBreakerStateStorage implements BreakerStateStorage {

@@ -22,7 +22,8 @@ return 0`;
  *
  * @example
  * ```ts
- * const storage = new RedisIdempotencyStorage(new Redis({ enableOfflineQueue: false }), 'app:');
+ * const redis = new Redis({ enableOfflineQueue: false, socketTimeout: 1_000 });
+ * const storage = new RedisIdempotencyStorage(redis, 'app:', 1_000);
  * ```
  */
 export class RedisIdempotencyStorage implements IdempotencyStorage {

@@ -17,7 +17,8 @@ const FAIL_CLOSED_RETRY_AFTER_MS = 1_000;
  *
  * @example
  * ```ts
- * const storage = new RedisRateLimitStorage(new Redis({ enableOfflineQueue: false }), 'app:', 'insurance');
+ * const redis = new Redis({ enableOfflineQueue: false, socketTimeout: 1_000 });
+ * const storage = new RedisRateLimitStorage(redis, 'app:', 'insurance', 1_000);
  * ```
  */
 export class RedisRateLimitStorage implements RateLimitStorage {
