@@ -12,6 +12,7 @@ import {
 } from '@rampart/core';
 import { createMcpTestApp, type McpTestApp } from '@rampart/testing';
 import { CallRecorder, ObservabilityModule, type HealthOptions } from '@rampart/observability';
+import { TestRedisServer, freePort } from '../resilience/redis-server';
 import { breakerStatesModule } from './breaker-states.fixture';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -96,6 +97,40 @@ describe('health probes', () => {
     } finally {
       await t.close();
     }
+  });
+
+  describe('with a Redis that stops answering without closing its connection', () => {
+    let redis: TestRedisServer;
+    let t: McpTestApp | undefined;
+
+    beforeAll(async () => {
+      redis = new TestRedisServer(await freePort());
+      await redis.start();
+    });
+    afterAll(async () => {
+      // Thawed first: nothing may wait on a stopped server at the end.
+      redis.thaw();
+      await t?.close();
+      await redis.stop();
+    });
+
+    it('is not ready while Redis is frozen, and ready again once it answers', async () => {
+      t = await boot({ redis: redis.url, redisTimeoutMs: 300 });
+      expect((await get(t, '/health/ready')).body.info.redis).toMatchObject({ status: 'up' });
+
+      redis.freeze();
+      for (let i = 0; i < 2; i++) {
+        const ready = await get(t, '/health/ready');
+        expect(redis.frozen).toBe(true);
+        expect(ready.status).toBe(503);
+        expect(ready.body.error.redis.status).toBe('down');
+      }
+      expect((await get(t, '/health/live')).status).toBe(200);
+
+      redis.thaw();
+      await until(async () => (await get(t!, '/health/ready')).status === 200);
+      expect((await get(t, '/health/ready')).body.info.redis).toMatchObject({ status: 'up' });
+    }, 30_000);
   });
 
   it('fails liveness above the heap threshold', async () => {

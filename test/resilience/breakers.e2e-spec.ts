@@ -124,6 +124,65 @@ describe.each(mcpTestMatrix((s) => s.adapter !== 'fastify'))(
       });
     });
 
+    describe("the caller's faults", () => {
+      const fetchChecked = (url: string) =>
+        t.client.callTool({ name: 'fetch_checked', arguments: { url } });
+      const checked = () => states.snapshot().filter((s) => s.name === 'fetch_checked');
+
+      it('are neither retried nor counted, while upstream failures are retried and open the breaker', async () => {
+        for (let i = 0; i < 5; i++)
+          expect(body(await fetchChecked('http://user@a.test/'))).toMatchObject({
+            code: 'INVALID_URL',
+            retryable: false,
+          });
+        // One attempt each, and the breaker of a.test (threshold 3) stays closed for everyone.
+        expect(tools.checkedRuns['a.test']).toBe(5);
+        expect(checked()).toEqual([
+          { name: 'fetch_checked', key: 'a.test', state: 'closed', critical: false },
+        ]);
+        expect(text(await fetchChecked('http://a.test/'))).toBe('page of a.test');
+
+        tools.down.add('a.test');
+        // Three attempts, three failures in a row: the breaker opens.
+        expect(body(await fetchChecked('http://a.test/')).code).toBe('NETWORK_ERROR');
+        expect(tools.checkedRuns['a.test']).toBe(9);
+        expect(body(await fetchChecked('http://a.test/'))).toMatchObject({
+          code: 'CIRCUIT_OPEN',
+          details: { key: 'a.test' },
+        });
+        expect(tools.checkedRuns['a.test']).toBe(9);
+      });
+
+      it('do not reset the count of upstream failures; an upstream fault counts once, even when not retryable', async () => {
+        const fetch = () => fetchChecked('http://b.test/');
+        tools.garbled.add('b.test');
+        for (let i = 0; i < 2; i++)
+          expect(body(await fetch())).toMatchObject({ code: 'UPSTREAM_GARBLED', retryable: false });
+        expect(tools.checkedRuns['b.test']).toBe(2);
+        for (let i = 0; i < 5; i++)
+          expect(body(await fetchChecked('http://user@b.test/')).code).toBe('INVALID_URL');
+        // The third upstream failure in a row opens the breaker.
+        expect(body(await fetch()).code).toBe('UPSTREAM_GARBLED');
+        expect(body(await fetch()).code).toBe('CIRCUIT_OPEN');
+        expect(tools.checkedRuns['b.test']).toBe(8);
+      });
+
+      it('keep an open breaker open when the half-open probe is one (it never reached the upstream)', async () => {
+        fakeClock();
+        tools.down.add('c.test');
+        expect(body(await fetchChecked('http://c.test/')).code).toBe('NETWORK_ERROR');
+        tools.down.delete('c.test');
+        jest.setSystemTime(Date.now() + 600_000);
+        expect(body(await fetchChecked('http://user@c.test/')).code).toBe('INVALID_URL');
+        expect(body(await fetchChecked('http://c.test/')).code).toBe('CIRCUIT_OPEN');
+        jest.setSystemTime(Date.now() + 600_000);
+        expect(text(await fetchChecked('http://c.test/'))).toBe('page of c.test');
+        expect(checked()).toEqual([
+          { name: 'fetch_checked', key: 'c.test', state: 'closed', critical: false },
+        ]);
+      });
+    });
+
     it('opens a sampling breaker on the failure rate, probes once, closes, and publishes each transition', async () => {
       const events: BreakerStateEvent[] = [];
       const listener = (e: unknown) => events.push(e as BreakerStateEvent);

@@ -1,6 +1,6 @@
 import { Injectable, Module, type DynamicModule } from '@nestjs/common';
-import { Args, McpModule, Tool } from '@rampart/core';
-import { CircuitBreaker, ResilienceModule } from '@rampart/resilience';
+import { Args, McpModule, Tool, ToolError } from '@rampart/core';
+import { CircuitBreaker, ResilienceModule, Retry } from '@rampart/resilience';
 import { IsUrl } from 'class-validator';
 
 /** Arguments of `fetch_page`: validated by the pipes, after the breaker key is computed. */
@@ -48,6 +48,30 @@ export class UpstreamTools {
     const host = new URL(input.url).host;
     if (this.down.has(host)) throw new Error(`${host} is down`);
     return `page of ${host}`;
+  }
+
+  /** Hosts whose pages come back unusable: an upstream fault that no retry mends. */
+  readonly garbled = new Set<string>();
+  /** Attempts of `fetch_checked` by host, retries included. */
+  readonly checkedRuns: Record<string, number> = {};
+
+  @Tool({ name: 'fetch_checked', annotations: { readOnlyHint: true } })
+  @Retry({ attempts: 3, initialDelayMs: 1, maxDelayMs: 1 })
+  @CircuitBreaker({ consecutiveFailures: 3, halfOpenAfterMs: 600_000, key: hostOf })
+  fetchChecked(@Args() input: FetchPageInput) {
+    const url = new URL(input.url);
+    this.checkedRuns[url.host] = (this.checkedRuns[url.host] ?? 0) + 1;
+    // Refused before any upstream I/O: the caller's fault (whatever `retryable` says).
+    if (url.username)
+      throw new ToolError('INVALID_URL', 'URLs with credentials are not fetched', {
+        fault: 'caller',
+        retryable: true,
+      });
+    if (this.down.has(url.host))
+      throw new ToolError('NETWORK_ERROR', `${url.host} is down`, { retryable: true });
+    if (this.garbled.has(url.host))
+      throw new ToolError('UPSTREAM_GARBLED', `${url.host} sent garbage`, { fault: 'upstream' });
+    return `page of ${url.host}`;
   }
 
   @Tool({ name: 'sampled', annotations: { readOnlyHint: true } })

@@ -14,9 +14,14 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A throw-away `redis-server` on 127.0.0.1 that a test starts, kills and restarts itself. */
+/**
+ * A throw-away `redis-server` on 127.0.0.1 that a test starts, kills and restarts itself, or
+ * freezes (`SIGSTOP`: its socket stays open, nothing answers) and thaws (`SIGCONT`).
+ */
 export class TestRedisServer {
   private process?: ChildProcess;
+  /** Whether the server is stopped with `SIGSTOP`. */
+  frozen = false;
 
   constructor(readonly port: number) {}
 
@@ -43,7 +48,23 @@ export class TestRedisServer {
     }
   }
 
+  /** Stops the server without closing anything: connections stay open, nothing answers. */
+  freeze(): void {
+    if (!this.process || this.frozen) return;
+    this.process.kill('SIGSTOP');
+    this.frozen = true;
+  }
+
+  /** Lets a frozen server run again; it answers what was sent meanwhile. */
+  thaw(): void {
+    if (!this.process || !this.frozen) return;
+    this.process.kill('SIGCONT');
+    this.frozen = false;
+  }
+
+  /** Kills the server (thawing it first, so that nothing is left stopped). */
   async stop(): Promise<void> {
+    this.thaw();
     const child = this.process;
     if (!child || child.exitCode !== null) return;
     this.process = undefined;

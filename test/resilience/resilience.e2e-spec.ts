@@ -198,6 +198,11 @@ describe('module options', () => {
   it.each([
     [{ loadShedding: { maxInFlight: 10, retryAfterMs: -1 } }, /loadShedding\.retryAfterMs/],
     [{ storage: 'redis' }, /option storage: 'memory' or \{ redis/],
+    // Refused before a client is created: nothing is left reconnecting to the URL.
+    [
+      { storage: { redis: 'redis://127.0.0.1:1', commandTimeoutMs: -1 } },
+      /option storage\.commandTimeoutMs: a positive integer/,
+    ],
     [{ random: 0.5 }, /option random: a function/],
   ])('refuses the module option %j at boot', async (options, message) => {
     const module = Test.createTestingModule({

@@ -38,6 +38,50 @@ export class NetworkError extends ToolError {
   }
 }
 
+/**
+ * A URL that passed validation but that `fetch` refuses before any connection (one with
+ * credentials, `http://user@host/`): the caller's fault, so it is neither retried nor counted by
+ * the host's circuit breaker. The message leaves the credentials out.
+ */
+export class InvalidUrlError extends ToolError {
+  constructor(url: string, cause: unknown) {
+    const credentials = hasCredentials(url);
+    super(
+      'INVALID_URL',
+      credentials
+        ? `${withoutCredentials(url)} cannot be fetched with credentials in the URL (user:password@)`
+        : `${url} cannot be fetched: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        fault: 'caller',
+        suggestions: [
+          credentials
+            ? 'Remove the user name and password from the URL'
+            : 'Check the URL and call again',
+        ],
+        cause,
+      },
+    );
+  }
+}
+
+/** Whether `url` carries a user name or password. */
+function hasCredentials(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** `url` without its user name and password. */
+function withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.href;
+}
+
 /** The upstream host of a call: one circuit breaker per host. */
 export function upstreamHost(args: Record<string, unknown>): string {
   return new URL(String(args.url)).host;
@@ -87,9 +131,11 @@ export class ScrapeTools {
     ctx.progress(0.1, 'fetching');
     // The attempt's deadline (@Timeout) and the client's cancellation both abort ctx.signal.
     const signal = ctx.signal;
-    let response: Response;
+    // What fetch refuses before connecting is refused here, as the caller's fault: a network
+    // error would be retried and counted against the host's breaker, for every caller.
+    let request: Request;
     try {
-      response = await fetch(input.url, {
+      request = new Request(input.url, {
         signal,
         redirect: 'follow',
         headers: {
@@ -97,6 +143,12 @@ export class ScrapeTools {
           accept: 'text/html, text/*;q=0.9, */*;q=0.1',
         },
       });
+    } catch (error) {
+      throw new InvalidUrlError(input.url, error);
+    }
+    let response: Response;
+    try {
+      response = await fetch(request);
     } catch (error) {
       throw this.fetchError(input.url, error, signal);
     }

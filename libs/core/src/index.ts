@@ -39,7 +39,12 @@ export {
 export { McpDispatcher, type McpResult, type ListMethod } from './dispatch/mcp-dispatcher';
 export { answerWithToolError } from './dispatch/result-mappers';
 export { InputRequiredSignal, isInputRequiredSignal } from './context/input-required.signal';
-export { ToolError, isToolError, type ToolErrorOptions } from './errors/tool.error';
+export {
+  ToolError,
+  isToolError,
+  type ToolErrorFault,
+  type ToolErrorOptions,
+} from './errors/tool.error';
 export { InvalidArgumentsError, type FieldIssue } from './errors/invalid-arguments.error';
 export {
   McpProtocolError,

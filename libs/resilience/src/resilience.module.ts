@@ -53,6 +53,7 @@ import { ResilienceRedis } from './storage/resilience-redis';
               redis.client,
               redis.keyPrefix,
               options.onRedisDown ?? 'insurance',
+              redis.commandTimeoutMs,
             )
           : new InMemoryRateLimitStorage(),
       inject: [RESILIENCE_MODULE_OPTIONS, ResilienceRedis],
@@ -61,7 +62,7 @@ import { ResilienceRedis } from './storage/resilience-redis';
       provide: IdempotencyStorage,
       useFactory: (redis: ResilienceRedis) =>
         redis.client
-          ? new RedisIdempotencyStorage(redis.client, redis.keyPrefix)
+          ? new RedisIdempotencyStorage(redis.client, redis.keyPrefix, redis.commandTimeoutMs)
           : new InMemoryIdempotencyStorage(),
       inject: [ResilienceRedis],
     },
@@ -69,7 +70,7 @@ import { ResilienceRedis } from './storage/resilience-redis';
       provide: BreakerStateStorage,
       useFactory: (redis: ResilienceRedis) =>
         redis.client
-          ? new RedisBreakerStateStorage(redis.client, redis.keyPrefix)
+          ? new RedisBreakerStateStorage(redis.client, redis.keyPrefix, redis.commandTimeoutMs)
           : new InMemoryBreakerStateStorage(),
       inject: [ResilienceRedis],
     },

@@ -2,10 +2,25 @@ import { IntrinsicException } from '@nestjs/common';
 
 const BRAND = Symbol.for('rampart.ToolError');
 
+/**
+ * Who caused a tool's failure, for the policies that judge an upstream's health (retries,
+ * circuit breakers): `caller`, the call's own input, refused before any upstream I/O (a URL the
+ * HTTP client rejects, a value out of range); `upstream`, the service the tool calls.
+ */
+export type ToolErrorFault = 'caller' | 'upstream';
+
 /** Options of a {@link ToolError}. */
 export interface ToolErrorOptions {
-  /** Whether the same call may succeed if tried again. @default false */
+  /** Whether the same call may succeed if tried again. @default false (always false for a caller fault) */
   retryable?: boolean;
+  /**
+   * Whose fault the failure is. A `caller` fault is never retried and never counts against a
+   * circuit breaker (so one caller's bad input cannot open a breaker for every caller); it is
+   * never `retryable`. An `upstream` fault counts against circuit breakers even when it is not
+   * `retryable`. Not sent to the client.
+   * @default undefined: judged by `retryable` (retryable errors count, others do not)
+   */
+  fault?: ToolErrorFault;
   /** When to try again, in milliseconds. */
   retryAfterMs?: number;
   /** What the model or user can do about it. */
@@ -22,6 +37,7 @@ export interface ToolErrorOptions {
  *
  * @example
  * throw new ToolError('NOT_FOUND', `No page ${id}`, { suggestions: ['List pages first'] });
+ * throw new ToolError('INVALID_URL', 'URLs with credentials are not fetched', { fault: 'caller' });
  *
  * An expected outcome, not a fault: like Nest's `HttpException` it is an `IntrinsicException`,
  * which Nest's exception handler does not log as an error.
@@ -30,6 +46,8 @@ export class ToolError extends IntrinsicException {
   readonly [BRAND] = true;
   override readonly name = 'ToolError';
   readonly retryable: boolean;
+  /** Whose fault the failure is, when the thrower said so. */
+  readonly fault?: ToolErrorFault;
   readonly retryAfterMs?: number;
   readonly suggestions?: string[];
   readonly details?: Record<string, unknown>;
@@ -41,7 +59,8 @@ export class ToolError extends IntrinsicException {
     options: ToolErrorOptions = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.retryable = options.retryable ?? false;
+    this.fault = options.fault;
+    this.retryable = options.fault !== 'caller' && (options.retryable ?? false);
     this.retryAfterMs = options.retryAfterMs;
     this.suggestions = options.suggestions;
     this.details = options.details;

@@ -32,7 +32,13 @@ export interface HealthOptions {
    * @default undefined
    */
   redis?: string | RedisPingable;
-  /** How long the Redis ping may take, in milliseconds. @default 1_000 */
+  /**
+   * How long the Redis ping may take, in milliseconds: past it Redis is down. The client created
+   * from a URL also gives up on a command, and drops a connection that has not answered, after it
+   * (ioredis' `commandTimeout` and `socketTimeout`, at least 100 ms), so that a Redis that stops
+   * answering without closing its connection is down, not slow.
+   * @default 1_000
+   */
   redisTimeoutMs?: number;
   /**
    * Readiness is down when the 99th percentile of the event-loop delay since the previous check

@@ -18,8 +18,11 @@ export interface OwnedRedis extends RedisPingable {
  * Creates the ioredis client of the Redis indicator from a URL, without connecting: it connects
  * on the first check, and never reconnects by itself (`retryStrategy` returns `null`), so a
  * Redis that is down leaves no reconnect loop running between checks; the next check tries
- * again. Connection errors surface as a down `redis` indicator, never as an unhandled `error`
- * event. `ioredis` is loaded here, with an error naming the package when it is missing.
+ * again. A Redis that stops answering without closing the connection is down too: a command
+ * gives up after `timeoutMs` (`commandTimeout`) and the connection is dropped
+ * (`socketTimeout`), so that no `PING` stays pending and the next check connects afresh.
+ * Connection errors surface as a down `redis` indicator, never as an unhandled `error` event.
+ * `ioredis` is loaded here, with an error naming the package when it is missing.
  *
  * @example
  * ```ts
@@ -40,6 +43,8 @@ export function createRedisClient(url: string, timeoutMs: number): OwnedRedis {
     retryStrategy: () => null,
     maxRetriesPerRequest: 0,
     connectTimeout: Math.max(timeoutMs, 100),
+    commandTimeout: Math.max(timeoutMs, 100),
+    socketTimeout: Math.max(timeoutMs, 100),
     // It only ever sends PING: nothing is lost by not waiting for the socket to end gracefully.
     disconnectTimeout: Math.max(timeoutMs, 100),
   });

@@ -19,3 +19,5 @@ export const IDEMPOTENCY_KEY_REUSED = (key: string) =>
 export const IDEMPOTENCY_UNAVAILABLE = () =>
   'The idempotency store is unavailable, so calls with an idempotency key are refused for now.';
 export const CANCELLED = (tool: string) => `The call of ${tool} was cancelled by the client`;
+export const REDIS_CLIENT_WITHOUT_SOCKET_TIMEOUT = (commandTimeoutMs: number) =>
+  `The ioredis client given as ResilienceModule storage.redis has no socketTimeout: when Redis stops answering without closing the connection, the client keeps it, and every rate-limited or idempotent call waits commandTimeoutMs (${commandTimeoutMs} ms) before the fallback answers, for as long as Redis does not answer. Create it with socketTimeout (e.g. new Redis(url, { socketTimeout: ${commandTimeoutMs}, commandTimeout: ${commandTimeoutMs} })) to have it drop such a connection, so that calls fall back at once.`;

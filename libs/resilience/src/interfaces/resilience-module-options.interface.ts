@@ -244,6 +244,16 @@ export interface RedisStorageOptions {
    * @default 'rampart:'
    */
   keyPrefix?: string;
+  /**
+   * Longest wait for Redis on one storage command, in milliseconds: past it the command counts as
+   * failed and `onRedisDown` answers (a Redis that stops answering without closing its
+   * connection is down, not slow). Rampart bounds every storage command by it, whatever the
+   * client; a client it creates from a URL also gets it as ioredis' `commandTimeout` and
+   * `socketTimeout`, so that it drops a connection that stopped answering and later calls fall
+   * back at once, until Redis answers again. A positive integer.
+   * @default 1000
+   */
+  commandTimeoutMs?: number;
 }
 
 /**
@@ -283,8 +293,9 @@ export interface ResilienceModuleOptions {
    */
   storage?: 'memory' | RedisStorageOptions;
   /**
-   * What rate limits and idempotency do when Redis does not answer: `insurance` falls back to
-   * per-process memory until Redis is back; `fail-closed` refuses calls (retryable) instead.
+   * What rate limits and idempotency do when Redis does not answer (an error, or no answer
+   * within `storage.commandTimeoutMs`): `insurance` falls back to per-process memory until Redis
+   * answers again; `fail-closed` refuses calls (retryable) instead.
    * @default 'insurance'
    */
   onRedisDown?: 'insurance' | 'fail-closed';

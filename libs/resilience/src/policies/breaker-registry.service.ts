@@ -10,7 +10,7 @@ import type { BreakerSnapshot, BreakerState, McpBreakerStates } from '@rampart/c
 import type { CircuitBreakerOptions } from '../interfaces/resilience-module-options.interface';
 import { publishBreakerState } from '../resilience-telemetry';
 import { BreakerStateStorage } from '../storage/breaker-state.storage';
-import { countsAsFailure, isCancelled, isInvalidArguments } from './error-filters';
+import { countsAsFailure, isCallerFault, isCancelled } from './error-filters';
 import { SlidingWindowBreaker } from './sliding-window-breaker';
 
 /** How long a replica trusts what it last read of a shared breaker, in milliseconds. */
@@ -126,15 +126,16 @@ export class BreakerRegistry implements McpBreakerStates {
         )
       : new ConsecutiveBreaker(options.consecutiveFailures!);
     // cockatiel closes the circuit when the half-open probe throws an error it does not count, as
-    // if the probe had succeeded. A probe refused by validation never reached the tool, and one
-    // its client cancelled never finished: either keeps the circuit open (for another
+    // if the probe had succeeded. A probe that failed by the caller's fault (refused by
+    // validation, or by the tool before any upstream I/O) never reached the upstream, and one its
+    // client cancelled never finished: either keeps the circuit open (for another
     // halfOpenAfterMs) instead. Other client faults (a 404 from the upstream) still close it: the
     // upstream answered.
     const policy: CircuitBreakerPolicy = circuitBreaker(
       handleWhen(
         (e) =>
           countsAsFailure(e) ||
-          (policy.state === CircuitState.HalfOpen && (isInvalidArguments(e) || isCancelled(e))),
+          (policy.state === CircuitState.HalfOpen && (isCallerFault(e) || isCancelled(e))),
       ),
       { breaker, halfOpenAfter: options.halfOpenAfterMs },
     );

@@ -4,6 +4,7 @@ import type {
   CircuitBreakerOptions,
   IdempotentOptions,
   RateLimitOptions,
+  ResilienceModuleOptions,
   RetryOptions,
   TimeoutOptions,
   ToolPolicy,
@@ -271,4 +272,35 @@ export function validatePolicy(policy: ToolPolicy, where: string): NormalizedPol
       idempotent: validateIdempotent(policy.idempotent, `${where}.idempotent`),
     }),
   };
+}
+
+/**
+ * Validates the module option `storage` (`'memory'` or `{ redis, keyPrefix?, commandTimeoutMs? }`),
+ * before any Redis client is created.
+ */
+export function validateStorage(storage: ResilienceModuleOptions['storage']): void {
+  const value = storage as unknown;
+  if (value === undefined || value === 'memory') return;
+  const where = 'ResilienceModule option storage';
+  check(
+    isObject(value) && 'redis' in value,
+    where,
+    `'memory' or { redis: url | client }, got ${JSON.stringify(value)}`,
+  );
+  const { redis, keyPrefix, commandTimeoutMs } = value as Record<string, unknown>;
+  check(
+    redis === undefined || typeof redis === 'string' || isObject(redis),
+    `${where}.redis`,
+    `a Redis URL, an ioredis client or undefined (memory), got ${String(redis)}`,
+  );
+  check(
+    keyPrefix === undefined || typeof keyPrefix === 'string',
+    `${where}.keyPrefix`,
+    `a string, got ${String(keyPrefix)}`,
+  );
+  check(
+    commandTimeoutMs === undefined || positiveInt(commandTimeoutMs),
+    `${where}.commandTimeoutMs`,
+    `a positive integer number of milliseconds, got ${String(commandTimeoutMs)}`,
+  );
 }

@@ -116,15 +116,7 @@ export class ResiliencePolicies implements OnModuleInit, OnModuleDestroy {
       throw new ResilienceDefinitionError(
         `Invalid ResilienceModule option loadShedding.retryAfterMs: a number of milliseconds >= 0, got ${String(lf.retryAfterMs)}`,
       );
-    const storage = options.storage as unknown;
-    if (
-      storage !== undefined &&
-      storage !== 'memory' &&
-      !(typeof storage === 'object' && storage !== null && 'redis' in storage)
-    )
-      throw new ResilienceDefinitionError(
-        `Invalid ResilienceModule option storage: 'memory' or { redis: url | client }, got ${JSON.stringify(storage)}`,
-      );
+    // `storage` is validated by ResilienceRedis, before it creates a client.
     if (options.random !== undefined && typeof options.random !== 'function')
       throw new ResilienceDefinitionError(
         'Invalid ResilienceModule option random: a function returning numbers in [0, 1)',

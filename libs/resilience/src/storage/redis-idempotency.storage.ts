@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { StorageUnavailableError } from './storage-unavailable.error';
+import { DEFAULT_COMMAND_TIMEOUT_MS, withDeadline } from './command-deadline';
+import { StorageUnavailableError, isStorageUnavailableError } from './storage-unavailable.error';
 import type { IdempotencyClaim, IdempotencyStorage } from './idempotency.storage';
 
 interface Stored {
@@ -15,19 +16,22 @@ return 0`;
 
 /**
  * Idempotency records in Redis, shared by replicas: a claim is `SET key pending NX PX ttl`; the
- * result replaces it (`SET key done PX ttl`). Results must be JSON. When Redis does not answer,
- * methods reject with a {@link StorageUnavailableError} (the interceptor then falls back or
- * refuses, as configured).
+ * result replaces it (`SET key done PX ttl`). Results must be JSON. When Redis does not answer
+ * (an error, or no answer within `commandTimeoutMs`), methods reject with a
+ * {@link StorageUnavailableError} (the interceptor then falls back or refuses, as configured).
  *
  * @example
  * ```ts
- * const storage = new RedisIdempotencyStorage(new Redis({ enableOfflineQueue: false }), 'app:');
+ * const redis = new Redis({ enableOfflineQueue: false, socketTimeout: 1_000 });
+ * const storage = new RedisIdempotencyStorage(redis, 'app:', 1_000);
  * ```
  */
 export class RedisIdempotencyStorage implements IdempotencyStorage {
   constructor(
     private readonly client: Redis,
     private readonly keyPrefix: string,
+    /** Longest wait for one command, in milliseconds. */
+    private readonly commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
   ) {}
 
   async claim(key: string, fingerprint: string, ttlMs: number): Promise<IdempotencyClaim> {
@@ -65,8 +69,9 @@ export class RedisIdempotencyStorage implements IdempotencyStorage {
   private async run<T>(command: () => Promise<T>): Promise<T> {
     if (this.client.status !== 'ready') throw new StorageUnavailableError(this.client.status);
     try {
-      return await command();
+      return await withDeadline(command(), this.commandTimeoutMs);
     } catch (e) {
+      if (isStorageUnavailableError(e)) throw e;
       throw new StorageUnavailableError(e instanceof Error ? e.message : String(e), e);
     }
   }

@@ -1,36 +1,56 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { REDIS_CLIENT_WITHOUT_SOCKET_TIMEOUT } from '../errors/messages.constant';
 import type { ResilienceModuleOptions } from '../interfaces/resilience-module-options.interface';
+import { validateStorage } from '../policies/policy-validation';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from './command-deadline';
 
 /**
  * The module's Redis connection: created from a URL (and closed on shutdown) or the client the
- * user passed (never closed here); absent with memory storage.
+ * user passed (never closed here); absent with memory storage. Validates the `storage` option
+ * before creating anything.
+ *
+ * A client created from a URL gives up on a command after `commandTimeoutMs`
+ * (`commandTimeout`), and drops a connection that has not answered for that long
+ * (`socketTimeout`), so that a Redis that stops answering without closing its connection is
+ * down: later calls fall back at once while it reconnects. A client of the user's keeps its own
+ * settings; a warning at boot says when it has no `socketTimeout`. Either way the storages bound
+ * each command by `commandTimeoutMs` themselves.
  *
  * @example
  * ```ts
- * const { client, keyPrefix } = app.get(ResilienceRedis);
+ * const { client, keyPrefix, commandTimeoutMs } = app.get(ResilienceRedis);
  * ```
  */
 export class ResilienceRedis implements OnApplicationShutdown {
   readonly client?: Redis;
   readonly keyPrefix: string;
+  /** Longest wait for Redis on one storage command, in milliseconds. */
+  readonly commandTimeoutMs: number;
   private readonly owned: boolean;
 
   constructor(options: ResilienceModuleOptions) {
+    validateStorage(options.storage);
     const storage = options.storage;
-    this.keyPrefix = (typeof storage === 'object' && storage.keyPrefix) || 'rampart:';
-    if (typeof storage !== 'object' || storage.redis === undefined || storage.redis === '') {
+    const redis = typeof storage === 'object' ? storage : undefined;
+    this.keyPrefix = redis?.keyPrefix || 'rampart:';
+    this.commandTimeoutMs = redis?.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    const logger = new Logger('ResilienceRedis');
+    if (redis?.redis === undefined || redis.redis === '') {
       this.owned = false;
       return;
     }
-    if (typeof storage.redis === 'string') {
-      const logger = new Logger('ResilienceRedis');
+    if (typeof redis.redis === 'string') {
       let down = false;
-      this.client = new Redis(storage.redis, {
+      this.client = new Redis(redis.redis, {
         // Fail fast while Redis is down, so that the fallback answers at once.
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,
         retryStrategy: (times) => Math.min(times * 200, 2_000),
+        // A Redis that stops answering without closing the connection is down too: give up on
+        // the command, and drop the connection (reconnecting as above).
+        commandTimeout: this.commandTimeoutMs,
+        socketTimeout: this.commandTimeoutMs,
       });
       this.client.on('error', (e: Error) => {
         if (!down) logger.warn(`Redis unavailable: ${e.message}`);
@@ -39,8 +59,10 @@ export class ResilienceRedis implements OnApplicationShutdown {
       this.client.on('ready', () => (down = false));
       this.owned = true;
     } else {
-      this.client = storage.redis;
+      this.client = redis.redis;
       this.owned = false;
+      if (this.client.options?.socketTimeout === undefined)
+        logger.warn(REDIS_CLIENT_WITHOUT_SOCKET_TIMEOUT(this.commandTimeoutMs));
     }
   }
 
