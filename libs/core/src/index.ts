@@ -43,6 +43,7 @@ export {
   ToolError,
   isToolError,
   type ToolErrorFault,
+  type ToolErrorRefusal,
   type ToolErrorOptions,
 } from './errors/tool.error';
 export { InvalidArgumentsError, type FieldIssue } from './errors/invalid-arguments.error';

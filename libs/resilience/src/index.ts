@@ -73,3 +73,4 @@ export {
   BULKHEAD_KEY,
   IDEMPOTENT_KEY,
 } from './resilience.constants';
+export type { ResilienceRejectionReason } from './resilience-telemetry';

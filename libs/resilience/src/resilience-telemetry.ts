@@ -10,8 +10,14 @@ const rejections = channel(RampartChannel.rejection);
 const breakerStates = channel(RampartChannel.breakerState);
 const retries = channel(RampartChannel.retry);
 
+/** Why `@rampart/resilience` refuses a call, as published on `rampart:rejection`. */
+export type ResilienceRejectionReason =
+  'rate-limit' | 'overloaded' | 'bulkhead' | 'circuit-open' | 'timeout' | 'idempotency-conflict';
+
 /** Publishes a refusal on `rampart:rejection` (one `hasSubscribers` check when nobody listens). */
-export function publishRejection(event: RejectionEvent): void {
+export function publishRejection(
+  event: RejectionEvent & { reason: ResilienceRejectionReason },
+): void {
   if (rejections.hasSubscribers) rejections.publish(event);
 }
 

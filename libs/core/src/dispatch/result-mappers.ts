@@ -13,7 +13,7 @@ import {
   JsonRpcErrorCode,
   McpProtocolError,
 } from '../errors/mcp-protocol.error';
-import { isToolError, ToolError } from '../errors/tool.error';
+import { isToolError, ToolError, type ToolErrorOptions } from '../errors/tool.error';
 import type { McpRequest } from '../hooks/mcp-request-hook.interface';
 import type { ToolEntry } from '../registry/registry.interfaces';
 
@@ -58,24 +58,25 @@ async function assertOutput(tool: ToolEntry, value: unknown): Promise<unknown> {
   );
 }
 
-const HTTP_CODES: Record<number, [code: string, retryable: boolean]> = {
-  400: ['BAD_REQUEST', false],
-  401: ['UNAUTHENTICATED', false],
-  403: ['FORBIDDEN', false],
-  404: ['NOT_FOUND', false],
-  408: ['TIMEOUT', true],
-  409: ['CONFLICT', false],
-  422: ['INVALID_ARGUMENTS', false],
-  429: ['RATE_LIMITED', true],
-  503: ['UNAVAILABLE', true],
-  504: ['TIMEOUT', true],
+const HTTP_CODES: Record<number, [code: string, options: ToolErrorOptions]> = {
+  400: ['BAD_REQUEST', { fault: 'caller' }],
+  401: ['UNAUTHENTICATED', { refusal: 'denied' }],
+  403: ['FORBIDDEN', { refusal: 'denied' }],
+  404: ['NOT_FOUND', { fault: 'caller' }],
+  408: ['TIMEOUT', { retryable: true }],
+  409: ['CONFLICT', { fault: 'caller' }],
+  422: ['INVALID_ARGUMENTS', { fault: 'caller' }],
+  429: ['RATE_LIMITED', { retryable: true, refusal: 'throttled' }],
+  503: ['UNAVAILABLE', { retryable: true }],
+  504: ['TIMEOUT', { retryable: true }],
 };
 
 /** Turns a Nest `HttpException` (from a guard, pipe or the tool) into a {@link ToolError}. */
 export function fromHttpException(e: HttpException): ToolError {
   const status = e.getStatus();
-  const [code, retryable] =
-    HTTP_CODES[status] ?? (status >= 500 ? ['UNAVAILABLE', true] : ['BAD_REQUEST', false]);
+  const [code, options] =
+    HTTP_CODES[status] ??
+    (status >= 500 ? ['UNAVAILABLE', { retryable: true }] : ['BAD_REQUEST', { fault: 'caller' }]);
   const response = e.getResponse();
   const message =
     isObject(response) && typeof response.message === 'string'
@@ -83,7 +84,7 @@ export function fromHttpException(e: HttpException): ToolError {
       : isObject(response) && Array.isArray(response.message)
         ? response.message.join('; ')
         : e.message;
-  return new ToolError(code, message, { retryable });
+  return new ToolError(code, message, options);
 }
 
 /**

@@ -19,6 +19,7 @@ export class InvalidArgumentsError extends ToolError {
       {
         details: { issues },
         suggestions: ['Check the arguments against the tool inputSchema and call again.'],
+        fault: 'caller',
       },
     );
   }

@@ -9,6 +9,15 @@ const BRAND = Symbol.for('rampart.ToolError');
  */
 export type ToolErrorFault = 'caller' | 'upstream';
 
+/**
+ * Which control refused a call before it ran, for the libraries that record outcomes (metrics,
+ * audit): `denied` by access control (authentication, scopes, policy), `throttled` by a
+ * protection of the server or its upstreams (a rate limit, overload, an open circuit, a spent
+ * error budget). Each library sets it on the errors it raises, so that none needs another's
+ * list of codes.
+ */
+export type ToolErrorRefusal = 'denied' | 'throttled';
+
 /** Options of a {@link ToolError}. */
 export interface ToolErrorOptions {
   /** Whether the same call may succeed if tried again. @default false (always false for a caller fault) */
@@ -21,6 +30,8 @@ export interface ToolErrorOptions {
    * @default undefined: judged by `retryable` (retryable errors count, others do not)
    */
   fault?: ToolErrorFault;
+  /** Which control refused the call before it ran, if one did. Not sent to the client. */
+  refusal?: ToolErrorRefusal;
   /** When to try again, in milliseconds. */
   retryAfterMs?: number;
   /** What the model or user can do about it. */
@@ -48,6 +59,8 @@ export class ToolError extends IntrinsicException {
   readonly retryable: boolean;
   /** Whose fault the failure is, when the thrower said so. */
   readonly fault?: ToolErrorFault;
+  /** Which control refused the call, when one did. */
+  readonly refusal?: ToolErrorRefusal;
   readonly retryAfterMs?: number;
   readonly suggestions?: string[];
   readonly details?: Record<string, unknown>;
@@ -60,6 +73,7 @@ export class ToolError extends IntrinsicException {
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.fault = options.fault;
+    this.refusal = options.refusal;
     this.retryable = options.fault !== 'caller' && (options.retryable ?? false);
     this.retryAfterMs = options.retryAfterMs;
     this.suggestions = options.suggestions;

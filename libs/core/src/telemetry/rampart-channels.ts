@@ -21,15 +21,13 @@ export const RampartChannel = {
   cache: 'rampart:cache',
 } as const;
 
-/** Why a call was refused. */
-export type RejectionReason =
-  | 'rate-limit'
-  | 'overloaded'
-  | 'bulkhead'
-  | 'circuit-open'
-  | 'timeout'
-  | 'idempotency-conflict'
-  | 'budget-exhausted';
+/**
+ * Why a call was refused, in the words of the library that refused it (each library documents
+ * its own set: `@rampart/resilience` `ResilienceRejectionReason`, `@rampart/observability`
+ * `budget-exhausted`). Short kebab-case words from a small fixed set: recorders use them as metric
+ * labels.
+ */
+export type RejectionReason = string;
 
 /** Published on {@link RampartChannel.rejection}. */
 export interface RejectionEvent {

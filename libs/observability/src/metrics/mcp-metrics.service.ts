@@ -49,15 +49,10 @@ export class InFlightChild {
 }
 
 const TOOLS_CALL = 'tools/call';
-const REJECTION_REASONS = new Set([
-  'rate-limit',
-  'overloaded',
-  'bulkhead',
-  'circuit-open',
-  'timeout',
-  'idempotency-conflict',
-  'budget-exhausted',
-]);
+/** A rejection reason as a label value: a short kebab-case word (each publisher names its own). */
+const REASON = /^[a-z][a-z0-9-]{0,39}$/;
+/** Most distinct rejection reasons before further ones are counted as `other`. */
+const MAX_REASONS = 32;
 const BREAKER_STATES = ['closed', 'open', 'half-open', 'isolated'] as const;
 /** Most distinct breaker and cache names before they are counted as `OTHER`. */
 const MAX_NAMES = 200;
@@ -334,10 +329,22 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
     child.inc();
   }
 
+  /** Reasons seen so far: the label set stays bounded whatever publishers send. */
+  private readonly reasons = new Set<string>();
+
+  /** The label of a rejection reason: the publisher's word, or `other` past the bound. */
+  private reasonLabel(reason: unknown): string {
+    if (typeof reason !== 'string' || !REASON.test(reason)) return 'other';
+    if (this.reasons.has(reason)) return reason;
+    if (this.reasons.size >= MAX_REASONS) return 'other';
+    this.reasons.add(reason);
+    return reason;
+  }
+
   private rejected(event: RejectionEvent): void {
     const server = this.servers.names().includes(event.server) ? event.server : UNKNOWN_LABEL;
     const tool = this.knownTool(server, event.tool);
-    const reason = REJECTION_REASONS.has(event.reason) ? event.reason : 'other';
+    const reason = this.reasonLabel(event.reason);
     const scope = event.scope === 'endpoint' ? 'endpoint' : 'tool';
     this.count(this.rejections, `r\0${server}\0${tool}\0${reason}\0${scope}`, () => [
       server,

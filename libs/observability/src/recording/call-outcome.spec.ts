@@ -1,16 +1,16 @@
-import { ToolError } from '@rampart/core';
+import { McpProtocolError, ToolError } from '@rampart/core';
 import { decisionOf, failureOfError, failureOfToolError } from './call-outcome';
 
 describe('call outcomes', () => {
-  it('maps structured codes to decisions', () => {
-    expect(decisionOf('FORBIDDEN')).toBe('denied');
-    expect(decisionOf('UNAUTHORIZED')).toBe('denied');
-    expect(decisionOf('RATE_LIMITED')).toBe('rate-limited');
-    expect(decisionOf('CIRCUIT_OPEN')).toBe('rate-limited');
-    expect(decisionOf('OVERLOADED')).toBe('rate-limited');
-    expect(decisionOf('BUDGET_EXHAUSTED')).toBe('rate-limited');
-    expect(decisionOf('INVALID_ARGUMENTS')).toBe('failed');
-    expect(decisionOf('NETWORK_ERROR')).toBe('allowed');
+  it('decides by what the raising library said of the error, whatever its code', () => {
+    expect(decisionOf(new ToolError('NO_ENTRY', 'x', { refusal: 'denied' }))).toBe('denied');
+    expect(decisionOf(new ToolError('SLOW_DOWN', 'x', { refusal: 'throttled' }))).toBe(
+      'rate-limited',
+    );
+    expect(decisionOf(new ToolError('BAD_URL', 'x', { fault: 'caller' }))).toBe('failed');
+    expect(decisionOf(new ToolError('NETWORK_ERROR', 'x', { fault: 'upstream' }))).toBe('allowed');
+    // A code alone decides nothing: observability keeps no list of other libraries' codes.
+    expect(decisionOf(new ToolError('RATE_LIMITED', 'x'))).toBe('allowed');
   });
 
   it('reads the code and correlation id of the ToolError behind an isError result', () => {
@@ -19,7 +19,9 @@ describe('call outcomes', () => {
         new ToolError('INTERNAL_ERROR', 'x', { details: { correlationId: 'c-1' } }),
       ),
     ).toEqual({ errorCode: 'INTERNAL_ERROR', decision: 'allowed', correlationId: 'c-1' });
-    expect(failureOfToolError(new ToolError('RATE_LIMITED', 'slow down'))).toEqual({
+    expect(
+      failureOfToolError(new ToolError('RATE_LIMITED', 'slow down', { refusal: 'throttled' })),
+    ).toEqual({
       errorCode: 'RATE_LIMITED',
       decision: 'rate-limited',
     });
@@ -38,7 +40,14 @@ describe('call outcomes', () => {
       decision: 'allowed',
       correlationId: 'c-2',
     });
-    expect(failureOfError({ code: -32600, data: { code: 'FORBIDDEN' } }).decision).toBe('denied');
+    // Refused at admission: the HTTP status tells.
+    const shed = new McpProtocolError(-32000, 'busy', { code: 'OVERLOADED' }, 503, 1000);
+    expect(failureOfError(shed)).toMatchObject({
+      errorCode: 'OVERLOADED',
+      decision: 'rate-limited',
+    });
+    const denied = new McpProtocolError(-32600, 'no', { code: 'FORBIDDEN' }, 403);
+    expect(failureOfError(denied).decision).toBe('denied');
     expect(failureOfError({ code: -32602, data: { code: 'NOT_FOUND' } })).toMatchObject({
       errorCode: 'NOT_FOUND',
       decision: 'failed',

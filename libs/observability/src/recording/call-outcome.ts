@@ -1,23 +1,5 @@
-import type { ToolError } from '@rampart/core';
+import { isToolError, type ToolError } from '@rampart/core';
 import type { CallDecision } from './call-record.interface';
-
-/** Codes of refusals by authentication or authorization. */
-export const DENIED_CODES: ReadonlySet<string> = new Set([
-  'UNAUTHORIZED',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-]);
-
-/** Codes of refusals that protect the server. */
-export const RATE_LIMITED_CODES: ReadonlySet<string> = new Set([
-  'RATE_LIMITED',
-  'OVERLOADED',
-  'CIRCUIT_OPEN',
-  'BUDGET_EXHAUSTED',
-]);
-
-/** Codes of calls refused before running for another reason. */
-export const FAILED_CODES: ReadonlySet<string> = new Set(['INVALID_ARGUMENTS']);
 
 /** JSON-RPC code of an internal error: the handler ran and failed. */
 const JSON_RPC_INTERNAL_ERROR = -32603;
@@ -31,12 +13,24 @@ export interface Failure {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
-/** The decision that a structured tool error code stands for. */
-export function decisionOf(code: string): CallDecision {
-  if (DENIED_CODES.has(code)) return 'denied';
-  if (RATE_LIMITED_CODES.has(code)) return 'rate-limited';
-  if (FAILED_CODES.has(code)) return 'failed';
+/**
+ * The decision a tool error stands for, from what the library that raised it said of it (its
+ * `refusal` and `fault`), not from a list of other libraries' codes: `denied` by access control,
+ * `rate-limited` by a protection, `failed` on the caller's own input, `allowed` when the call ran
+ * and failed.
+ */
+export function decisionOf(error: Pick<ToolError, 'refusal' | 'fault'>): CallDecision {
+  if (error.refusal === 'denied') return 'denied';
+  if (error.refusal === 'throttled') return 'rate-limited';
+  if (error.fault === 'caller') return 'failed';
   return 'allowed';
+}
+
+/** The decision of a request refused with an HTTP status before dispatch (admission). */
+function decisionOfStatus(status: number): CallDecision | undefined {
+  if (status === 401 || status === 403) return 'denied';
+  if (status === 429 || status === 503) return 'rate-limited';
+  return undefined;
 }
 
 /**
@@ -49,17 +43,19 @@ export function failureOfToolError(error: ToolError | undefined): Failure {
   const correlationId = error.details?.correlationId;
   return {
     errorCode: error.code,
-    decision: decisionOf(error.code),
+    decision: decisionOf(error),
     ...(typeof correlationId === 'string' && { correlationId }),
   };
 }
 
 /**
  * Reads a rejected request: a JSON-RPC error (`code`, and `data` that may carry a structured
- * error or a correlation id), or anything else thrown.
+ * error code or a correlation id; a refusal at admission by its HTTP status), a `ToolError` a
+ * hook threw, or anything else thrown.
  */
 export function failureOfError(error: unknown): Failure {
   if (!isObject(error)) return { errorCode: 'ERROR', decision: 'failed' };
+  if (isToolError(error)) return failureOfToolError(error);
   const data = error.data;
   const correlationId =
     isObject(data) && typeof data.correlationId === 'string'
@@ -67,21 +63,17 @@ export function failureOfError(error: unknown): Failure {
       : isObject(data) && isObject(data.details) && typeof data.details.correlationId === 'string'
         ? data.details.correlationId
         : undefined;
-  if (isObject(data) && typeof data.code === 'string') {
-    const decision = decisionOf(data.code);
-    return {
-      errorCode: data.code,
-      decision: decision === 'allowed' ? 'failed' : decision,
-      correlationId,
-    };
-  }
+  const refused =
+    typeof error.httpStatus === 'number' ? decisionOfStatus(error.httpStatus) : undefined;
+  if (isObject(data) && typeof data.code === 'string')
+    return { errorCode: data.code, decision: refused ?? 'failed', correlationId };
   if (typeof error.code === 'number')
     return {
       errorCode: String(error.code),
-      decision: error.code === JSON_RPC_INTERNAL_ERROR ? 'allowed' : 'failed',
+      decision: refused ?? (error.code === JSON_RPC_INTERNAL_ERROR ? 'allowed' : 'failed'),
       correlationId,
     };
   if (typeof error.code === 'string')
-    return { errorCode: error.code, decision: decisionOf(error.code), correlationId };
+    return { errorCode: error.code, decision: refused ?? 'failed', correlationId };
   return { errorCode: 'ERROR', decision: 'failed', correlationId };
 }

@@ -1,4 +1,10 @@
-import { answerWithToolError, McpProtocolError, ToolError, type McpRequest } from '@rampart/core';
+import {
+  answerWithToolError,
+  McpProtocolError,
+  ToolError,
+  type McpRequest,
+  type ToolErrorOptions,
+} from '@rampart/core';
 import type { CallRecord } from './call-record.interface';
 import { CallRecorder } from './call-recorder';
 
@@ -13,9 +19,8 @@ const request = (overrides: Partial<McpRequest> = {}): McpRequest => ({
 });
 
 /** Ends the hook's call as the dispatcher ends a failed tool call. */
-const failing =
-  (code: string, details?: Record<string, unknown>) => (req: McpRequest) => async () =>
-    answerWithToolError(req, new ToolError(code, 'x', { details }));
+const failing = (code: string, options: ToolErrorOptions) => (req: McpRequest) => async () =>
+  answerWithToolError(req, new ToolError(code, 'x', options));
 
 describe('CallRecorder', () => {
   let recorder: CallRecorder;
@@ -74,15 +79,15 @@ describe('CallRecorder', () => {
     expect(records[1].correlationId).not.toBe(records[0].correlationId);
   });
 
-  it('classifies tool errors by their structured code and keeps the correlation id', async () => {
-    for (const [code, details] of [
-      ['INTERNAL_ERROR', { correlationId: 'corr-1' }],
-      ['FORBIDDEN'],
-      ['RATE_LIMITED'],
-      ['INVALID_ARGUMENTS'],
+  it('classifies tool errors by what their library said of them and keeps the correlation id', async () => {
+    for (const [code, options] of [
+      ['INTERNAL_ERROR', { details: { correlationId: 'corr-1' } }],
+      ['FORBIDDEN', { refusal: 'denied' }],
+      ['RATE_LIMITED', { refusal: 'throttled' }],
+      ['INVALID_ARGUMENTS', { fault: 'caller' }],
     ] as const) {
       const req = request();
-      await recorder.around(req, failing(code, details)(req));
+      await recorder.around(req, failing(code, options)(req));
     }
     expect(records.map((r) => [r.outcome, r.decision, r.errorCode])).toEqual([
       ['error', 'allowed', 'INTERNAL_ERROR'],

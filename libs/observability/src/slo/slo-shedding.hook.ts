@@ -55,6 +55,7 @@ export class SloSheddingHook implements McpRequestHook {
       `The error budget of "${request.target}" is spent: low-priority calls are refused for now`,
       {
         retryable: true,
+        refusal: 'throttled',
         retryAfterMs,
         suggestions: [
           'Retry after retryAfterMs',

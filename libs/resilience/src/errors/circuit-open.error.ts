@@ -14,7 +14,7 @@ export class CircuitOpenError extends ToolError {
   readonly [BRAND] = true;
 
   constructor(message: string, options: ToolErrorOptions = {}) {
-    super('CIRCUIT_OPEN', message, { retryable: true, ...options });
+    super('CIRCUIT_OPEN', message, { refusal: 'throttled', retryable: true, ...options });
   }
 }
 

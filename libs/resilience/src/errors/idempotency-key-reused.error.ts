@@ -14,7 +14,7 @@ export class IdempotencyKeyReusedError extends ToolError {
   readonly [BRAND] = true;
 
   constructor(message: string, options: ToolErrorOptions = {}) {
-    super('IDEMPOTENCY_KEY_REUSED', message, { retryable: false, ...options });
+    super('IDEMPOTENCY_KEY_REUSED', message, { fault: 'caller', ...options });
   }
 }
 

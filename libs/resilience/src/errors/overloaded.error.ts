@@ -14,7 +14,7 @@ export class OverloadedError extends ToolError {
   readonly [BRAND] = true;
 
   constructor(message: string, options: ToolErrorOptions = {}) {
-    super('OVERLOADED', message, { retryable: true, ...options });
+    super('OVERLOADED', message, { refusal: 'throttled', retryable: true, ...options });
   }
 }
 

@@ -14,7 +14,7 @@ export class RateLimitedError extends ToolError {
   readonly [BRAND] = true;
 
   constructor(message: string, options: ToolErrorOptions = {}) {
-    super('RATE_LIMITED', message, { retryable: true, ...options });
+    super('RATE_LIMITED', message, { refusal: 'throttled', retryable: true, ...options });
   }
 }
 
