@@ -56,6 +56,8 @@ export interface RoundState {
 }
 
 const TRACEPARENT_KEY = 'traceparent';
+/** The answers of a call that has none (most calls): shared, never written. */
+const NO_ANSWERS: Record<string, unknown> = Object.freeze({});
 const TRACESTATE_KEY = 'tracestate';
 
 /**
@@ -92,7 +94,7 @@ export class McpContext {
     this.answers =
       previousRound || call.inputResponses
         ? { ...previousRound?.responses, ...call.inputResponses }
-        : {};
+        : NO_ANSWERS;
   }
 
   /** Name of the Rampart server serving the call. */

@@ -85,7 +85,7 @@ export function mcpRequestOf(
 }
 
 /** The target (tool or prompt name, resource URI) and arguments of a request's params. */
-function addressOf(
+export function addressOf(
   method: string,
   params: Readonly<Record<string, unknown>>,
 ): Pick<McpRequest, 'target' | 'arguments'> {

@@ -1,4 +1,6 @@
 import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
   LOG_LEVEL_META_KEY,
   SERVER_INFO_META_KEY,
   type JSONRPCRequest,
@@ -6,9 +8,15 @@ import {
 } from '@modelcontextprotocol/server';
 import type { ServerResponse } from 'node:http';
 import type { McpCallOrigin } from '../../context/mcp-context';
-import { createMcpCall, splitMeta, type McpCall } from '../../dispatch/mcp-call.interface';
+import {
+  addressOf,
+  splitMeta,
+  type McpCall,
+  type McpNotification,
+} from '../../dispatch/mcp-call.interface';
 import { isListMethod, type McpDispatcher, type McpResult } from '../../dispatch/mcp-dispatcher';
 import { isMcpProtocolError, JsonRpcErrorCode } from '../../errors/mcp-protocol.error';
+import type { ToolError } from '../../errors/tool.error';
 import type { McpHttpOptions } from '../../interfaces/mcp-module-options.interface';
 
 /**
@@ -29,6 +37,8 @@ import type { McpHttpOptions } from '../../interfaces/mcp-module-options.interfa
  */
 export class ModernFastPath {
   private readonly serverInfoMeta: Record<string, unknown>;
+  /** `"resultType":"complete","_meta":{…serverInfo}}`: the tail of a stamped plain result. */
+  private readonly completeStamp: string;
   /** Serialized list pages by the page object the dispatcher answered (one per revision). */
   private readonly lists = new WeakMap<object, Buffer>();
 
@@ -37,62 +47,19 @@ export class ModernFastPath {
     private readonly mode: NonNullable<McpHttpOptions['responseMode']>,
   ) {
     this.serverInfoMeta = { [SERVER_INFO_META_KEY]: dispatcher.serverInfo };
+    this.completeStamp = `"resultType":"complete","_meta":${JSON.stringify(this.serverInfoMeta)}}`;
   }
 
   /** Decodes a 2026-07-28 request; `res` carries its notifications and its answer. */
-  decode(message: JSONRPCRequest, res: ServerResponse, origin: McpCallOrigin): ModernRequest {
-    const params = (isObject(message.params) ? message.params : {}) as Record<string, unknown>;
-    const { meta, envelope } = splitMeta(params._meta);
-    const exchange = new Exchange(res, this.mode);
-    const abort = new AbortController();
-    // On 2026-07-28 a call gets log notifications only when its envelope names a log level.
-    const requested = LOG_LEVELS.indexOf(String(envelope?.[LOG_LEVEL_META_KEY]) as LoggingLevel);
-    const threshold = requested === -1 ? Infinity : requested;
-    const call = createMcpCall({
-      server: this.dispatcher.name,
-      id: message.id,
-      method: message.method,
-      params,
-      meta,
-      envelope,
-      origin: {
-        ...origin,
-        clientInfo: envelope?.['io.modelcontextprotocol/clientInfo'] as McpCallOrigin['clientInfo'],
-        clientCapabilities: envelope?.[
-          'io.modelcontextprotocol/clientCapabilities'
-        ] as McpCallOrigin['clientCapabilities'],
-      },
-      signal: abort.signal,
-      inputResponses: isObject(params.inputResponses) ? params.inputResponses : undefined,
-      requestState: params.requestState,
-      notify: (n) => exchange.notify(n),
-      log: (level, data, logger) =>
-        LOG_LEVELS.indexOf(level) < threshold
-          ? Promise.resolve()
-          : exchange.notify({
-              method: 'notifications/message',
-              params: { level, data, ...(logger && { logger }) },
-            }),
-      send: () =>
-        Promise.reject(
-          new Error(
-            'Protocol 2026-07-28 has no server-to-client requests: use ctx.elicit(), ctx.sample() or ctx.listRoots(), which end the round with input_required',
-          ),
-        ),
-    });
-    return { call, exchange, abort, res };
+  decode(message: JSONRPCRequest, res: ServerResponse, origin: McpCallOrigin): ModernCall {
+    return new ModernCall(this.dispatcher.name, message, res, origin, this.mode);
   }
 
   /** Serves a decoded request and writes its answer. Never rejects. */
-  async serve({ call, exchange, abort, res }: ModernRequest): Promise<void> {
-    const id = JSON.stringify(call.id);
-    const onClose = () => {
-      if (!res.writableFinished) abort.abort();
-    };
-    res.on('close', onClose);
+  async serve(call: ModernCall): Promise<void> {
     try {
       const result = await this.dispatcher.dispatch(call);
-      exchange.finishResult(this.encode(call.method, result), id);
+      call.finishResult(this.encode(call.method, result));
     } catch (error) {
       const e = isMcpProtocolError(error)
         ? error
@@ -103,15 +70,29 @@ export class ModernFastPath {
         id: call.id,
         error: { code, message: e.message, ...(e.data !== undefined && { data: e.data }) },
       });
-      exchange.finish(body, HTTP_STATUS_OF[code] ?? 200);
+      call.finish(body, HTTP_STATUS_OF[code] ?? 200);
     } finally {
-      res.off('close', onClose);
+      call.settle();
     }
   }
 
   /** The result's bytes with the 2026-07-28 encoding; list pages are serialized once. */
-  private encode(method: string, result: McpResult): Buffer {
-    if (!isListMethod(method)) return Buffer.from(JSON.stringify(this.stamp(method, result)));
+  private encode(method: string, result: McpResult): string | Buffer {
+    if (!isListMethod(method)) {
+      // The common result (no resultType, no _meta, not cacheable) gets its stamp appended to its
+      // JSON: the same bytes as stamping a copy, without the copies.
+      if (
+        result.resultType === undefined &&
+        result._meta === undefined &&
+        !CACHEABLE_METHODS.has(method)
+      ) {
+        const json = JSON.stringify(result);
+        return json.length > 2
+          ? `${json.slice(0, -1)},${this.completeStamp}`
+          : `{${this.completeStamp}`;
+      }
+      return JSON.stringify(this.stamp(method, result));
+    }
     let bytes = this.lists.get(result);
     if (!bytes) {
       bytes = Buffer.from(JSON.stringify(this.stamp(method, result)));
@@ -143,14 +124,6 @@ export class ModernFastPath {
     if (!isObject(meta) || meta[SERVER_INFO_META_KEY] !== undefined) return out;
     return { ...out, _meta: { ...meta, ...this.serverInfoMeta } };
   }
-}
-
-/** A decoded 2026-07-28 request and what answers it. */
-export interface ModernRequest {
-  readonly call: McpCall;
-  readonly exchange: Exchange;
-  readonly abort: AbortController;
-  readonly res: ServerResponse;
 }
 
 const LOG_LEVELS: readonly LoggingLevel[] = [
@@ -193,28 +166,116 @@ const isScope = (v: unknown): v is 'public' | 'private' => v === 'public' || v =
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** One HTTP exchange: a JSON body, or an SSE stream once the call sends a notification. */
-class Exchange {
+const NO_SERVER_REQUESTS = () =>
+  Promise.reject(
+    new Error(
+      'Protocol 2026-07-28 has no server-to-client requests: use ctx.elicit(), ctx.sample() or ctx.listRoots(), which end the round with input_required',
+    ),
+  );
+
+/**
+ * One 2026-07-28 request over HTTP: the {@link McpCall} the dispatcher serves, and its exchange
+ * (a JSON body, or an SSE stream once the call sends a notification). One object per request;
+ * the abort signal is built only if something reads it.
+ */
+export class ModernCall implements McpCall {
+  readonly id: string | number;
+  readonly method: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly meta?: Record<string, unknown>;
+  readonly envelope?: Record<string, unknown>;
+  readonly origin: McpCallOrigin;
+  readonly target?: string;
+  readonly arguments?: Readonly<Record<string, unknown>>;
+  readonly inputResponses?: Readonly<Record<string, unknown>>;
+  readonly requestState?: unknown;
+  readonly send = NO_SERVER_REQUESTS;
+  toolError?: ToolError;
+  private abort?: AbortController;
   private sse = false;
+  /** Index in LOG_LEVELS of the lowest level the client asked for; Infinity when none. */
+  private readonly logThreshold: number;
 
   constructor(
+    readonly server: string,
+    message: JSONRPCRequest,
     private readonly res: ServerResponse,
+    origin: McpCallOrigin,
     private readonly mode: NonNullable<McpHttpOptions['responseMode']>,
-  ) {}
+  ) {
+    const params = (isObject(message.params) ? message.params : {}) as Record<string, unknown>;
+    const { meta, envelope } = splitMeta(params._meta);
+    this.id = message.id;
+    this.method = message.method;
+    this.params = params;
+    this.meta = meta;
+    this.envelope = envelope;
+    this.origin = {
+      ...origin,
+      clientInfo: envelope?.[CLIENT_INFO_META_KEY] as McpCallOrigin['clientInfo'],
+      clientCapabilities: envelope?.[
+        CLIENT_CAPABILITIES_META_KEY
+      ] as McpCallOrigin['clientCapabilities'],
+    };
+    const address = addressOf(this.method, params);
+    this.target = address.target;
+    this.arguments = address.arguments;
+    if (isObject(params.inputResponses)) this.inputResponses = params.inputResponses;
+    this.requestState = params.requestState;
+    // On 2026-07-28 a call gets log notifications only when its envelope names a log level.
+    const requested = LOG_LEVELS.indexOf(String(envelope?.[LOG_LEVEL_META_KEY]) as LoggingLevel);
+    this.logThreshold = requested === -1 ? Infinity : requested;
+  }
 
-  notify(message: { method: string; params?: Record<string, unknown> }): Promise<void> {
+  /** Aborts when the client goes away before the answer is written. */
+  get signal(): AbortSignal {
+    if (!this.abort) {
+      this.abort = new AbortController();
+      if (this.res.destroyed && !this.res.writableFinished) this.abort.abort();
+      else this.res.on('close', this.onClose);
+    }
+    return this.abort.signal;
+  }
+
+  private readonly onClose = (): void => {
+    if (!this.res.writableFinished) this.abort?.abort();
+  };
+
+  /** Stops watching the connection once the answer is written. */
+  settle(): void {
+    if (this.abort) this.res.off('close', this.onClose);
+  }
+
+  notify(message: McpNotification): Promise<void> {
     if (this.mode === 'json' || this.res.writableEnded) return Promise.resolve();
     this.openSse();
     this.res.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', ...message })}\n\n`);
     return Promise.resolve();
   }
 
-  /** Ends with `{"result":<bytes>,"jsonrpc":"2.0","id":<id>}`, never re-encoding the bytes. */
-  finishResult(result: Buffer, id: string): void {
+  log(level: LoggingLevel, data: unknown, logger?: string): Promise<void> {
+    if (LOG_LEVELS.indexOf(level) < this.logThreshold) return Promise.resolve();
+    return this.notify({
+      method: 'notifications/message',
+      params: { level, data, ...(logger && { logger }) },
+    });
+  }
+
+  /** Ends with `{"result":<json>,"jsonrpc":"2.0","id":<id>}`, never re-encoding the result. */
+  finishResult(result: string | Buffer): void {
     const head = '{"result":';
-    const tail = `,"jsonrpc":"2.0","id":${id}}`;
+    const tail = `,"jsonrpc":"2.0","id":${JSON.stringify(this.id)}}`;
     if (this.sse || this.mode === 'sse') return this.finish(head + result.toString() + tail);
     if (this.res.writableEnded) return;
+    if (typeof result === 'string') {
+      const body = head + result + tail;
+      this.res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      });
+      this.res.end(body);
+      return;
+    }
     this.res.writeHead(200, {
       'content-type': 'application/json',
       'content-length': head.length + result.length + Buffer.byteLength(tail),

@@ -205,7 +205,7 @@ export class StreamableHttpHandler {
         request: nativeRequest,
         headerTrace: trace,
       });
-      if (this.factory.hooks.admits) await this.admit(modern.call, res);
+      if (this.factory.hooks.admits) await this.admit(modern, res);
       if (message.method === 'subscriptions/listen') return this.listen.serve(message, res);
       await this.fastPath.serve(modern);
     } catch (error) {
