@@ -1,4 +1,4 @@
-import { Injectable, Logger, type Type } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit, type Type } from '@nestjs/common';
 import { DiscoveryService, ExternalContextCreator, MetadataScanner, Reflector } from '@nestjs/core';
 import { UriTemplate, type PromptArgument, type Tool } from '@modelcontextprotocol/server';
 import { CompletionMetadata, PromptMetadata } from '../decorators/prompt.decorator';
@@ -20,6 +20,7 @@ import type {
 import { MCP_CONTEXT_TYPE, MCP_PARAM_ARGS_METADATA } from '../mcp.constants';
 import { McpInterceptorsConsumer } from '../pipeline/mcp-interceptors.consumer';
 import { McpParamsFactory } from '../pipeline/mcp-params.factory';
+import { assertInterceptorsRunThrough, mcpContextCreator } from '../pipeline/nest-adapter';
 import type { McpRegistry } from '../registry/mcp-registry';
 import type { McpInvoker, McpValidator } from '../registry/registry.interfaces';
 import { buildInputSchema } from '../schema/dto-schema';
@@ -55,7 +56,7 @@ interface Found {
  * method to the Nest pipeline (guards, interceptors, pipes, filters; context type `'mcp'`).
  */
 @Injectable()
-export class McpExplorer {
+export class McpExplorer implements OnModuleInit {
   private readonly logger = new Logger('McpExplorer');
 
   /** Nest's context creator with Rampart's interceptors consumer. */
@@ -65,14 +66,16 @@ export class McpExplorer {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
-    contextCreator: ExternalContextCreator,
+    private readonly appContextCreator: ExternalContextCreator,
   ) {
-    // The app's creator, shared with other libraries, stays as it is: MCP handlers get a view of
-    // it whose interceptors run through the leaner consumer. Should Nest rename the field, the
-    // view falls back to Nest's own consumer (slower, same behaviour).
-    this.contextCreator = Object.create(contextCreator, {
-      interceptorsConsumer: { value: new McpInterceptorsConsumer() },
-    }) as ExternalContextCreator;
+    // The app's creator, shared with other libraries, stays as it is: MCP handlers are bound by
+    // a second one whose interceptors run through the leaner consumer (see nest-adapter.ts).
+    this.contextCreator = mcpContextCreator(appContextCreator, new McpInterceptorsConsumer());
+  }
+
+  /** Fails the boot if the installed Nest does not run interceptors through Rampart's consumer. */
+  onModuleInit(): Promise<void> {
+    return assertInterceptorsRunThrough(this.appContextCreator);
   }
 
   /** Fills `registry` with every primitive that belongs to its server. */
