@@ -74,6 +74,9 @@ export type {
   ResourceEntry,
   ResourceTemplateEntry,
   PromptEntry,
+  CompletionEntry,
+  McpMethodHandler,
+  McpDynamicHandler,
   RegistryChange,
 } from './registry/registry.interfaces';
 export { StdioLogger } from './transports/stdio/stdio-logger';

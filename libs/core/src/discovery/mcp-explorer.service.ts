@@ -22,7 +22,12 @@ import { McpInterceptorsConsumer } from '../pipeline/mcp-interceptors.consumer';
 import { McpParamsFactory } from '../pipeline/mcp-params.factory';
 import { assertInterceptorsRunThrough, mcpContextCreator } from '../pipeline/nest-adapter';
 import type { McpRegistry } from '../registry/mcp-registry';
-import type { McpInvoker, McpValidator } from '../registry/registry.interfaces';
+import type {
+  McpDynamicHandler,
+  McpInvoker,
+  McpMethodHandler,
+  McpValidator,
+} from '../registry/registry.interfaces';
 import { buildInputSchema } from '../schema/dto-schema';
 import { compileDtoValidator } from '../schema/dto-validator';
 import { compileJsonSchemaValidator } from '../schema/json-schema-validator';
@@ -43,11 +48,15 @@ const PRIMITIVE_TYPES = new Set<unknown>([
   undefined,
 ]);
 
-/** What discovery found on one provider method, before it is bound to a server. */
-interface Found {
+/**
+ * What discovery found on one provider method (or a primitive added at run time, `O` its
+ * options), before it is bound to a server.
+ */
+interface Found<O = never> {
   instance: object;
   methodName: string;
   source: string;
+  handler: McpMethodHandler | McpDynamicHandler<O>;
 }
 
 /**
@@ -93,10 +102,17 @@ export class McpExplorer implements OnModuleInit {
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
         const method = instance[methodName];
         if (typeof method !== 'function') continue;
+        const handler: McpMethodHandler = {
+          kind: 'method',
+          type: prototype.constructor as Type,
+          method: method as McpMethodHandler['method'],
+          key: methodName,
+        };
         const found: Found = {
           instance,
           methodName,
           source: `${prototype.constructor.name}.${methodName}`,
+          handler,
         };
         const tool = this.reflector.get(ToolMetadata, method);
         if (tool && belongs(tool, registry.server)) this.addTool(registry, found, tool);
@@ -107,6 +123,7 @@ export class McpExplorer implements OnModuleInit {
             uri: resource.uri,
             definition,
             source: found.source,
+            handler,
             invoke: this.bind(found),
           });
         }
@@ -118,6 +135,7 @@ export class McpExplorer implements OnModuleInit {
             template: new UriTemplate(template.uriTemplate),
             definition,
             source: found.source,
+            handler,
             invoke: this.bind(found),
           });
         }
@@ -139,6 +157,7 @@ export class McpExplorer implements OnModuleInit {
               target,
               argument: completion.argument,
               source: found.source,
+              handler,
               invoke: this.bind(found),
             });
           });
@@ -203,7 +222,7 @@ export class McpExplorer implements OnModuleInit {
   }
 
   /** Binds any object method to the Nest pipeline; used for dynamic tools too. */
-  bind(found: Found, validator?: McpValidator): McpInvoker {
+  bind(found: Found<unknown>, validator?: McpValidator): McpInvoker {
     const { instance, methodName } = found;
     const callback = (instance as Record<string, (...a: unknown[]) => unknown>)[methodName];
     const factory = new McpParamsFactory(validator);
@@ -232,7 +251,7 @@ export class McpExplorer implements OnModuleInit {
     tool: ToolOptions & { name: string },
     holder: object,
   ): void {
-    this.addTool(registry, dynamic(holder, `dynamic tool ${tool.name}`), tool);
+    this.addTool(registry, dynamic(holder, `dynamic tool ${tool.name}`, tool), tool);
   }
 
   /** Adds a resource built at run time; `holder.run(args, ctx)` is its method. */
@@ -242,11 +261,12 @@ export class McpExplorer implements OnModuleInit {
     holder: object,
   ): void {
     const { server: _s, ...definition } = resource;
-    const found = dynamic(holder, `dynamic resource ${resource.uri}`);
+    const found = dynamic(holder, `dynamic resource ${resource.uri}`, resource);
     registry.addResource({
       uri: resource.uri,
       definition,
       source: found.source,
+      handler: found.handler,
       invoke: this.bind(found),
     });
   }
@@ -257,10 +277,14 @@ export class McpExplorer implements OnModuleInit {
     prompt: PromptOptions & { name: string },
     holder: object,
   ): void {
-    this.addPrompt(registry, dynamic(holder, `dynamic prompt ${prompt.name}`), prompt);
+    this.addPrompt(registry, dynamic(holder, `dynamic prompt ${prompt.name}`, prompt), prompt);
   }
 
-  private addTool(registry: McpRegistry, found: Found, tool: ToolOptions & { name: string }): void {
+  private addTool(
+    registry: McpRegistry,
+    found: Found<ToolOptions & { name: string }>,
+    tool: ToolOptions & { name: string },
+  ): void {
     const input = tool.input ?? this.argsType(found);
     const { schema: inputSchema, validator } = input
       ? compile(input, found.source)
@@ -282,13 +306,14 @@ export class McpExplorer implements OnModuleInit {
       outputValidator: output?.validator,
       servers: scope(tool),
       source: found.source,
+      handler: found.handler,
       invoke: this.bind(found, validator),
     });
   }
 
   private addPrompt(
     registry: McpRegistry,
-    found: Found,
+    found: Found<PromptOptions & { name: string }>,
     prompt: PromptOptions & { name: string },
   ): void {
     const dto = prompt.arguments ?? this.argsType(found);
@@ -313,6 +338,7 @@ export class McpExplorer implements OnModuleInit {
       definition: { ...rest, ...(args && { arguments: args }) },
       servers: scope(prompt),
       source: found.source,
+      handler: found.handler,
       invoke: this.bind(found, validator),
     });
   }
@@ -326,7 +352,7 @@ export class McpExplorer implements OnModuleInit {
   }
 
   /** The DTO class of the whole-object `@Args()` parameter, when it has one. */
-  private argsType(found: Found): Type<unknown> | undefined {
+  private argsType(found: Found<unknown>): Type<unknown> | undefined {
     const [index] = this.argsParamIndex(found.instance, found.methodName);
     if (index === undefined) return undefined;
     const types = Reflect.getMetadata('design:paramtypes', found.instance, found.methodName) as
@@ -336,8 +362,8 @@ export class McpExplorer implements OnModuleInit {
   }
 }
 
-function dynamic(holder: object, source: string): Found {
-  return { instance: holder, methodName: 'run', source };
+function dynamic<O>(holder: object, source: string, options: O): Found<O> {
+  return { instance: holder, methodName: 'run', source, handler: { kind: 'dynamic', options } };
 }
 
 function scope(options: ServerScoped): readonly string[] | undefined {

@@ -38,6 +38,7 @@ function setup(options: ResilienceModuleOptions, serverNames = ['main']) {
       name,
       definition: { name, inputSchema: { type: 'object' }, ...(annotations && { annotations }) },
       source: `dynamic tool ${name}`,
+      handler: { kind: 'dynamic', options: { name, ...(annotations && { annotations }) } },
       invoke: () => Promise.resolve(undefined),
     });
   const remove = (name: string, server = 'main') => registries.get(server)!.removeTool(name);
