@@ -2,6 +2,7 @@ import { channel } from 'node:diagnostics_channel';
 import {
   MCP_BREAKER_STATES,
   McpModule,
+  McpServers,
   RampartChannel,
   type McpBreakerStates,
 } from '@rampart/core';
@@ -94,6 +95,17 @@ describe.each(setups)('metrics over %s', (_name, setup) => {
     ).toBe(0);
     // no identity, argument or URI as a label value
     expect(text).not.toMatch(/note:\/\/hello/);
+  });
+
+  it('leaves out a tool added at run time: it has no @TrackMetrics()', async () => {
+    const host = t.app.get(McpServers).get('calc');
+    host.addTool({ name: 'added_later', handler: () => 'ok' });
+    try {
+      expect((await t.client.callTool({ name: 'added_later', arguments: {} })).isError).toBeFalsy();
+      expect(await scrape()).not.toMatch(/gen_ai_tool_name="added_later"/);
+    } finally {
+      host.removeTool('added_later');
+    }
   });
 
   it('counts what other libs report on the diagnostics channels, with bounded labels', async () => {
@@ -236,5 +248,24 @@ describe('metrics with allTools', () => {
       sample(text, 'rampart_circuit_breaker_state', { breaker: 'fetch', state: s });
     expect([state('open'), state('half-open'), state('closed')]).toEqual([2, 1, 0]);
     expect(text).not.toMatch(/a\.example/);
+  });
+
+  it('records a tool added at run time under allTools, read from the registry', async () => {
+    const host = t.app.get(McpServers).get('calc');
+    host.addTool({ name: 'added_later', handler: () => 'ok' });
+    try {
+      await t.client.callTool({ name: 'added_later', arguments: {} });
+      const text = await (await fetch(new URL('/ops/metrics', t.url))).text();
+      expect(
+        sample(text, 'rampart_tool_calls_total', {
+          server: 'calc',
+          gen_ai_tool_name: 'added_later',
+          outcome: 'success',
+          error_code: '',
+        }),
+      ).toBe(1);
+    } finally {
+      host.removeTool('added_later');
+    }
   });
 });

@@ -53,6 +53,7 @@ export {
   JsonRpcErrorCode,
 } from './errors/mcp-protocol.error';
 export { McpDefinitionError, isMcpDefinitionError } from './errors/mcp-definition.error';
+export { UnsupportedNestError, isUnsupportedNestError } from './errors/unsupported-nest.error';
 export type { McpModuleOptions, McpHttpOptions } from './interfaces/mcp-module-options.interface';
 export type { McpIdentity } from './interfaces/mcp-identity.interface';
 export type {
@@ -73,6 +74,9 @@ export type {
   ResourceEntry,
   ResourceTemplateEntry,
   PromptEntry,
+  CompletionEntry,
+  McpMethodHandler,
+  McpDynamicHandler,
   RegistryChange,
 } from './registry/registry.interfaces';
 export { StdioLogger } from './transports/stdio/stdio-logger';

@@ -39,8 +39,31 @@ export class McpServers {
     return host;
   }
 
+  /** The server named `name`, or `undefined` when the app has none by that name. */
+  find(name: string): McpServerHost | undefined {
+    return this.hosts.get(name);
+  }
+
   /** Names of all servers. */
   names(): string[] {
     return [...this.hosts.keys()];
+  }
+
+  /**
+   * Every server of the app, to read their registries: what each declares, as discovery found it
+   * (`entry.handler`). Servers register and fill their registries when their module initialises,
+   * so read it from `onApplicationBootstrap()` or later; tools added at run time appear in the
+   * registry too (`registry.onChange()`).
+   *
+   * @example
+   * ```ts
+   * onApplicationBootstrap() {
+   *   for (const { registry } of this.servers.all())
+   *     for (const tool of registry.tools.list()) this.check(registry.server, tool);
+   * }
+   * ```
+   */
+  all(): McpServerHost[] {
+    return [...this.hosts.values()];
   }
 }

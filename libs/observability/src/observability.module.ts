@@ -5,7 +5,7 @@ import {
   type Provider,
   type Type,
 } from '@nestjs/common';
-import { DiscoveryModule, ModuleRef, ModulesContainer } from '@nestjs/core';
+import { ModuleRef, ModulesContainer } from '@nestjs/core';
 import { McpServers } from '@rampart/core';
 import { LoggerModule, type Params } from 'nestjs-pino';
 import type { Logger } from 'pino';
@@ -189,7 +189,7 @@ function assemble(base: DynamicModule, parts: Assembly): DynamicModule {
 
   const providers: Provider[] = [CallRecorder];
   const controllers: Type[] = [];
-  const imports: DynamicModule[] = [host, DiscoveryModule as unknown as DynamicModule];
+  const imports: DynamicModule[] = [host];
   const exports: (string | symbol | Type | DynamicModule)[] = [host, CallRecorder];
 
   if (parts.metrics) {

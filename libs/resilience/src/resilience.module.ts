@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { MCP_BREAKER_STATES } from '@rampart/core';
 import { RateLimitGuard } from './guards/rate-limit.guard';
 import { EndpointRateLimitHook } from './hooks/endpoint-rate-limit.hook';
@@ -38,7 +38,6 @@ import { ResilienceRedis } from './storage/resilience-redis';
  * ```
  */
 @Module({
-  imports: [DiscoveryModule],
   providers: [
     {
       provide: ResilienceRedis,

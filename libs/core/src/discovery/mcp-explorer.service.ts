@@ -1,4 +1,4 @@
-import { Injectable, Logger, type Type } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit, type Type } from '@nestjs/common';
 import { DiscoveryService, ExternalContextCreator, MetadataScanner, Reflector } from '@nestjs/core';
 import { UriTemplate, type PromptArgument, type Tool } from '@modelcontextprotocol/server';
 import { CompletionMetadata, PromptMetadata } from '../decorators/prompt.decorator';
@@ -20,8 +20,14 @@ import type {
 import { MCP_CONTEXT_TYPE, MCP_PARAM_ARGS_METADATA } from '../mcp.constants';
 import { McpInterceptorsConsumer } from '../pipeline/mcp-interceptors.consumer';
 import { McpParamsFactory } from '../pipeline/mcp-params.factory';
+import { assertInterceptorsRunThrough, mcpContextCreator } from '../pipeline/nest-adapter';
 import type { McpRegistry } from '../registry/mcp-registry';
-import type { McpInvoker, McpValidator } from '../registry/registry.interfaces';
+import type {
+  McpDynamicHandler,
+  McpInvoker,
+  McpMethodHandler,
+  McpValidator,
+} from '../registry/registry.interfaces';
 import { buildInputSchema } from '../schema/dto-schema';
 import { compileDtoValidator } from '../schema/dto-validator';
 import { compileJsonSchemaValidator } from '../schema/json-schema-validator';
@@ -42,11 +48,15 @@ const PRIMITIVE_TYPES = new Set<unknown>([
   undefined,
 ]);
 
-/** What discovery found on one provider method, before it is bound to a server. */
-interface Found {
+/**
+ * What discovery found on one provider method (or a primitive added at run time, `O` its
+ * options), before it is bound to a server.
+ */
+interface Found<O = never> {
   instance: object;
   methodName: string;
   source: string;
+  handler: McpMethodHandler | McpDynamicHandler<O>;
 }
 
 /**
@@ -55,7 +65,7 @@ interface Found {
  * method to the Nest pipeline (guards, interceptors, pipes, filters; context type `'mcp'`).
  */
 @Injectable()
-export class McpExplorer {
+export class McpExplorer implements OnModuleInit {
   private readonly logger = new Logger('McpExplorer');
 
   /** Nest's context creator with Rampart's interceptors consumer. */
@@ -65,14 +75,16 @@ export class McpExplorer {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
-    contextCreator: ExternalContextCreator,
+    private readonly appContextCreator: ExternalContextCreator,
   ) {
-    // The app's creator, shared with other libraries, stays as it is: MCP handlers get a view of
-    // it whose interceptors run through the leaner consumer. Should Nest rename the field, the
-    // view falls back to Nest's own consumer (slower, same behaviour).
-    this.contextCreator = Object.create(contextCreator, {
-      interceptorsConsumer: { value: new McpInterceptorsConsumer() },
-    }) as ExternalContextCreator;
+    // The app's creator, shared with other libraries, stays as it is: MCP handlers are bound by
+    // a second one whose interceptors run through the leaner consumer (see nest-adapter.ts).
+    this.contextCreator = mcpContextCreator(appContextCreator, new McpInterceptorsConsumer());
+  }
+
+  /** Fails the boot if the installed Nest does not run interceptors through Rampart's consumer. */
+  onModuleInit(): Promise<void> {
+    return assertInterceptorsRunThrough(this.appContextCreator);
   }
 
   /** Fills `registry` with every primitive that belongs to its server. */
@@ -90,10 +102,17 @@ export class McpExplorer {
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
         const method = instance[methodName];
         if (typeof method !== 'function') continue;
+        const handler: McpMethodHandler = {
+          kind: 'method',
+          type: prototype.constructor as Type,
+          method: method as McpMethodHandler['method'],
+          key: methodName,
+        };
         const found: Found = {
           instance,
           methodName,
           source: `${prototype.constructor.name}.${methodName}`,
+          handler,
         };
         const tool = this.reflector.get(ToolMetadata, method);
         if (tool && belongs(tool, registry.server)) this.addTool(registry, found, tool);
@@ -104,6 +123,7 @@ export class McpExplorer {
             uri: resource.uri,
             definition,
             source: found.source,
+            handler,
             invoke: this.bind(found),
           });
         }
@@ -115,6 +135,7 @@ export class McpExplorer {
             template: new UriTemplate(template.uriTemplate),
             definition,
             source: found.source,
+            handler,
             invoke: this.bind(found),
           });
         }
@@ -136,6 +157,7 @@ export class McpExplorer {
               target,
               argument: completion.argument,
               source: found.source,
+              handler,
               invoke: this.bind(found),
             });
           });
@@ -200,7 +222,7 @@ export class McpExplorer {
   }
 
   /** Binds any object method to the Nest pipeline; used for dynamic tools too. */
-  bind(found: Found, validator?: McpValidator): McpInvoker {
+  bind(found: Found<unknown>, validator?: McpValidator): McpInvoker {
     const { instance, methodName } = found;
     const callback = (instance as Record<string, (...a: unknown[]) => unknown>)[methodName];
     const factory = new McpParamsFactory(validator);
@@ -229,7 +251,7 @@ export class McpExplorer {
     tool: ToolOptions & { name: string },
     holder: object,
   ): void {
-    this.addTool(registry, dynamic(holder, `dynamic tool ${tool.name}`), tool);
+    this.addTool(registry, dynamic(holder, `dynamic tool ${tool.name}`, tool), tool);
   }
 
   /** Adds a resource built at run time; `holder.run(args, ctx)` is its method. */
@@ -239,11 +261,12 @@ export class McpExplorer {
     holder: object,
   ): void {
     const { server: _s, ...definition } = resource;
-    const found = dynamic(holder, `dynamic resource ${resource.uri}`);
+    const found = dynamic(holder, `dynamic resource ${resource.uri}`, resource);
     registry.addResource({
       uri: resource.uri,
       definition,
       source: found.source,
+      handler: found.handler,
       invoke: this.bind(found),
     });
   }
@@ -254,10 +277,14 @@ export class McpExplorer {
     prompt: PromptOptions & { name: string },
     holder: object,
   ): void {
-    this.addPrompt(registry, dynamic(holder, `dynamic prompt ${prompt.name}`), prompt);
+    this.addPrompt(registry, dynamic(holder, `dynamic prompt ${prompt.name}`, prompt), prompt);
   }
 
-  private addTool(registry: McpRegistry, found: Found, tool: ToolOptions & { name: string }): void {
+  private addTool(
+    registry: McpRegistry,
+    found: Found<ToolOptions & { name: string }>,
+    tool: ToolOptions & { name: string },
+  ): void {
     const input = tool.input ?? this.argsType(found);
     const { schema: inputSchema, validator } = input
       ? compile(input, found.source)
@@ -279,13 +306,14 @@ export class McpExplorer {
       outputValidator: output?.validator,
       servers: scope(tool),
       source: found.source,
+      handler: found.handler,
       invoke: this.bind(found, validator),
     });
   }
 
   private addPrompt(
     registry: McpRegistry,
-    found: Found,
+    found: Found<PromptOptions & { name: string }>,
     prompt: PromptOptions & { name: string },
   ): void {
     const dto = prompt.arguments ?? this.argsType(found);
@@ -310,6 +338,7 @@ export class McpExplorer {
       definition: { ...rest, ...(args && { arguments: args }) },
       servers: scope(prompt),
       source: found.source,
+      handler: found.handler,
       invoke: this.bind(found, validator),
     });
   }
@@ -323,7 +352,7 @@ export class McpExplorer {
   }
 
   /** The DTO class of the whole-object `@Args()` parameter, when it has one. */
-  private argsType(found: Found): Type<unknown> | undefined {
+  private argsType(found: Found<unknown>): Type<unknown> | undefined {
     const [index] = this.argsParamIndex(found.instance, found.methodName);
     if (index === undefined) return undefined;
     const types = Reflect.getMetadata('design:paramtypes', found.instance, found.methodName) as
@@ -333,8 +362,8 @@ export class McpExplorer {
   }
 }
 
-function dynamic(holder: object, source: string): Found {
-  return { instance: holder, methodName: 'run', source };
+function dynamic<O>(holder: object, source: string, options: O): Found<O> {
+  return { instance: holder, methodName: 'run', source, handler: { kind: 'dynamic', options } };
 }
 
 function scope(options: ServerScoped): readonly string[] | undefined {

@@ -15,6 +15,7 @@ function asking(name: string): ToolEntry {
   return {
     name,
     source: `Fixture.${name}`,
+    handler: { kind: 'dynamic', options: { name } },
     definition: { name, inputSchema: { type: 'object' } },
     invoke: async (_args, ctx: McpContext) => ({
       content: [{ type: 'text', text: JSON.stringify(await ctx.elicit(form as never, 'ok')) }],
@@ -29,6 +30,7 @@ function dispatcher(hooks?: RequestHooks): McpDispatcher {
   registry.addTool({
     name: 'fails',
     source: 'Fixture.fails',
+    handler: { kind: 'dynamic', options: { name: 'fails' } },
     definition: { name: 'fails', inputSchema: { type: 'object' } },
     invoke: async () => {
       throw new Error('db password is hunter2');

@@ -20,6 +20,7 @@ const failed = (error: unknown, logger = new SilentLogger()) =>
 const tool = (extra: Partial<ToolEntry> = {}): ToolEntry => ({
   name: 't',
   source: 'T.t',
+  handler: { kind: 'dynamic', options: { name: 't' } },
   definition: { name: 't', inputSchema: { type: 'object' } },
   invoke: async () => undefined,
   ...extra,

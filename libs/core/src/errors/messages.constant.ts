@@ -12,3 +12,5 @@ export const INVALID_DECORATOR_OPTION = (decorator: string, where: string, probl
   `Invalid @${decorator}() on ${where}: ${problem}`;
 export const UNKNOWN_COMPLETION_TARGET = (kind: string, name: string, where: string) =>
   `@Completion() on ${where} completes the ${kind} "${name}", which no provider declares.`;
+export const UNSUPPORTED_NEST = (version: string, problem: string) =>
+  `Rampart cannot bind MCP handlers with @nestjs/core ${version}: ${problem}. Rampart runs the interceptors of MCP handlers through its own consumer, which it passes to Nest's ExternalContextCreator constructor (see @rampart/core pipeline/nest-adapter.ts); this version of Nest no longer allows it. Install the @nestjs/core version that @rampart/core's peerDependencies name.`;

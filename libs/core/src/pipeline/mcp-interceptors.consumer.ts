@@ -1,7 +1,6 @@
-import type { CallHandler, NestInterceptor } from '@nestjs/common';
-import type { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
-import { InterceptorsConsumer } from '@nestjs/core/interceptors/index.js';
+import type { CallHandler, NestInterceptor, Type } from '@nestjs/common';
 import { defer, from, isObservable, lastValueFrom, mergeAll, Observable } from 'rxjs';
+import { CallExecutionContext } from './call-execution-context';
 import { isMcpCallInterceptor } from './mcp-call-interceptor.interface';
 
 /**
@@ -20,9 +19,19 @@ import { isMcpCallInterceptor } from './mcp-call-interceptor.interface';
  * `next()` that returns a promise: a chain of those builds no observable at all. Where a stage
  * of one kind is followed by one of the other, the rest of the chain is converted once, at that
  * boundary.
+ *
+ * Nest has no public way to give `ExternalContextCreator` another consumer: `nest-adapter.ts`
+ * does it, and checks at boot that it still can.
+ *
+ * @example
+ * ```ts
+ * const consumer = new McpInterceptorsConsumer();
+ * const result = await consumer.intercept(interceptors, [args, ctx], tools, tools.search, run, 'mcp');
+ * ```
  */
-export class McpInterceptorsConsumer extends InterceptorsConsumer {
-  override async intercept<T = unknown>(
+export class McpInterceptorsConsumer {
+  /** Runs `interceptors` around `next` (the pipes and the method), as Nest's consumer does. */
+  async intercept<T = unknown>(
     interceptors: NestInterceptor[],
     args: unknown[],
     instance: object,
@@ -31,8 +40,12 @@ export class McpInterceptorsConsumer extends InterceptorsConsumer {
     type?: string,
   ): Promise<unknown> {
     if (!interceptors || interceptors.length === 0) return next();
-    const context: ExecutionContextHost = this.createContext(args, instance, callback);
-    context.setType(type as string);
+    const context = new CallExecutionContext(
+      args,
+      instance.constructor as Type,
+      callback,
+      type ?? 'http',
+    );
     const count = interceptors.length;
     const promised = (i: number): Promise<unknown> => {
       if (i >= count) return next().then(settled);

@@ -4,6 +4,7 @@ import type { ToolEntry } from './registry.interfaces';
 const tool = (name: string, source = `T.${name}`): ToolEntry => ({
   name,
   source,
+  handler: { kind: 'dynamic', options: { name } },
   definition: { name, inputSchema: { type: 'object' } },
   invoke: async () => name,
 });
@@ -32,7 +33,13 @@ describe('McpRegistry', () => {
     const off = r.onChange((c) => seen.push(c));
     const before = r.revision;
     r.addTool(tool('a'));
-    r.addPrompt({ name: 'p', definition: { name: 'p' }, source: 'P.p', invoke: async () => '' });
+    r.addPrompt({
+      name: 'p',
+      definition: { name: 'p' },
+      source: 'P.p',
+      handler: { kind: 'dynamic', options: { name: 'p' } },
+      invoke: async () => '',
+    });
     expect(r.removeTool('a')).toBe(true);
     expect(r.removeTool('a')).toBe(false);
     off();
@@ -53,7 +60,15 @@ describe('McpRegistry', () => {
   it('finds completions by kind, target and argument', () => {
     const r = new McpRegistry('s');
     const invoke = async () => [];
-    r.addCompletion({ kind: 'prompt', target: 'p', argument: 'style', source: 'C.s', invoke });
+    const handler = { kind: 'method' as const, type: class C {}, method: invoke, key: 's' };
+    r.addCompletion({
+      kind: 'prompt',
+      target: 'p',
+      argument: 'style',
+      source: 'C.s',
+      handler,
+      invoke,
+    });
     expect(r.completion('prompt', 'p', 'style')?.source).toBe('C.s');
     expect(r.completion('prompt', 'p', 'other')).toBeUndefined();
     expect(r.completion('resourceTemplate', 'p', 'style')).toBeUndefined();

@@ -293,7 +293,7 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
       }
       return unknown;
     }
-    const tracked = this.tracked.decision(entry.source) ?? this.allToolsFor(server);
+    const tracked = this.tracked.decision(entry) ?? this.allToolsFor(server);
     const series = tracked ? new Series(this, TOOLS_CALL, tool, server, this.maxCodes) : null;
     byTool.set(tool, series);
     return series;
@@ -304,7 +304,7 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
   }
 
   private registryOf(server: string) {
-    return this.servers.names().includes(server) ? this.servers.get(server).registry : undefined;
+    return this.servers.find(server)?.registry;
   }
 
   private knownTool(server: string | undefined, tool: string | undefined): string {

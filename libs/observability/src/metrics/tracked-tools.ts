@@ -1,44 +1,32 @@
 import { Injectable } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { ToolMetadata } from '@rampart/core';
+import { Reflector } from '@nestjs/core';
+import type { ToolEntry } from '@rampart/core';
 import { TrackMetrics } from '../decorators/track-metrics.decorator';
 
 /**
- * Which tool methods `@TrackMetrics()` selects, found once by discovery: `Class.method` (the
- * `source` of a registry entry) → tracked or explicitly left out.
+ * Which tools `@TrackMetrics()` selects, read from the registry entry of a tool (its method, then
+ * its class), as the metrics resolve each server's tool once.
+ *
+ * @example
+ * ```ts
+ * const entry = servers.find(server)?.registry.tools.get(tool);
+ * const tracked = entry && trackedTools.decision(entry);
+ * ```
  */
 @Injectable()
 export class TrackedTools {
-  private decisions?: Map<string, boolean>;
+  constructor(private readonly reflector: Reflector) {}
 
-  constructor(
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
-    private readonly reflector: Reflector,
-  ) {}
-
-  /** `true`/`false` when the method or its class says so, `undefined` when neither does. */
-  decision(source: string): boolean | undefined {
-    return (this.decisions ??= this.scan()).get(source);
-  }
-
-  private scan(): Map<string, boolean> {
-    const decisions = new Map<string, boolean>();
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance = wrapper.instance as object | undefined;
-      if (!instance || typeof instance !== 'object') continue;
-      const prototype = Object.getPrototypeOf(instance) as Record<string, unknown> | null;
-      if (!prototype || prototype === Object.prototype) continue;
-      const type = prototype.constructor as () => void;
-      const onClass = this.reflector.get(TrackMetrics, type);
-      for (const methodName of this.scanner.getAllMethodNames(prototype)) {
-        const method = prototype[methodName];
-        if (typeof method !== 'function' || !this.reflector.get(ToolMetadata, method as () => void))
-          continue;
-        const own = this.reflector.get(TrackMetrics, method as () => void) ?? onClass;
-        if (own) decisions.set(`${type.name}.${methodName}`, own.enabled !== false);
-      }
-    }
-    return decisions;
+  /**
+   * `true`/`false` when the tool's method or its class says so, `undefined` when neither does and
+   * for tools added at run time (they have no decorators).
+   */
+  decision(entry: ToolEntry): boolean | undefined {
+    const { handler } = entry;
+    if (handler.kind !== 'method') return undefined;
+    const own =
+      this.reflector.get(TrackMetrics, handler.method) ??
+      this.reflector.get(TrackMetrics, handler.type);
+    return own ? own.enabled !== false : undefined;
   }
 }

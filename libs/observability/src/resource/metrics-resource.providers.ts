@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { MetadataScanner, Reflector, type DiscoveryService } from '@nestjs/core';
+import { Reflector } from '@nestjs/core';
 import { CallRecorder } from '../recording/call-recorder';
 import { SloTracker } from '../slo/slo.tracker';
 import { resolveSloOptions } from '../slo/slo-options.resolve';
@@ -39,13 +39,11 @@ export function metricsResourceProviders(options: MetricsResourceOptions | true)
       inject: [CallRecorder, { token: SloTracker, optional: true }],
       useFactory: (recorder: CallRecorder, slo?: SloTracker): SloTracker => {
         if (slo) return slo;
-        const noDiscovery = { getProviders: () => [] } as unknown as DiscoveryService;
-        // Nest runs the lifecycle hooks of a factory's instance too: it subscribes on init.
+        // No objectives to read, so no McpServers. Nest runs the lifecycle hooks of a factory's
+        // instance too: it subscribes on init.
         return new SloTracker(
           resolveSloOptions({ windowMs: resolved.windowMs, buckets: 15, shedding: false }),
           recorder,
-          noDiscovery,
-          new MetadataScanner(),
           new Reflector(),
         );
       },

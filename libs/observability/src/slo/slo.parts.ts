@@ -1,5 +1,4 @@
 import type { DynamicModule, Provider, Type } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
 import { createSloController } from './slo.controller';
 import { SLO_OPTIONS } from './slo.constants';
 import { SloMetrics } from './slo.metrics';
@@ -31,7 +30,7 @@ export function sloParts(options: SloOptions | true): {
   if (resolved.metrics) providers.push(SloMetrics);
   if (resolved.shedding) providers.push(SloSheddingHook);
   return {
-    imports: [DiscoveryModule],
+    imports: [],
     controllers: resolved.path === false ? [] : [createSloController(resolved.path)],
     providers,
   };

@@ -1,9 +1,12 @@
 // The tracker needs the recorder as a DI token only; the FakeRecorder below stands in for it.
 jest.mock('../recording/call-recorder', () => ({ CallRecorder: class CallRecorder {} }));
 
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import type { Type } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { McpRegistry, McpServers, Tool, type McpServerHost } from '@rampart/core';
 import type { CallRecord } from '../recording/call-record.interface';
 import type { CallRecorder } from '../recording/call-recorder';
+import { Slo } from './slo.decorator';
 import { SloTracker } from './slo.tracker';
 import { resolveSloOptions } from './slo-options.resolve';
 import type { SloOptions } from './slo-options.interface';
@@ -41,15 +44,13 @@ const call = (endMs: number, overrides: Partial<CallRecord> = {}): CallRecord =>
 };
 const failed = { outcome: 'error', decision: 'allowed', errorCode: 'NETWORK_ERROR' } as const;
 
-function tracker(options: SloOptions) {
+function tracker(options: SloOptions, servers?: McpServers) {
   const recorder = new FakeRecorder();
-  const discovery = { getProviders: () => [] } as unknown as DiscoveryService;
   const t = new SloTracker(
     resolveSloOptions(options),
     recorder as unknown as CallRecorder,
-    discovery,
-    new MetadataScanner(),
     new Reflector(),
+    servers,
   );
   t.onModuleInit();
   return { t, recorder };
@@ -160,5 +161,63 @@ describe('SloTracker on a known series', () => {
     const { t, recorder } = tracker(options);
     t.onApplicationShutdown();
     expect(recorder.listeners).toHaveLength(0);
+  });
+});
+
+class Search {
+  @Tool({ name: 'search' })
+  @Slo({ success: 0.999 })
+  run() {}
+}
+
+class OtherSearch {
+  @Tool({ name: 'search' })
+  run() {}
+}
+
+/** Servers whose registries declare the given `@Tool()` methods (`run`), as discovery does. */
+function serversDeclaring(tools: Record<string, Type>): McpServers {
+  const servers = new McpServers();
+  for (const [server, type] of Object.entries(tools)) {
+    const registry = new McpRegistry(server);
+    const method = Object.getOwnPropertyDescriptor(type.prototype, 'run')!.value as () => void;
+    registry.addTool({
+      name: 'search',
+      definition: { name: 'search', inputSchema: { type: 'object' } },
+      source: `${type.name}.run`,
+      handler: { kind: 'method', type, method, key: 'run' },
+      invoke: () => Promise.resolve(undefined),
+    });
+    servers.register({ name: server, registry } as McpServerHost);
+  }
+  return servers;
+}
+
+describe('SloTracker objectives', () => {
+  it("reads a tool's @Slo() from its server's registry, by server and tool", () => {
+    const servers = serversDeclaring({ shop: Search, billing: OtherSearch });
+    const { t } = tracker({}, servers);
+    expect(t.objectiveOf('shop', 'search')).toEqual({ success: 0.999 });
+    // Same name, another method without @Slo().
+    expect(t.objectiveOf('billing', 'search')).toBeUndefined();
+    expect(t.objectiveOf('nowhere', 'search')).toBeUndefined();
+  });
+
+  it('lets SloOptions.tools and defaultObjective override and complete the decorators', () => {
+    const servers = serversDeclaring({ shop: Search, billing: OtherSearch });
+    const { t } = tracker(
+      { tools: { search: { success: 0.9 } }, defaultObjective: { success: 0.5 } },
+      servers,
+    );
+    expect(t.objectiveOf('shop', 'search')).toEqual({ success: 0.9 });
+    const { t: defaults } = tracker({ defaultObjective: { success: 0.5 } }, servers);
+    expect(defaults.objectiveOf('shop', 'search')).toEqual({ success: 0.999 });
+    expect(defaults.objectiveOf('billing', 'search')).toEqual({ success: 0.5 });
+  });
+
+  it("tracks a tool's calls against the objective its registry declares", () => {
+    const { t, recorder } = tracker({}, serversDeclaring({ s: Search }));
+    recorder.emit(call(1_000, { tool: 'search' }));
+    expect(t.status('s', 'search', 2_000)!.objectives!.success!.target).toBe(0.999);
   });
 });

@@ -2,11 +2,12 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { ToolMetadata } from '@rampart/core';
+import { Reflector } from '@nestjs/core';
+import { McpServers } from '@rampart/core';
 import type { CallRecord } from '../recording/call-record.interface';
 import { CallRecorder } from '../recording/call-recorder';
 import { BUDGET_EXHAUSTED, SLO_OPTIONS } from './slo.constants';
@@ -67,6 +68,9 @@ interface Tracked {
  * before running (invalid arguments, unknown tool) are not the tool's doing and do not count. A
  * counted call failed when its outcome is `error` (an `isError` result or a thrown error).
  *
+ * A tool's objective is resolved on its first call, by server and tool: `SloOptions.tools[name]`,
+ * else the `@Slo()` of the method its server's registry names, else `defaultObjective`.
+ *
  * @example
  * ```ts
  * constructor(private readonly slo: SloTracker) {}
@@ -77,7 +81,6 @@ interface Tracked {
 export class SloTracker implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('SloTracker');
   readonly options: ResolvedSloOptions;
-  private readonly decorated = new Map<string, SloObjective>();
   private readonly servers = new Map<string, Map<string, Tracked>>();
   private unsubscribe?: () => void;
   private warnedFull = false;
@@ -85,9 +88,8 @@ export class SloTracker implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(SLO_OPTIONS) options: SloOptions | ResolvedSloOptions,
     private readonly recorder: CallRecorder,
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
+    @Optional() private readonly mcpServers?: McpServers,
   ) {
     this.options = resolveSloOptions(options);
   }
@@ -96,7 +98,6 @@ export class SloTracker implements OnModuleInit, OnApplicationShutdown {
     // Idempotent: the same instance may also be provided under another token (a factory that
     // returns it), and Nest runs the hooks once per token.
     if (this.unsubscribe) return;
-    this.discoverObjectives();
     this.unsubscribe = this.recorder.subscribe((record) => this.observe(record));
   }
 
@@ -123,9 +124,20 @@ export class SloTracker implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  /** The objective of a tool, if it has one. */
-  objectiveOf(tool: string): SloObjective | undefined {
-    return this.options.tools[tool] ?? this.decorated.get(tool) ?? this.options.defaultObjective;
+  /**
+   * The objective of the tool `tool` of `server`, if it has one: `SloOptions.tools[tool]`, the
+   * `@Slo()` of its method, or `defaultObjective`.
+   */
+  objectiveOf(server: string, tool: string): SloObjective | undefined {
+    return (
+      this.options.tools[tool] ?? this.decorated(server, tool) ?? this.options.defaultObjective
+    );
+  }
+
+  /** The `@Slo()` of the method that declares `tool` on `server`, read from its registry. */
+  private decorated(server: string, tool: string): SloObjective | undefined {
+    const handler = this.mcpServers?.find(server)?.registry.tools.get(tool)?.handler;
+    return handler?.kind === 'method' ? this.reflector.get(SloMetadata, handler.method) : undefined;
   }
 
   /** Figures of every tracked tool (of `server` only, when given), sorted by server and tool. */
@@ -225,7 +237,7 @@ export class SloTracker implements OnModuleInit, OnApplicationShutdown {
       this.warnedFull = true;
       return undefined;
     }
-    const objective = this.objectiveOf(tool);
+    const objective = this.objectiveOf(server, tool);
     tracked = {
       server,
       tool,
@@ -234,23 +246,6 @@ export class SloTracker implements OnModuleInit, OnApplicationShutdown {
     };
     tools.set(tool, tracked);
     return tracked;
-  }
-
-  private discoverObjectives(): void {
-    for (const wrapper of this.discovery.getProviders()) {
-      const { instance } = wrapper;
-      if (!instance || typeof instance !== 'object') continue;
-      const prototype = Object.getPrototypeOf(instance) as object | null;
-      if (!prototype) continue;
-      for (const name of this.scanner.getAllMethodNames(prototype)) {
-        const method = (prototype as Record<string, unknown>)[name];
-        if (typeof method !== 'function') continue;
-        const objective = this.reflector.get(SloMetadata, method as () => void);
-        if (!objective) continue;
-        const tool = this.reflector.get(ToolMetadata, method as () => void);
-        if (tool) this.decorated.set(tool.name, objective);
-      }
-    }
   }
 }
 

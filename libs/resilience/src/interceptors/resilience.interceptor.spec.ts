@@ -1,10 +1,14 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { CallHandler, ExecutionContext } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { Reflector } from '@nestjs/core';
 import {
+  McpRegistry,
+  McpServers,
   RampartChannel,
   Tool,
   ToolError,
+  ToolMetadata,
+  type McpServerHost,
   type BreakerStateEvent,
   type RetryEvent,
 } from '@rampart/core';
@@ -67,15 +71,37 @@ class Tools {
   charge() {}
 }
 
+/** Server `test` with the tools of {@link Tools}, as discovery fills its registry. */
+function serverOfTools(): McpServers {
+  const registry = new McpRegistry('test');
+  for (const key of Object.getOwnPropertyNames(Tools.prototype)) {
+    const method = Object.getOwnPropertyDescriptor(Tools.prototype, key)!.value as () => void;
+    const tool = new Reflector().get(ToolMetadata, method);
+    if (!tool) continue;
+    registry.addTool({
+      name: tool.name,
+      definition: {
+        name: tool.name,
+        inputSchema: { type: 'object' },
+        annotations: tool.annotations,
+      },
+      source: `Tools.${key}`,
+      handler: { kind: 'method', type: Tools, method, key },
+      invoke: () => Promise.resolve(undefined),
+    });
+  }
+  const servers = new McpServers();
+  servers.register({ name: 'test', registry } as McpServerHost);
+  return servers;
+}
+
+function policiesOf(options: ResilienceModuleOptions, breakers: BreakerRegistry) {
+  return new ResiliencePolicies(options, new Reflector(), breakers, serverOfTools());
+}
+
 function setup(options: ResilienceModuleOptions = {}) {
   const registry = new BreakerRegistry(new InMemoryBreakerStateStorage());
-  const policies = new ResiliencePolicies(
-    options,
-    new Reflector(),
-    {} as DiscoveryService,
-    new MetadataScanner(),
-    registry,
-  );
+  const policies = policiesOf(options, registry);
   const interceptor = new ResilienceInterceptor(
     policies,
     new InMemoryIdempotencyStorage(),
@@ -125,13 +151,7 @@ describe('ResilienceInterceptor (fake timers)', () => {
   it('claims an idempotency key for whole milliseconds, as Redis PX needs, whatever overallMs is', async () => {
     const storage = new InMemoryIdempotencyStorage();
     const claim = jest.spyOn(storage, 'claim');
-    const policies = new ResiliencePolicies(
-      {},
-      new Reflector(),
-      {} as DiscoveryService,
-      new MetadataScanner(),
-      new BreakerRegistry(new InMemoryBreakerStateStorage()),
-    );
+    const policies = policiesOf({}, new BreakerRegistry(new InMemoryBreakerStateStorage()));
     const interceptor = new ResilienceInterceptor(policies, storage, {});
     await call(interceptor, 'charge', () => Promise.resolve('ok'), { requestId: 'r1' });
     expect(claim).toHaveBeenCalledWith(expect.any(String), expect.any(String), 1_501);

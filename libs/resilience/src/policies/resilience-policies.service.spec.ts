@@ -1,6 +1,17 @@
-import { Logger, type ExecutionContext } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { McpRegistry, McpServers, Tool, type McpServerHost } from '@rampart/core';
+import { Logger, type ExecutionContext, type Type } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  McpRegistry,
+  McpServers,
+  Resource,
+  Tool,
+  ToolMetadata,
+  type McpServerHost,
+} from '@rampart/core';
+import { CircuitBreaker } from '../decorators/circuit-breaker.decorator';
+import { Retry } from '../decorators/retry.decorator';
+import { Timeout } from '../decorators/timeout.decorator';
+import { isResilienceDefinitionError } from '../errors/resilience-definition.error';
 import type { ResilienceModuleOptions } from '../interfaces/resilience-module-options.interface';
 import { InMemoryBreakerStateStorage } from '../storage/in-memory-breaker-state.storage';
 import { BreakerRegistry } from './breaker-registry.service';
@@ -16,6 +27,45 @@ class Static {
   plain() {}
 }
 
+class Decorated {
+  @Tool({ name: 'fetch_page', annotations: { readOnlyHint: true } })
+  @CircuitBreaker({ consecutiveFailures: 1, halfOpenAfterMs: 60_000 })
+  fetch() {}
+
+  @Resource({ uri: 'docs://readme' })
+  @Timeout({ attemptMs: 500 })
+  readme() {}
+
+  @Tool({ name: 'plain_tool' })
+  plain() {}
+
+  /** Not in any registry: never read. */
+  @Timeout({ attemptMs: 1 })
+  helper() {}
+}
+
+class Unsafe {
+  @Tool({ name: 'pay' })
+  @Retry({ attempts: 3 })
+  pay() {}
+}
+
+const methodOf = (type: Type, key: string) =>
+  Object.getOwnPropertyDescriptor(type.prototype, key)!.value as () => void;
+
+/** Adds the `@Tool()` method `key` of `type` to `registry`, as discovery does. */
+function declareTool(registry: McpRegistry, type: Type, key: string): void {
+  const method = methodOf(type, key);
+  const tool = new Reflector().get(ToolMetadata, method);
+  registry.addTool({
+    name: tool.name,
+    definition: { name: tool.name, inputSchema: { type: 'object' }, annotations: tool.annotations },
+    source: `${type.name}.${key}`,
+    handler: { kind: 'method', type, method, key },
+    invoke: () => Promise.resolve(undefined),
+  });
+}
+
 function setup(options: ResilienceModuleOptions, serverNames = ['main']) {
   const servers = new McpServers();
   const registries = new Map<string, McpRegistry>();
@@ -25,19 +75,13 @@ function setup(options: ResilienceModuleOptions, serverNames = ['main']) {
     servers.register({ name, registry } as McpServerHost);
   }
   const breakers = new BreakerRegistry(new InMemoryBreakerStateStorage());
-  const policies = new ResiliencePolicies(
-    options,
-    new Reflector(),
-    {} as DiscoveryService,
-    new MetadataScanner(),
-    breakers,
-    servers,
-  );
+  const policies = new ResiliencePolicies(options, new Reflector(), breakers, servers);
   const add = (name: string, annotations?: object, server = 'main') =>
     registries.get(server)!.addTool({
       name,
       definition: { name, inputSchema: { type: 'object' }, ...(annotations && { annotations }) },
       source: `dynamic tool ${name}`,
+      handler: { kind: 'dynamic', options: { name, ...(annotations && { annotations }) } },
       invoke: () => Promise.resolve(undefined),
     });
   const remove = (name: string, server = 'main') => registries.get(server)!.removeTool(name);
@@ -52,7 +96,8 @@ function setup(options: ResilienceModuleOptions, serverNames = ['main']) {
       getHandler: () => (cls as { prototype: Record<string, unknown> }).prototype[handler],
       getArgByIndex: (i: number) => (i === 0 ? {} : { method, server, target }),
     } as unknown as ExecutionContext);
-  return { policies, breakers, add, remove, forCall };
+  const registry = (server = 'main') => registries.get(server)!;
+  return { policies, breakers, add, remove, forCall, registry };
 }
 
 const breaker = { consecutiveFailures: 1, halfOpenAfterMs: 60_000 };
@@ -159,9 +204,69 @@ describe('ResiliencePolicies and tools added at run time', () => {
   });
 
   it('still resolves decorated tools by handler', () => {
-    const { forCall } = setup({ defaults: { timeout: 1_000 } });
+    const { forCall, registry } = setup({ defaults: { timeout: 1_000 } });
+    declareTool(registry(), Static, 'plain');
     expect(forCall('static_tool', { cls: Static, handler: 'plain' })?.spec).toEqual({
       timeout: { attemptMs: 1_000 },
     });
+  });
+});
+
+describe('ResiliencePolicies and what the registries declare', () => {
+  it('compiles every declared method at bootstrap, and a retry on a tool that is not idempotent fails it', () => {
+    const { policies, registry } = setup({});
+    declareTool(registry(), Unsafe, 'pay');
+    let error: unknown;
+    try {
+      policies.onApplicationBootstrap();
+    } catch (e) {
+      error = e;
+    }
+    expect(isResilienceDefinitionError(error)).toBe(true);
+    expect((error as Error).message).toMatch(/@Retry\(\) on Unsafe\.pay \(tool "pay"\)/);
+  });
+
+  it('gives a method one policy whatever the server, found by server and tool or by handler', () => {
+    const { policies, forCall, registry, breakers } = setup({}, ['main', 'other']);
+    declareTool(registry('main'), Decorated, 'fetch');
+    declareTool(registry('other'), Decorated, 'fetch');
+    policies.onApplicationBootstrap();
+    const policy = policies.forTool('main', 'fetch_page');
+    expect(policy?.name).toBe('fetch_page');
+    expect(policies.forTool('other', 'fetch_page')).toBe(policy);
+    expect(forCall('fetch_page', { cls: Decorated, handler: 'fetch' })).toBe(policy);
+    expect(breakers.snapshot()).toEqual([{ name: 'fetch_page', state: 'closed', critical: false }]);
+  });
+
+  it("reads a decorated resource's policy under its Class.method, without the tool defaults", () => {
+    const { policies, forCall, registry } = setup({ defaults: { bulkhead: { maxConcurrent: 2 } } });
+    const method = methodOf(Decorated, 'readme');
+    registry().addResource({
+      uri: 'docs://readme',
+      definition: { uri: 'docs://readme', name: 'readme' },
+      source: 'Decorated.readme',
+      handler: { kind: 'method', type: Decorated, method, key: 'readme' },
+      invoke: () => Promise.resolve(undefined),
+    });
+    declareTool(registry(), Decorated, 'plain');
+    policies.onApplicationBootstrap();
+    const readme = forCall('docs://readme', {
+      method: 'resources/read',
+      cls: Decorated,
+      handler: 'readme',
+    });
+    expect(readme?.name).toBe('Decorated.readme');
+    expect(readme?.spec).toEqual({ timeout: { attemptMs: 500 } });
+    expect(policies.forTool('main', 'plain_tool')?.spec).toEqual({
+      bulkhead: { maxConcurrent: 2 },
+    });
+  });
+
+  it('knows nothing of methods no registry declares, and of tools no server has', () => {
+    const { policies, forCall } = setup({ defaults: { timeout: 1_000 } });
+    policies.onApplicationBootstrap();
+    expect(forCall('helper', { cls: Decorated, handler: 'helper' })).toBeNull();
+    expect(policies.forTool('main', 'nope')).toBeNull();
+    expect(policies.forTool('nowhere', 'fetch_page')).toBeNull();
   });
 });

@@ -4,12 +4,17 @@ import {
   Logger,
   Optional,
   type ExecutionContext,
+  type OnApplicationBootstrap,
   type OnModuleDestroy,
-  type OnModuleInit,
-  type Type,
 } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { McpExecutionContext, McpServers, ToolMetadata } from '@rampart/core';
+import { Reflector } from '@nestjs/core';
+import {
+  McpExecutionContext,
+  McpServers,
+  type McpMethodHandler,
+  type McpRegistry,
+  type ToolEntry,
+} from '@rampart/core';
 import { BulkheadMetadata } from '../decorators/bulkhead.decorator';
 import { CircuitBreakerMetadata } from '../decorators/circuit-breaker.decorator';
 import { IdempotentMetadata } from '../decorators/idempotent.decorator';
@@ -33,55 +38,50 @@ import {
 // oxlint-disable-next-line typescript/no-unsafe-function-type
 type Handler = Function;
 
-/**
- * Cached for a handler that has no policy of its own and no `@Tool()`: the shared `run` method of
- * the tools added at run time (`McpServerHost.addTool`), whose policy depends on the tool called.
- */
-const DYNAMIC = Symbol('dynamic');
-
-/** The policy compiled for one registration of a dynamic tool. */
+/** The policy compiled for a tool added at run time, on its first call. */
 interface DynamicPolicy {
   server: string;
-  name: string;
-  /** The registry's definition it was compiled from; a tool added again gets a new one. */
-  definition: object;
   policy: CompiledPolicy | null;
 }
 
 /**
- * Resolves each handler's policies once (decorators, module `defaults` and `tools`) and caches
- * the compiled result by handler. Checks every tool at boot, so that a bad combination (a retry
- * on a tool that is not idempotent) fails `app.init()`, not a call.
+ * Resolves the policies of what the servers' registries declare (decorators, module `defaults`
+ * and `tools`) once, and answers each call with its compiled policy. Reads the decorators of the
+ * methods the registries name (`entry.handler`), not the app's providers; checks every tool when
+ * the app boots, so that a bad combination (a retry on a tool that is not idempotent) fails
+ * `app.init()`, not a call.
  *
- * Tools added at run time (`McpServers.get(name).addTool(...)`) have no decorators; they get
- * `tools[name]` and `defaults` of the module options, compiled on their first call (per server
- * and registration: a tool removed and added again starts with fresh breakers).
+ * A decorated method has one policy, shared by every server it serves (its breakers and bulkhead
+ * are the method's). Tools added at run time (`McpServers.get(name).addTool(...)`) have no
+ * decorators; they get `tools[name]` and `defaults` of the module options, compiled on their
+ * first call, once per server and registration (a tool removed and added again starts with
+ * fresh breakers).
  *
  * @example
  * ```ts
  * const policy = policies.forCall(context);
+ * const scrape = policies.forTool('web-scrape', 'scrape_url');
  * ```
  */
 @Injectable()
-export class ResiliencePolicies implements OnModuleInit, OnModuleDestroy {
+export class ResiliencePolicies implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('ResiliencePolicies');
-  private readonly cache = new WeakMap<Handler, CompiledPolicy | null | typeof DYNAMIC>();
+  /** Policies of the decorated methods the registries declare, by method. */
+  private readonly byMethod = new WeakMap<Handler, CompiledPolicy | null>();
+  /** Policies of the tools added at run time, by registry entry. */
+  private readonly dynamic = new Map<ToolEntry, DynamicPolicy>();
   private readonly defaults: NormalizedPolicy;
   private readonly tools: Record<string, NormalizedPolicy>;
   private readonly random: () => number;
   private readonly server?: string;
-  /** Whether a dynamic tool can have a policy at all (module `defaults` or `tools` given). */
-  private readonly configured: boolean;
-  /** Dynamic tools' policies by `server\0name`. */
-  private readonly dynamic = new Map<string, DynamicPolicy>();
+  /** Whether the registries' declarations have been compiled. */
+  private loaded = false;
   /** Registry listeners that drop the policies of removed dynamic tools, by server. */
   private readonly watching = new Map<string, () => void>();
 
   constructor(
     @Inject(RESILIENCE_MODULE_OPTIONS) options: ResilienceModuleOptions,
     private readonly reflector: Reflector,
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
     private readonly breakers: BreakerRegistry,
     @Optional() private readonly servers?: McpServers,
   ) {
@@ -130,26 +130,14 @@ export class ResiliencePolicies implements OnModuleInit, OnModuleDestroy {
       );
     this.random = options.random ?? Math.random;
     this.server = options.server;
-    this.configured = Object.keys(this.defaults).length > 0 || Object.keys(this.tools).length > 0;
   }
 
-  /** Compiles every MCP handler's policy now, so that mistakes fail the boot. */
-  onModuleInit(): void {
-    for (const wrapper of this.discovery.getProviders()) {
-      const { instance, metatype } = wrapper;
-      if (
-        !instance ||
-        typeof instance !== 'object' ||
-        !metatype ||
-        !wrapper.isDependencyTreeStatic()
-      )
-        continue;
-      const proto = Object.getPrototypeOf(instance) as object;
-      for (const method of this.scanner.getAllMethodNames(proto)) {
-        const handler = (proto as Record<string, Handler>)[method];
-        this.get(metatype as Type, handler);
-      }
-    }
+  /**
+   * Compiles the policy of every method the servers' registries declare, so that mistakes fail
+   * the boot. Runs once the servers have filled their registries (on their module's init).
+   */
+  onApplicationBootstrap(): void {
+    this.load();
   }
 
   onModuleDestroy(): void {
@@ -158,49 +146,77 @@ export class ResiliencePolicies implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * The compiled policy of an MCP call, or `null` when it has none: its handler's, or for a tool
-   * added at run time, that tool's.
+   * The compiled policy of an MCP call, or `null` when it has none: its method's, found by the
+   * handler the guard or interceptor runs around, or for a tool added at run time (they share one
+   * handler), the tool's, found in the registry by server and name.
    */
   forCall(context: ExecutionContext): CompiledPolicy | null {
-    const compiled = this.resolve(context.getClass() as Type, context.getHandler());
-    if (compiled !== DYNAMIC) return compiled;
+    const handler = context.getHandler();
+    const compiled = this.byMethod.get(handler);
+    if (compiled !== undefined) return compiled;
     const ctx = McpExecutionContext.getContext(context);
-    return ctx.method === 'tools/call' ? this.dynamicTool(ctx.server, ctx.target) : null;
+    if (ctx.method === 'tools/call') return this.forTool(ctx.server, ctx.target);
+    if (this.loaded) return null;
+    // A resource, template, prompt or completion called before the app finished booting.
+    this.load();
+    return this.byMethod.get(handler) ?? null;
   }
 
   /**
-   * The compiled policy of a decorated handler, or `null` when it has none (cached either way).
-   * Tools added at run time share one handler: see {@link forCall}.
+   * The compiled policy of the tool `name` of `server`, or `null` when it has none or there is
+   * no such tool.
    */
-  get(cls: Type, handler: Handler): CompiledPolicy | null {
-    const compiled = this.resolve(cls, handler);
-    return compiled === DYNAMIC ? null : compiled;
+  forTool(server: string, name: string): CompiledPolicy | null {
+    const entry = this.registryOf(server)?.tools.get(name);
+    if (!entry) return null;
+    return entry.handler.kind === 'method'
+      ? this.ofMethod(entry.handler, entry)
+      : this.ofDynamic(server, entry);
   }
 
-  private resolve(cls: Type, handler: Handler): CompiledPolicy | null | typeof DYNAMIC {
-    let compiled = this.cache.get(handler);
+  /** Compiles what every server's registry declares, tools first. */
+  private load(): void {
+    this.loaded = true;
+    for (const { registry } of this.servers?.all() ?? []) {
+      for (const tool of registry.tools.list())
+        if (tool.handler.kind === 'method') this.ofMethod(tool.handler, tool);
+      for (const entry of [
+        ...registry.resources.list(),
+        ...registry.templates.list(),
+        ...registry.prompts.list(),
+        ...registry.completions.list(),
+      ])
+        if (entry.handler.kind === 'method') this.ofMethod(entry.handler);
+    }
+  }
+
+  /**
+   * The policy of a decorated method, compiled on first sight: as the tool `tool` when it
+   * declares one (a method that is both a tool and a resource is seen as a tool first).
+   */
+  private ofMethod(handler: McpMethodHandler, tool?: ToolEntry): CompiledPolicy | null {
+    let compiled = this.byMethod.get(handler.method);
     if (compiled === undefined) {
-      compiled = this.compile(cls, handler);
-      this.cache.set(handler, compiled);
+      compiled = this.compile(handler, tool);
+      this.byMethod.set(handler.method, compiled);
     }
     return compiled;
   }
 
-  private compile(cls: Type, handler: Handler): CompiledPolicy | null | typeof DYNAMIC {
-    const tool = this.reflector.get(ToolMetadata, handler);
+  private compile(handler: McpMethodHandler, tool?: ToolEntry): CompiledPolicy | null {
+    const { method } = handler;
     const decorated: NormalizedPolicy = {
-      rateLimit: this.reflector.get(RateLimitMetadata, handler),
-      retry: this.reflector.get(RetryMetadata, handler),
-      circuitBreaker: this.reflector.get(CircuitBreakerMetadata, handler),
-      timeout: this.reflector.get(TimeoutMetadata, handler),
-      bulkhead: this.reflector.get(BulkheadMetadata, handler),
-      idempotent: this.reflector.get(IdempotentMetadata, handler),
+      rateLimit: this.reflector.get(RateLimitMetadata, method),
+      retry: this.reflector.get(RetryMetadata, method),
+      circuitBreaker: this.reflector.get(CircuitBreakerMetadata, method),
+      timeout: this.reflector.get(TimeoutMetadata, method),
+      bulkhead: this.reflector.get(BulkheadMetadata, method),
+      idempotent: this.reflector.get(IdempotentMetadata, method),
     };
-    const hasDecorators = POLICY_KINDS.some((k) => decorated[k] !== undefined);
-    if (!tool && !hasDecorators) return this.configured ? DYNAMIC : null;
-    const where = `${cls.name}.${handler.name}`;
+    if (!tool && !POLICY_KINDS.some((k) => decorated[k] !== undefined)) return null;
+    const where = `${handler.type.name}.${handler.key}`;
     const name = tool?.name ?? where;
-    const safe = isSafe(tool?.annotations);
+    const safe = isSafe(tool?.definition.annotations);
     const spec = this.merge(tool ? this.tools[tool.name] : undefined, decorated, !!tool, safe);
     if (spec.retry && tool && !safe && !spec.retry.unsafe)
       throw new ResilienceDefinitionError(UNSAFE_RETRY(where, name));
@@ -230,36 +246,28 @@ export class ResiliencePolicies implements OnModuleInit, OnModuleDestroy {
     return spec;
   }
 
-  /** The policy of the dynamic tool `name` of `server`, compiled once per registration. */
-  private dynamicTool(server: string, name: string): CompiledPolicy | null {
+  /** The policy of a tool added at run time to `server`, compiled once per registration. */
+  private ofDynamic(server: string, entry: ToolEntry): CompiledPolicy | null {
     if (this.server !== undefined && server !== this.server) return null;
-    const definition = this.registryOf(server)?.tools.get(name)?.definition;
-    if (!definition) return null;
-    const id = `${server}\0${name}`;
-    const known = this.dynamic.get(id);
-    if (known?.definition === definition) return known.policy;
-    known?.policy?.dispose();
+    const known = this.dynamic.get(entry);
+    if (known) return known.policy;
     this.watch(server);
-    const safe = isSafe(definition.annotations);
-    const spec = this.merge(this.tools[name], {}, true, safe);
+    const safe = isSafe(entry.definition.annotations);
+    const spec = this.merge(this.tools[entry.name], {}, true, safe);
     if (spec.retry && !safe && !spec.retry.unsafe) {
       // No boot to fail for a tool added at run time: never retry it rather than fail its calls.
-      this.logger.warn(UNSAFE_DYNAMIC_RETRY(name));
+      this.logger.warn(UNSAFE_DYNAMIC_RETRY(entry.name));
       delete spec.retry;
     }
     const policy = POLICY_KINDS.some((k) => spec[k] !== undefined)
-      ? new CompiledPolicy(name, spec, this.breakers, this.random)
+      ? new CompiledPolicy(entry.name, spec, this.breakers, this.random)
       : null;
-    this.dynamic.set(id, { server, name, definition, policy });
+    this.dynamic.set(entry, { server, policy });
     return policy;
   }
 
-  private registryOf(server: string) {
-    try {
-      return this.servers?.get(server).registry;
-    } catch {
-      return undefined; // not a server of this app (a hand-built context)
-    }
+  private registryOf(server: string): McpRegistry | undefined {
+    return this.servers?.find(server)?.registry;
   }
 
   /** Drops the policies (and breakers) of the dynamic tools removed from `server`. */
@@ -268,11 +276,10 @@ export class ResiliencePolicies implements OnModuleInit, OnModuleDestroy {
     const registry = this.registryOf(server)!;
     const stop = registry.onChange((change) => {
       if (change !== 'tools') return;
-      for (const [id, known] of this.dynamic) {
-        if (known.server !== server) continue;
-        if (registry.tools.get(known.name)?.definition === known.definition) continue;
+      for (const [entry, known] of this.dynamic) {
+        if (known.server !== server || registry.tools.get(entry.name) === entry) continue;
         known.policy?.dispose();
-        this.dynamic.delete(id);
+        this.dynamic.delete(entry);
       }
     });
     this.watching.set(server, stop);
