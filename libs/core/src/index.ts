@@ -70,6 +70,7 @@ export { McpRegistry } from './registry/mcp-registry';
 export type { StandardJsonSchema } from './schema/standard-schema';
 export { JSONSchema } from './schema/dto-schema';
 export type {
+  McpEntry,
   ToolEntry,
   ResourceEntry,
   ResourceTemplateEntry,

@@ -13,6 +13,7 @@ import type {
 } from '@modelcontextprotocol/server';
 import type { McpCall } from '../dispatch/mcp-call.interface';
 import type { McpIdentity } from '../interfaces/mcp-identity.interface';
+import type { McpEntry } from '../registry/registry.interfaces';
 import { InputRequiredSignal } from './input-required.signal';
 
 /** The protocol era of a call: `modern` is 2026-07-28 (stateless), `legacy` is 2025-11-25 and older. */
@@ -89,6 +90,12 @@ export class McpContext {
     /** Name of the tool, prompt or resource URI the call is for. */
     readonly target: string,
     previousRound?: RoundState,
+    /**
+     * The registry entry the call runs, resolved once by the dispatcher: guards and interceptors
+     * read their metadata and compiled policies from it (`entry.handler`) instead of looking the
+     * tool up again.
+     */
+    readonly entry?: McpEntry,
   ) {
     this.origin = call.origin;
     this.answers =

@@ -16,7 +16,7 @@ import { RequestHooks } from '../hooks/request-hooks';
 import type { McpModuleOptions } from '../interfaces/mcp-module-options.interface';
 import { DEFAULT_PAGE_SIZE, MODERN_PROTOCOL_VERSION } from '../mcp.constants';
 import type { McpRegistry } from '../registry/mcp-registry';
-import type { ToolEntry } from '../registry/registry.interfaces';
+import type { McpEntry, ToolEntry } from '../registry/registry.interfaces';
 import { missingInputCapabilities } from './input-capabilities';
 import type { McpCall } from './mcp-call.interface';
 import {
@@ -234,7 +234,7 @@ export class McpDispatcher {
       );
     const tool = this.registry.tools.get(name);
     if (!tool) throw new McpProtocolError(JsonRpcErrorCode.InvalidParams, `Unknown tool: ${name}`);
-    const ctx = await this.context(call, name);
+    const ctx = await this.context(call, name, tool);
     let result: McpResult;
     try {
       result = (await toCallToolResult(
@@ -259,7 +259,7 @@ export class McpDispatcher {
         'Invalid params: resources/read needs a string "uri"',
       );
     const fixed = this.registry.resources.get(uri);
-    let entry: { invoke: ToolEntry['invoke'] } | undefined = fixed;
+    let entry: McpEntry | undefined = fixed;
     let args: Record<string, unknown> = {};
     let mimeType = fixed?.definition.mimeType;
     if (!fixed)
@@ -276,7 +276,7 @@ export class McpDispatcher {
       throw new McpProtocolError(JsonRpcErrorCode.ResourceNotFound, `Resource not found: ${uri}`, {
         uri,
       });
-    const ctx = await this.context(call, uri);
+    const ctx = await this.context(call, uri, entry);
     let result: McpResult;
     try {
       result = toReadResourceResult(await entry.invoke(args, ctx), uri, mimeType) as McpResult;
@@ -297,7 +297,7 @@ export class McpDispatcher {
     const prompt = this.registry.prompts.get(name);
     if (!prompt)
       throw new McpProtocolError(JsonRpcErrorCode.InvalidParams, `Unknown prompt: ${name}`);
-    const ctx = await this.context(call, name);
+    const ctx = await this.context(call, name, prompt);
     let result: McpResult;
     try {
       result = toGetPromptResult(
@@ -330,7 +330,7 @@ export class McpDispatcher {
       throw new McpProtocolError(JsonRpcErrorCode.InvalidParams, `Unknown prompt: ${target}`);
     const entry = this.registry.completion(kind, target, argument.name);
     if (!entry) return toCompleteResult([]) as McpResult;
-    const ctx = await this.context(call, target);
+    const ctx = await this.context(call, target, entry);
     const context = call.params.context as { arguments?: Record<string, string> } | undefined;
     try {
       const value = await entry.invoke(
@@ -358,11 +358,11 @@ export class McpDispatcher {
   }
 
   /** The handler's context; on a 2026-07-28 retry round, with the verified earlier answers. */
-  private async context(call: McpCall, target: string): Promise<McpContext> {
+  private async context(call: McpCall, target: string, entry: McpEntry): Promise<McpContext> {
     const raw = call.requestState;
-    if (raw === undefined) return new McpContext(call, target);
+    if (raw === undefined) return new McpContext(call, target, undefined, entry);
     const state = await this.verifyRoundState(raw, call, target);
-    return new McpContext(call, target, state);
+    return new McpContext(call, target, state, entry);
   }
 
   /**

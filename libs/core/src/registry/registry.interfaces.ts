@@ -108,5 +108,9 @@ export interface CompletionEntry extends EntryBase {
   argument: string;
 }
 
+/** Any entry of a registry: what a call runs, resolved once per call by the dispatcher. */
+export type McpEntry =
+  ToolEntry | ResourceEntry | ResourceTemplateEntry | PromptEntry | CompletionEntry;
+
 /** What changed in a registry. */
 export type RegistryChange = 'tools' | 'resources' | 'prompts';

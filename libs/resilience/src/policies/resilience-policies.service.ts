@@ -146,15 +146,23 @@ export class ResiliencePolicies implements OnApplicationBootstrap, OnModuleDestr
   }
 
   /**
-   * The compiled policy of an MCP call, or `null` when it has none: its method's, found by the
-   * handler the guard or interceptor runs around, or for a tool added at run time (they share one
-   * handler), the tool's, found in the registry by server and name.
+   * The compiled policy of an MCP call, or `null` when it has none: read off the registry entry
+   * the dispatcher resolved for the call (`ctx.entry`), compiled at boot or, for a tool added at
+   * run time, on its first call. A context built without an entry (a unit test's) is resolved by
+   * the handler the guard or interceptor runs around, or by server and tool name.
    */
   forCall(context: ExecutionContext): CompiledPolicy | null {
+    const ctx = McpExecutionContext.getContext(context);
+    // The entry the dispatcher resolved for this call: no second look-up of the tool.
+    const entry = ctx.entry;
+    if (entry) {
+      const tool = ctx.method === 'tools/call' ? (entry as ToolEntry) : undefined;
+      if (entry.handler.kind === 'method') return this.ofMethod(entry.handler, tool);
+      return tool ? this.ofDynamic(ctx.server, tool) : null;
+    }
     const handler = context.getHandler();
     const compiled = this.byMethod.get(handler);
     if (compiled !== undefined) return compiled;
-    const ctx = McpExecutionContext.getContext(context);
     if (ctx.method === 'tools/call') return this.forTool(ctx.server, ctx.target);
     if (this.loaded) return null;
     // A resource, template, prompt or completion called before the app finished booting.

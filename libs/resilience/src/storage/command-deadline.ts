@@ -20,8 +20,13 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 1_000;
  */
 export function withDeadline<T>(command: Promise<T>, timeoutMs: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
+    // The refusal waits one turn (setImmediate, after the poll phase): when the event loop was
+    // blocked past the deadline, an answer that arrived meanwhile is read first and wins.
     const timer = setTimeout(
-      () => reject(new StorageUnavailableError(`Redis did not answer within ${timeoutMs} ms`)),
+      () =>
+        setImmediate(() =>
+          reject(new StorageUnavailableError(`Redis did not answer within ${timeoutMs} ms`)),
+        ),
       timeoutMs,
     );
     command.then(

@@ -1,4 +1,4 @@
-import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { REDIS_CLIENT_WITHOUT_SOCKET_TIMEOUT } from '../errors/messages.constant';
 import type { ResilienceModuleOptions } from '../interfaces/resilience-module-options.interface';
@@ -22,7 +22,7 @@ import { DEFAULT_COMMAND_TIMEOUT_MS } from './command-deadline';
  * const { client, keyPrefix, commandTimeoutMs } = app.get(ResilienceRedis);
  * ```
  */
-export class ResilienceRedis implements OnApplicationShutdown {
+export class ResilienceRedis implements OnModuleInit, OnApplicationShutdown {
   readonly client?: Redis;
   readonly keyPrefix: string;
   /** Longest wait for Redis on one storage command, in milliseconds. */
@@ -64,6 +64,28 @@ export class ResilienceRedis implements OnApplicationShutdown {
       if (this.client.options?.socketTimeout === undefined)
         logger.warn(REDIS_CLIENT_WITHOUT_SOCKET_TIMEOUT(this.commandTimeoutMs));
     }
+  }
+
+  /**
+   * Waits for the first connection of a client created from a URL, at most `commandTimeoutMs`:
+   * the client fails fast while it is not ready, so calls made right after boot would otherwise
+   * fall back (insurance or fail-closed) although Redis is up. A Redis that is down at boot does
+   * not stop the boot: the wait ends at its first connection error.
+   */
+  async onModuleInit(): Promise<void> {
+    const client = this.client;
+    if (!this.owned || !client || client.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        client.off('ready', done);
+        client.off('error', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.commandTimeoutMs);
+      client.once('ready', done);
+      client.once('error', done);
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
