@@ -24,11 +24,24 @@ describe('withDeadline', () => {
     jest.advanceTimersByTime(99);
     await Promise.resolve();
     jest.advanceTimersByTime(1);
+    jest.runOnlyPendingTimers(); // the refusal waits one turn (setImmediate)
     const error = await outcome;
     expect(error).toBeInstanceOf(StorageUnavailableError);
     expect((error as Error).message).toMatch(/did not answer within 100 ms/);
     // A late answer changes nothing.
     answer('PONG');
     await expect(bounded).rejects.toThrow(StorageUnavailableError);
+  });
+
+  it('lets an answer that arrived while the event loop was blocked past the deadline win', async () => {
+    let answer!: (value: string) => void;
+    const command = new Promise<string>((resolve) => (answer = resolve));
+    const bounded = withDeadline(command, 100);
+    // The deadline passes (the timer fires) and the answer is already there in the same turn:
+    jest.advanceTimersByTime(100);
+    answer('PONG');
+    await Promise.resolve();
+    jest.runOnlyPendingTimers();
+    await expect(bounded).resolves.toBe('PONG');
   });
 });
