@@ -155,16 +155,6 @@ export class McpDispatcher {
     return this.options.name;
   }
 
-  /** The `instructions` of the server. */
-  get instructions(): string | undefined {
-    return this.options.instructions;
-  }
-
-  /** Whether the dispatcher serves `method`. */
-  serves(method: string): boolean {
-    return this.methods.has(method);
-  }
-
   /**
    * Serves one request: admission (unless the transport admitted it already, as HTTP does), the
    * `around` hooks, then the method. Resolves with the Rampart result; rejects only with an
