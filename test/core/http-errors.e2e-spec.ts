@@ -430,20 +430,23 @@ describe.each(['express', 'fastify'] as const)('bad HTTP input on %s', (adapter)
   });
 });
 
-describe.each(['express', 'fastify'] as const)('an endpoint without 2025 sessions on %s', (adapter) => {
-  let app: INestApplication;
-  let url: string;
+describe.each(['express', 'fastify'] as const)(
+  'an endpoint without 2025 sessions on %s',
+  (adapter) => {
+    let app: INestApplication;
+    let url: string;
 
-  beforeAll(async () => {
-    ({ app, url } = await listen(adapter, ModernOnlyModule));
-  });
+    beforeAll(async () => {
+      ({ app, url } = await listen(adapter, ModernOnlyModule));
+    });
 
-  afterAll(() => app.close());
+    afterAll(() => app.close());
 
-  it('answers any GET with 405 and Allow: POST, even without a protocol version', async () => {
-    const res = await raw(url, 'GET', { accept: 'text/event-stream' });
-    expect(res.status).toBe(405);
-    expect(res.headers.allow).toBe('POST');
-    expect(res.body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000 } });
-  });
-});
+    it('answers any GET with 405 and Allow: POST, even without a protocol version', async () => {
+      const res = await raw(url, 'GET', { accept: 'text/event-stream' });
+      expect(res.status).toBe(405);
+      expect(res.headers.allow).toBe('POST');
+      expect(res.body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000 } });
+    });
+  },
+);
