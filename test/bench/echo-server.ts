@@ -17,6 +17,9 @@
  *   /dev/null (LOG_DEST overrides); LOG_MODE=async writes through sonic-boom's asynchronous mode
  *   instead, in 4 KiB batches. PARTS=metrics,tracing,logging
  *   (the default) picks which of the three run.
+ * - `full`: both, as a production server runs: the `resilience` stack's decorators on `echo`
+ *   (STORAGE as there) and the `observability` stack's metrics, tracing and logging at info
+ *   (LOG_MODE, PARTS as there).
  *
  * Run alone (any load tool can then be pointed at it):
  *   PORT=3000 ADAPTER=fastify STACK=resilience npm run start:bench-echo
@@ -90,7 +93,8 @@ export class ResilientEchoTools {
   }
 }
 
-type Stack = 'bare' | 'resilience' | 'observability';
+const STACKS = ['bare', 'resilience', 'observability', 'full'] as const;
+type Stack = (typeof STACKS)[number];
 
 function fromEnv<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
   const value = process.env[name] ?? fallback;
@@ -99,46 +103,44 @@ function fromEnv<T extends string>(name: string, allowed: readonly T[], fallback
   return value as T;
 }
 
+/** The resilience stack's module: rate limits on STORAGE=memory (default) or redis. */
+function resilienceModule(): DynamicModule {
+  const storage = fromEnv('STORAGE', ['memory', 'redis'] as const, 'memory');
+  return ResilienceModule.forRoot({
+    storage:
+      storage === 'redis' ? { redis: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' } : 'memory',
+  });
+}
+
+/** The observability stack's module: the PARTS that run (metrics, tracing, logging at info). */
+function observabilityModule(): DynamicModule {
+  const parts = new Set((process.env.PARTS ?? 'metrics,tracing,logging').split(','));
+  return ObservabilityModule.forRoot({
+    metrics: parts.has('metrics') && { allTools: true },
+    tracing: parts.has('tracing'),
+    logging: parts.has('logging') && {
+      level: 'info',
+      // The module's default way of writing (see createCallLogger), to /dev/null rather
+      // than to the runner's pipe; LOG_MODE=async: sonic-boom's asynchronous batches.
+      destination:
+        process.env.LOG_MODE === 'async'
+          ? pino.destination({ dest: LOG_DEST, sync: false, minLength: 4096 })
+          : new TurnBatchedDestination(pino.destination({ dest: LOG_DEST, sync: true })),
+    },
+  });
+}
+
 /** The modules and the `echo` provider of a stack. */
 function stack(name: Stack): { imports: DynamicModule[]; tools: Type } {
   switch (name) {
     case 'bare':
       return { imports: [], tools: EchoTools };
-    case 'resilience': {
-      const storage = fromEnv('STORAGE', ['memory', 'redis'] as const, 'memory');
-      return {
-        imports: [
-          ResilienceModule.forRoot({
-            storage:
-              storage === 'redis'
-                ? { redis: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }
-                : 'memory',
-          }),
-        ],
-        tools: ResilientEchoTools,
-      };
-    }
-    case 'observability': {
-      const parts = new Set((process.env.PARTS ?? 'metrics,tracing,logging').split(','));
-      return {
-        imports: [
-          ObservabilityModule.forRoot({
-            metrics: parts.has('metrics') && { allTools: true },
-            tracing: parts.has('tracing'),
-            logging: parts.has('logging') && {
-              level: 'info',
-              // The module's default way of writing (see createCallLogger), to /dev/null rather
-              // than to the runner's pipe; LOG_MODE=async: sonic-boom's asynchronous batches.
-              destination:
-                process.env.LOG_MODE === 'async'
-                  ? pino.destination({ dest: LOG_DEST, sync: false, minLength: 4096 })
-                  : new TurnBatchedDestination(pino.destination({ dest: LOG_DEST, sync: true })),
-            },
-          }),
-        ],
-        tools: EchoTools,
-      };
-    }
+    case 'resilience':
+      return { imports: [resilienceModule()], tools: ResilientEchoTools };
+    case 'observability':
+      return { imports: [observabilityModule()], tools: EchoTools };
+    case 'full':
+      return { imports: [resilienceModule(), observabilityModule()], tools: ResilientEchoTools };
   }
 }
 
@@ -174,9 +176,7 @@ function adapterFromEnv(): Adapter {
 }
 
 async function createApp(adapter: Adapter): Promise<INestApplication> {
-  const module = AppModule.forStack(
-    fromEnv('STACK', ['bare', 'resilience', 'observability'] as const, 'bare'),
-  );
+  const module = AppModule.forStack(fromEnv('STACK', STACKS, 'bare'));
   return adapter === 'fastify'
     ? NestFactory.create(module, new FastifyAdapter(), { logger: false })
     : NestFactory.create(module, { logger: false });

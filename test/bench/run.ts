@@ -7,8 +7,10 @@
  * and each target's ratio to the bare Rampart target window by window. Prints
  * markdown tables and writes test/bench/results/latest.json.
  *
- * Usage: node test/bench/dist/run.js [--targets raw,sdk] [--scenarios call,list5,list200]
+ * Usage: node test/bench/dist/run.js [--targets raw,sdk|all] [--scenarios call,list5,list200]
  *        [--connections 32] [--duration 8] [--warmup 2] [--rounds 1] [--pin]
+ * Without --targets: raw, sdk, the bare Rampart target and `full` (resilience and observability
+ * together); `--targets all` runs every target.
  * Env:   BENCH_CONNECTIONS, BENCH_DURATION, BENCH_WARMUP, BENCH_ROUNDS, BENCH_PIN=1 (CLI flags win).
  * --pin (Linux, two CPUs or more): the servers run on one CPU and the load generator on another
  * (taskset).
@@ -32,13 +34,20 @@ interface Target {
   /** Script file name, relative to test/bench/dist. */
   script: string;
   env?: Record<string, string>;
+  /** Run when no `--targets` are given. */
+  byDefault?: true;
 }
 
 const TARGETS: Target[] = [
-  { name: 'raw', script: 'raw-server.js' },
-  { name: 'sdk', script: 'sdk-server.js' },
+  { name: 'raw', script: 'raw-server.js', byDefault: true },
+  { name: 'sdk', script: 'sdk-server.js', byDefault: true },
   { name: 'rampart-express', script: 'echo-server.js', env: { ADAPTER: 'express' } },
-  { name: 'rampart-fastify', script: 'echo-server.js', env: { ADAPTER: 'fastify' } },
+  {
+    name: 'rampart-fastify',
+    script: 'echo-server.js',
+    env: { ADAPTER: 'fastify' },
+    byDefault: true,
+  },
   {
     name: 'resilience-memory',
     script: 'echo-server.js',
@@ -53,6 +62,14 @@ const TARGETS: Target[] = [
     name: 'observability',
     script: 'echo-server.js',
     env: { ADAPTER: 'fastify', STACK: 'observability' },
+  },
+  {
+    // As a production server runs: the resilience decorators with their state in Redis (shared
+    // by replicas), metrics, tracing and a log line per call.
+    name: 'full',
+    script: 'echo-server.js',
+    env: { ADAPTER: 'fastify', STACK: 'full', STORAGE: 'redis' },
+    byDefault: true,
   },
 ];
 
@@ -212,8 +229,14 @@ interface Config {
   explicitTargets: boolean;
 }
 
-function pick<T extends { name: string }>(all: T[], list: string | undefined, kind: string): T[] {
-  if (list === undefined) return all;
+function pick<T extends { name: string }>(
+  all: T[],
+  list: string | undefined,
+  kind: string,
+  byDefault: (item: T) => boolean = () => true,
+): T[] {
+  if (list === undefined) return all.filter(byDefault);
+  if (list.trim() === 'all') return all;
   const names = list
     .split(',')
     .map((name) => name.trim())
@@ -221,7 +244,7 @@ function pick<T extends { name: string }>(all: T[], list: string | undefined, ki
   const unknown = names.filter((name) => !all.some((item) => item.name === name));
   if (unknown.length > 0 || names.length === 0) {
     throw new Error(
-      `unknown ${kind}: ${unknown.join(', ') || '(none given)'}; known: ${all.map((item) => item.name).join(', ')}`,
+      `unknown ${kind}: ${unknown.join(', ') || '(none given)'}; known: ${all.map((item) => item.name).join(', ')} (or all)`,
     );
   }
   return all.filter((item) => names.includes(item.name));
@@ -275,7 +298,7 @@ function parseConfig(argv: string[]): Config {
     strict: true,
   });
   return {
-    targets: pick(TARGETS, values.targets, 'target'),
+    targets: pick(TARGETS, values.targets, 'target', (target) => target.byDefault === true),
     scenarios: pick(SCENARIOS, values.scenarios, 'scenario'),
     connections: Math.round(
       positive('connections', values.connections, intFromEnv('BENCH_CONNECTIONS', 32)),

@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { McpModule } from '@rampart/core';
 import { FixtureTools } from '../fixtures/fixture.module';
 import { Module } from '@nestjs/common';
+import { request, type IncomingHttpHeaders } from 'node:http';
 
 const MODERN = '2026-07-28';
 const envelope = {
@@ -22,9 +23,84 @@ const envelope = {
 })
 class LimitsModule {}
 
+@Module({
+  imports: [
+    McpModule.forRoot({
+      name: 'modern-only',
+      version: '1.0.0',
+      http: { path: '/mcp', legacySessions: false },
+    }),
+  ],
+  providers: [FixtureTools],
+})
+class ModernOnlyModule {}
+
+async function listen(
+  adapter: 'express' | 'fastify',
+  root: new (...args: never[]) => unknown,
+): Promise<{ app: INestApplication; url: string }> {
+  const module = await Test.createTestingModule({ imports: [root] }).compile();
+  let app: INestApplication;
+  if (adapter === 'express') {
+    app = module.createNestApplication({ logger: false });
+    // The app's JSON parser runs before the MCP route; raise its limit to the endpoint's.
+    (app as unknown as { useBodyParser(type: string, options: object): void }).useBodyParser(
+      'json',
+      { limit: '1mb' },
+    );
+  } else {
+    const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+    app = module.createNestApplication(new FastifyAdapter(), { logger: false });
+  }
+  await app.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}/mcp`;
+  return { app, url };
+}
+
 interface Sent {
   status: number;
   body: any;
+}
+
+interface RawSent extends Sent {
+  headers: IncomingHttpHeaders;
+}
+
+/**
+ * One HTTP request with exactly the headers given (fetch adds a Content-Type of its own to a
+ * string body). With `headOnly`, resolves at the status line and drops the connection (streams).
+ */
+function raw(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+  headOnly = false,
+): Promise<RawSent> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers }, (res) => {
+      if (headOnly) {
+        resolve({ status: res.statusCode!, headers: res.headers, body: undefined });
+        res.destroy();
+        return;
+      }
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // Not JSON: kept as text.
+        }
+        resolve({ status: res.statusCode!, headers: res.headers, body: parsed });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 describe.each(['express', 'fastify'] as const)('bad HTTP input on %s', (adapter) => {
@@ -32,20 +108,7 @@ describe.each(['express', 'fastify'] as const)('bad HTTP input on %s', (adapter)
   let url: string;
 
   beforeAll(async () => {
-    const module = await Test.createTestingModule({ imports: [LimitsModule] }).compile();
-    if (adapter === 'express') {
-      app = module.createNestApplication({ logger: false });
-      // The app's JSON parser runs before the MCP route; raise its limit to the endpoint's.
-      (app as unknown as { useBodyParser(type: string, options: object): void }).useBodyParser(
-        'json',
-        { limit: '1mb' },
-      );
-    } else {
-      const { FastifyAdapter } = await import('@nestjs/platform-fastify');
-      app = module.createNestApplication(new FastifyAdapter(), { logger: false });
-    }
-    await app.listen(0, '127.0.0.1');
-    url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}/mcp`;
+    ({ app, url } = await listen(adapter, LimitsModule));
   });
 
   afterAll(() => app.close());
@@ -249,4 +312,141 @@ describe.each(['express', 'fastify'] as const)('bad HTTP input on %s', (adapter)
     expect(res.status).toBe(202);
     await stillServes();
   });
+
+  describe('HTTP methods and media types', () => {
+    const listBody = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 11,
+      method: 'tools/list',
+      params: { _meta: envelope },
+    });
+
+    it('answers a GET on 2026-07-28 with 405, Allow: POST and a JSON-RPC error', async () => {
+      const res = await raw(url, 'GET', {
+        accept: 'text/event-stream',
+        'mcp-protocol-version': MODERN,
+      });
+      expect(res.status).toBe(405);
+      expect(res.headers.allow).toBe('POST');
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000 } });
+      await stillServes();
+    });
+
+    it('answers a DELETE on 2026-07-28 with 405, Allow: POST and a JSON-RPC error', async () => {
+      // A session id changes nothing: 2026-07-28 has no sessions to end.
+      const res = await raw(url, 'DELETE', {
+        'mcp-protocol-version': MODERN,
+        'mcp-session-id': 'some-session',
+      });
+      expect(res.status).toBe(405);
+      expect(res.headers.allow).toBe('POST');
+      expect(res.body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000 } });
+      await stillServes();
+    });
+
+    it('answers a text/plain POST with 415 and a JSON-RPC error', async () => {
+      const res = await raw(
+        url,
+        'POST',
+        { 'content-type': 'text/plain', ...modernHeaders('tools/list') },
+        listBody,
+      );
+      expect(res.status).toBe(415);
+      expect(res.body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000 } });
+      expect(res.body.error.message).toMatch(/application\/json/);
+      await stillServes();
+    });
+
+    it('answers a form POST with 415 and a JSON-RPC error', async () => {
+      const res = await raw(
+        url,
+        'POST',
+        { 'content-type': 'application/x-www-form-urlencoded', ...modernHeaders('tools/list') },
+        'jsonrpc=2.0&id=1&method=tools%2Flist',
+      );
+      expect(res.status).toBe(415);
+      expect(res.body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000 } });
+      await stillServes();
+    });
+
+    it('answers a POST without a Content-Type with 415 and a JSON-RPC error', async () => {
+      const res = await raw(url, 'POST', modernHeaders('tools/list'), listBody);
+      expect(res.status).toBe(415);
+      expect(res.body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000 } });
+      await stillServes();
+    });
+
+    it('accepts application/json with parameters and in any case', async () => {
+      for (const type of ['application/json; charset=utf-8', 'Application/JSON;Charset=UTF-8']) {
+        const res = await raw(
+          url,
+          'POST',
+          { 'content-type': type, ...modernHeaders('tools/list') },
+          listBody,
+        );
+        expect(res.status).toBe(200);
+        expect(res.body.id).toBe(11);
+        expect(Array.isArray(res.body.result.tools)).toBe(true);
+      }
+    });
+
+    it('keeps GET and DELETE for 2025-11-25 sessions: GET opens the SSE stream, DELETE ends it', async () => {
+      const init = await raw(
+        url,
+        'POST',
+        { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: {
+            protocolVersion: '2025-11-25',
+            capabilities: {},
+            clientInfo: { name: 'raw', version: '1' },
+          },
+        }),
+      );
+      expect(init.status).toBe(200);
+      const session = init.headers['mcp-session-id'] as string;
+      const headers = { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
+      try {
+        const stream = await raw(
+          url,
+          'GET',
+          { accept: 'text/event-stream', ...headers },
+          undefined,
+          true,
+        );
+        expect(stream.status).toBe(200);
+        expect(stream.headers['content-type']).toMatch(/^text\/event-stream/);
+      } finally {
+        const ended = await raw(url, 'DELETE', headers);
+        expect(ended.status).toBe(200);
+      }
+      const after = await send({ jsonrpc: '2.0', id: 2, method: 'tools/list' }, headers);
+      expect(after.status).toBe(404);
+    });
+  });
 });
+
+describe.each(['express', 'fastify'] as const)(
+  'an endpoint without 2025 sessions on %s',
+  (adapter) => {
+    let app: INestApplication;
+    let url: string;
+
+    beforeAll(async () => {
+      ({ app, url } = await listen(adapter, ModernOnlyModule));
+    });
+
+    afterAll(() => app.close());
+
+    it('answers any GET with 405 and Allow: POST, even without a protocol version', async () => {
+      const res = await raw(url, 'GET', { accept: 'text/event-stream' });
+      expect(res.status).toBe(405);
+      expect(res.headers.allow).toBe('POST');
+      expect(res.body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000 } });
+    });
+  },
+);

@@ -26,6 +26,7 @@ class FakeAuthMiddleware implements NestMiddleware {
 
 @Injectable()
 class FeatureTools {
+  readonly started: string[] = [];
   readonly aborted: string[] = [];
 
   @Tool({ description: 'Who am I' })
@@ -35,6 +36,7 @@ class FeatureTools {
 
   @Tool({ description: 'Waits until cancelled' })
   async hang(@Ctx() ctx: McpContext) {
+    this.started.push(ctx.era);
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 10_000);
       ctx.signal.addEventListener('abort', () => {
@@ -119,11 +121,11 @@ describe.each(['express', 'fastify'] as const)('HTTP features on %s', (adapter) 
           { name: 'hang', arguments: {} },
           { signal: controller.signal },
         );
-        await new Promise((r) => setTimeout(r, 100));
+        // Cancelled once the tool runs: a cancel that overtakes the call would abort nothing.
+        await until(() => tools.started.length > 0);
         controller.abort();
         await expect(call).rejects.toThrow();
-        for (let i = 0; i < 50 && tools.aborted.length === 0; i++)
-          await new Promise((r) => setTimeout(r, 20));
+        await until(() => tools.aborted.length > 0);
         expect(tools.aborted).toEqual([era]);
       });
     });
@@ -270,6 +272,15 @@ describe.each(['express', 'fastify'] as const)('HTTP features on %s', (adapter) 
     }
   });
 });
+
+/** Resolves once `check()` holds; fails the test if it does not within `timeoutMs`. */
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 const MODERN = '2026-07-28';
 const envelope = {

@@ -36,12 +36,15 @@ describe.each(['express', 'fastify'] as const)('logging.httpRequests on %s', (ad
   it('logs other HTTP requests with pino-http, and the MCP endpoint only as call lines', async () => {
     out.lines.length = 0;
     await t.client.callTool({ name: 'add', arguments: { a: 1, b: 2 } });
-    await fetch(new URL('/metrics', t.url));
-    await new Promise((r) => setTimeout(r, 50));
-    const requests = out.lines.filter((l) => 'req' in l);
+    await (await fetch(new URL('/metrics', t.url))).text();
     // nestjs-pino keeps one pino-http instance per process, made by the first app: the Express
-    // app's, so only its lines are checked here
+    // app's, so only its lines are checked here. pino-http writes its line when the response
+    // has finished, which may be after the client has it.
     if (adapter === 'express') {
+      const deadline = Date.now() + 10_000;
+      while (!out.lines.some((l) => 'req' in l) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 10));
+      const requests = out.lines.filter((l) => 'req' in l);
       expect(requests.map((l) => (l.req as { url: string }).url)).toEqual(['/metrics']);
     }
     expect(out.lines.filter((l) => l.msg === 'tools/call add')).toHaveLength(1);

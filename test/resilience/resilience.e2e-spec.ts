@@ -83,7 +83,8 @@ describe.each(mcpTestMatrix((s) => s.adapter !== 'fastify'))('resilience over %s
     expect(tools.calls.bulk).toBe(1);
     while (tools.gate.entered < 1) await new Promise((r) => setTimeout(r, 5));
     tools.gate.open();
-    await new Promise((r) => setTimeout(r, 20));
+    // The queued call enters once the first has left: open the gate again only then.
+    while (tools.gate.entered < 2) await new Promise((r) => setTimeout(r, 5));
     tools.gate.open();
     const results = await Promise.all(calls);
     expect(results.filter((r) => !r.isError).map(text)).toEqual(['done', 'done']);

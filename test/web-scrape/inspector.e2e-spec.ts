@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { appEnv, builtWebScrape, stripAnsi } from './built-app';
@@ -10,12 +10,25 @@ import { ARTICLE_TEXT, FixtureSite, LARGE_TEXT } from './fixture-site';
  * user would smoke-test a server. The package's postinstall (`scripts/install-clients.mjs`) only
  * installs per-client dependencies in a source checkout and exits at once under node_modules; the
  * published bundles need nothing from it, so the CLI works without install scripts.
+ *
+ * Each CLI call is a Node process that loads a large bundle (about 0.7 s of CPU), and over stdio
+ * it spawns the app as well (about 1.5 s more): these tests are bounded by process starts, not by
+ * the server. So the CLI's own entry runs directly (`clients/cli/build/index.js`, what
+ * `mcp-inspector --cli` imports, without the launcher or npx in front), the HTTP tests share one
+ * server, each test makes one or two calls, one after the other, and each test's time limit is
+ * the CLI's own limit times the calls it makes.
  */
-const INSPECTOR = (() => {
-  const pkgPath = require.resolve('@modelcontextprotocol/inspector/package.json');
-  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { bin: Record<string, string> };
-  return join(dirname(pkgPath), pkg.bin['mcp-inspector']);
+const INSPECTOR_CLI = (() => {
+  const root = dirname(require.resolve('@modelcontextprotocol/inspector/package.json'));
+  const entry = join(root, 'clients', 'cli', 'build', 'index.js');
+  if (!existsSync(entry)) throw new Error(`The Inspector CLI's entry is not at ${entry}`);
+  return entry;
 })();
+
+/** Longest run of one CLI call (with its stdio server's boot), in milliseconds. */
+const CLI_TIMEOUT_MS = 20_000;
+/** Time limit of a test that makes `calls` CLI calls one after the other. */
+const budget = (calls: number) => calls * CLI_TIMEOUT_MS + 5_000;
 
 /** Exit code of the Inspector CLI when a tool answered `isError: true` (its documented exit-code map). */
 const EXIT_TOOL_IS_ERROR = 5;
@@ -37,8 +50,7 @@ function inspector(args: string[], target: string[]): Promise<Run> {
     execFile(
       process.execPath,
       [
-        INSPECTOR,
-        '--cli',
+        INSPECTOR_CLI,
         '--format',
         'json',
         '-q',
@@ -51,7 +63,7 @@ function inspector(args: string[], target: string[]): Promise<Run> {
       // The Inspector keeps its catalog and storage under HOME: never the developer's own.
       {
         env: { ...process.env, HOME: home, USERPROFILE: home, NO_COLOR: '1' },
-        timeout: 20_000,
+        timeout: CLI_TIMEOUT_MS,
         killSignal: 'SIGKILL',
       },
       (error, stdout, stderr) => {
@@ -140,66 +152,93 @@ describe('MCP Inspector CLI against web-scrape over HTTP', () => {
     const force = setTimeout(() => server.kill('SIGKILL'), 5_000);
     await exited;
     clearTimeout(force);
-  });
+  }, 10_000);
 
   describe.each(['legacy', 'modern'] as const)('in the %s era', (era) => {
     const run = (args: string[]) => inspector(['--protocol-era', era, ...args], [url]);
 
-    it('lists scrape_url', async () => {
-      const { code, json } = await run(['--method', 'tools/list']);
-      expect(code).toBe(0);
-      expect(json.result.tools.map((t: { name: string }) => t.name)).toEqual(['scrape_url']);
-    });
+    it(
+      'lists scrape_url',
+      async () => {
+        const { code, json } = await run(['--method', 'tools/list']);
+        expect(code).toBe(0);
+        expect(json.result.tools.map((t: { name: string }) => t.name)).toEqual(['scrape_url']);
+      },
+      budget(1),
+    );
 
-    it('calls scrape_url and gets the page text', async () => {
-      const { code, json } = await run(callArgs({ url: `${site.url}/article` }));
-      expect(code).toBe(0);
-      expect(json.result.content).toEqual([{ type: 'text', text: ARTICLE_TEXT }]);
-      expectEra(json.result, era);
-    });
+    it(
+      'calls scrape_url and gets the page text',
+      async () => {
+        const { code, json } = await run(callArgs({ url: `${site.url}/article` }));
+        expect(code).toBe(0);
+        expect(json.result.content).toEqual([{ type: 'text', text: ARTICLE_TEXT }]);
+        expectEra(json.result, era);
+      },
+      budget(1),
+    );
 
-    it('follows the page:// link of a large page with resources/read', async () => {
-      const call = await run(callArgs({ url: `${site.url}/large`, maxChars: 40 }));
-      expect(call.code).toBe(0);
-      const link = call.json.result.content.find(
-        (b: { type: string }) => b.type === 'resource_link',
-      );
-      expect(link.uri).toMatch(/^page:\/\//);
-      const read = await run(['--method', 'resources/read', '--uri', link.uri]);
-      expect(read.code).toBe(0);
-      expect(read.json.result.contents).toEqual([
-        { uri: link.uri, mimeType: 'text/plain', text: LARGE_TEXT },
-      ]);
-    });
+    it(
+      'follows the page:// link of a large page with resources/read',
+      async () => {
+        const call = await run(callArgs({ url: `${site.url}/large`, maxChars: 40 }));
+        expect(call.code).toBe(0);
+        const link = call.json.result.content.find(
+          (b: { type: string }) => b.type === 'resource_link',
+        );
+        expect(link.uri).toMatch(/^page:\/\//);
+        const read = await run(['--method', 'resources/read', '--uri', link.uri]);
+        expect(read.code).toBe(0);
+        expect(read.json.result.contents).toEqual([
+          { uri: link.uri, mimeType: 'text/plain', text: LARGE_TEXT },
+        ]);
+      },
+      budget(2),
+    );
   });
 });
 
 describe('MCP Inspector CLI against web-scrape over stdio', () => {
+  // Each call starts its own server: one call per test.
   const target = () => [process.execPath, main, '--stdio'];
 
-  it.each(['legacy', 'modern'] as const)(
-    'lists and calls scrape_url in the %s era',
-    async (era) => {
-      const [list, call] = await Promise.all([
-        inspector(['--protocol-era', era, '--method', 'tools/list'], target()),
-        inspector(['--protocol-era', era, ...callArgs({ url: `${site.url}/article` })], target()),
-      ]);
-      expect(list.code).toBe(0);
-      expect(list.json.result.tools.map((t: { name: string }) => t.name)).toEqual(['scrape_url']);
-      expect(call.code).toBe(0);
-      expect(call.json.result.content).toEqual([{ type: 'text', text: ARTICLE_TEXT }]);
-      expectEra(call.json.result, era);
-    },
-  );
+  describe.each(['legacy', 'modern'] as const)('in the %s era', (era) => {
+    const run = (args: string[]) => inspector(['--protocol-era', era, ...args], target());
 
-  it('reports a tool error (isError) through its exit code', async () => {
-    const { code, stdout } = await inspector(
-      callArgs({ url: 'not a url', format: 'pdf' }),
-      target(),
+    it(
+      'lists scrape_url',
+      async () => {
+        const { code, json } = await run(['--method', 'tools/list']);
+        expect(code).toBe(0);
+        expect(json.result.tools.map((t: { name: string }) => t.name)).toEqual(['scrape_url']);
+      },
+      budget(1),
     );
-    expect(code).toBe(EXIT_TOOL_IS_ERROR);
-    const result = JSON.parse(stdout).result;
-    expect(result.isError).toBe(true);
-    expect(JSON.parse(result.content[0].text)).toMatchObject({ code: 'INVALID_ARGUMENTS' });
+
+    it(
+      'calls scrape_url and gets the page text',
+      async () => {
+        const { code, json } = await run(callArgs({ url: `${site.url}/article` }));
+        expect(code).toBe(0);
+        expect(json.result.content).toEqual([{ type: 'text', text: ARTICLE_TEXT }]);
+        expectEra(json.result, era);
+      },
+      budget(1),
+    );
   });
+
+  it(
+    'reports a tool error (isError) through its exit code',
+    async () => {
+      const { code, stdout } = await inspector(
+        callArgs({ url: 'not a url', format: 'pdf' }),
+        target(),
+      );
+      expect(code).toBe(EXIT_TOOL_IS_ERROR);
+      const result = JSON.parse(stdout).result;
+      expect(result.isError).toBe(true);
+      expect(JSON.parse(result.content[0].text)).toMatchObject({ code: 'INVALID_ARGUMENTS' });
+    },
+    budget(1),
+  );
 });

@@ -9,6 +9,12 @@ export const JsonRpcErrorCode = {
   MethodNotFound: -32601,
   InvalidParams: -32602,
   InternalError: -32603,
+  /**
+   * JSON-RPC's implementation-defined server error, which the SDK's HTTP entry answers refusals of
+   * the HTTP request itself with: a method other than POST on 2026-07-28 (`405`), a body that is
+   * not `application/json` (`415`).
+   */
+  ServerError: -32000,
   /** Resource not found: sent as `-32602` on the wire since 2026-07-28. */
   ResourceNotFound: -32602,
   /** The session named by `Mcp-Session-Id` does not exist. */

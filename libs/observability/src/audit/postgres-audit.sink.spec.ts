@@ -110,13 +110,17 @@ describe('PostgresAuditSink (real PostgreSQL)', () => {
       { registry, logger },
     );
     sink.init();
-    const started = performance.now();
+    // write() is synchronous: the records are queued or dropped before any I/O could happen.
     for (let i = 0; i < 8; i++) sink.write(record(i));
-    expect(performance.now() - started).toBeLessThan(50);
     // Drop-newest: the first five are kept, the last three are dropped.
     expect(sink.stats()).toEqual({ written: 0, dropped: 3, pending: 5 });
-    await until(() => logger.lines.some((l) => l.startsWith('warn Audit dropped 3 record(s)')));
-    expect(logger.lines.some((l) => /warn Audit database unreachable/.test(l))).toBe(true);
+    // The drops are reported on the first pass, the refused connection when it fails: in
+    // either order.
+    await until(
+      () =>
+        logger.lines.some((l) => l.startsWith('warn Audit dropped 3 record(s)')) &&
+        logger.lines.some((l) => l.startsWith('warn Audit database unreachable')),
+    );
     await sink.close();
     expect(sink.stats()).toEqual({ written: 0, dropped: 8, pending: 0 });
     expect(logger.lines.at(-1)).toMatch(
@@ -139,9 +143,9 @@ describe('PostgresAuditSink (real PostgreSQL)', () => {
       await locker.query('BEGIN');
       await locker.query(`LOCK TABLE "${table}" IN ACCESS EXCLUSIVE MODE`);
       sink.init();
-      const started = performance.now();
+      // write() is synchronous: the records are queued whatever the database does.
       for (let i = 0; i < 6; i++) sink.write(record(i));
-      expect(performance.now() - started).toBeLessThan(50);
+      expect(sink.stats()).toEqual({ written: 0, dropped: 0, pending: 6 });
       await new Promise((r) => setTimeout(r, 200));
       // One INSERT waits on the lock; nothing is written, nothing is lost.
       expect(sink.stats()).toEqual({ written: 0, dropped: 0, pending: 6 });

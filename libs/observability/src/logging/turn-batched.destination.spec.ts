@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import type { DestinationStream } from 'pino';
 import { TurnBatchedDestination } from './turn-batched.destination';
 
@@ -36,23 +36,30 @@ describe('TurnBatchedDestination', () => {
     expect(target.writes).toEqual(['a\n']);
   });
 
-  it('writes the pending lines when the process exits before the turn ends', () => {
+  it('writes the pending lines, in order, when the process exits before the turn ends', () => {
+    // The destination goes second: pino takes a lone argument without `writable` for options,
+    // and would log through its own asynchronous stdout instead (which reorders lines at exit).
+    // Without the exit hook, the lines of this turn would never be written.
     const script = `
       const pino = require('pino');
       const { TurnBatchedDestination } = require('@rampart/observability');
-      const logger = pino(new TurnBatchedDestination(pino.destination({ fd: 1, sync: true })));
-      logger.info({ call: 1 }, 'first');
-      logger.info({ call: 2 }, 'second');
+      const target = pino.destination({ fd: 1, sync: true });
+      const writes = [];
+      const write = target.write.bind(target);
+      target.write = (chunk) => (writes.push(chunk), write(chunk));
+      const logger = pino({}, new TurnBatchedDestination(target));
+      for (let call = 1; call <= 20; call++) logger.info({ call }, 'line');
+      process.on('exit', () => process.stderr.write(String(writes.length)));
       process.exit(0);
     `;
-    const out = execFileSync(process.execPath, ['-e', script], { cwd: process.cwd() }).toString();
-    const lines = out
+    const child = spawnSync(process.execPath, ['-e', script], { cwd: process.cwd() });
+    const calls = child.stdout
+      .toString()
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { msg: string; call: number });
-    expect(lines.map((l) => [l.msg, l.call])).toEqual([
-      ['first', 1],
-      ['second', 2],
-    ]);
+      .map((l) => (JSON.parse(l) as { call: number }).call);
+    expect(calls).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    // All of them in the one write of the exit hook.
+    expect(child.stderr.toString()).toBe('1');
   });
 });

@@ -18,9 +18,12 @@ let exitHookInstalled = false;
  * A crash that skips the `exit` event (`SIGKILL`, an abort) loses the lines of the current turn
  * at most.
  *
+ * Pass it to pino as the second argument: pino reads a lone first argument that is not a Node
+ * stream as its options, and would then log through its own (asynchronous) stdout.
+ *
  * @example
  * ```ts
- * const logger = pino(new TurnBatchedDestination(pino.destination({ fd: 1, sync: true })));
+ * const logger = pino({}, new TurnBatchedDestination(pino.destination({ fd: 1, sync: true })));
  * ```
  */
 export class TurnBatchedDestination implements DestinationStream {

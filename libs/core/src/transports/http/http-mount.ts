@@ -1,4 +1,5 @@
 import type { AbstractHttpAdapter } from '@nestjs/core';
+import { isJsonContentType } from '@modelcontextprotocol/server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PreparsedBody, StreamableHttpHandler } from './streamable-http.handler';
 
@@ -41,10 +42,16 @@ function mountExpress(app: ExpressLike, path: string, handler: StreamableHttpHan
   app.post(path, route);
   app.get(path, route);
   app.delete(path, route);
-  // The app's body parser runs before routes; its failures on this path become JSON-RPC errors.
-  app.use(path, (err, _req, res, next) => {
-    if (err?.type === 'entity.too.large') return handler.rejectBody(res, 'too-large');
-    if (err?.type === 'entity.parse.failed') return handler.rejectBody(res, 'parse', err.message);
+  // The app's body parsers run before routes; their failures on this path become JSON-RPC errors.
+  // A body that is not JSON gets 415 whichever parser failed on it (Nest's urlencoded one on a
+  // form), and so does JSON in a charset the JSON parser refuses.
+  app.use(path, (err, req, res, next) => {
+    if (err?.status === 415) return handler.rejectBody(req, res, 'media-type', err.message);
+    if (typeof err?.type === 'string' && !isJsonContentType(req.headers['content-type']))
+      return handler.rejectBody(req, res, 'media-type');
+    if (err?.type === 'entity.too.large') return handler.rejectBody(req, res, 'too-large');
+    if (err?.type === 'entity.parse.failed')
+      return handler.rejectBody(req, res, 'parse', err.message);
     next(err);
   });
 }
@@ -69,12 +76,16 @@ function mountFastify(fastify: FastifyLike, path: string, handler: StreamableHtt
     },
     errorHandler: (
       error: { code?: string; message: string; statusCode?: number },
-      _request: unknown,
+      request: { raw: IncomingMessage },
       reply: { raw: ServerResponse; hijack(): void; send(e: unknown): void },
     ) => {
+      if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+        reply.hijack();
+        return handler.rejectBody(request.raw, reply.raw, 'media-type');
+      }
       if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
         reply.hijack();
-        return handler.rejectBody(reply.raw, 'too-large');
+        return handler.rejectBody(request.raw, reply.raw, 'too-large');
       }
       if (
         error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
@@ -82,11 +93,7 @@ function mountFastify(fastify: FastifyLike, path: string, handler: StreamableHtt
         error.statusCode === 400
       ) {
         reply.hijack();
-        return handler.rejectBody(reply.raw, 'parse', error.message);
-      }
-      if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-        reply.hijack();
-        return handler.rejectBody(reply.raw, 'parse', 'Content-Type must be application/json');
+        return handler.rejectBody(request.raw, reply.raw, 'parse', error.message);
       }
       reply.send(error);
     },

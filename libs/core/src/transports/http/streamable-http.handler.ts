@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import {
   classifyInboundRequest,
+  isJsonContentType,
   localhostAllowedHostnames,
   localhostAllowedOrigins,
   ProtocolErrorCode,
@@ -117,7 +118,9 @@ export class StreamableHttpHandler {
     let value: unknown;
     try {
       if (!this.checkDnsRebinding(req, res)) return;
+      if (!this.checkHttpMethod(req, res)) return;
       if (req.method === 'POST') {
+        if (!isJsonContentType(header(req, 'content-type'))) return this.rejectMediaType(res);
         if (body.parsed) {
           value = body.value;
           // The adapter's own parser may allow more than this endpoint does.
@@ -242,8 +245,19 @@ export class StreamableHttpHandler {
       : undefined;
   }
 
-  /** Answers a body the adapter's parser rejected (malformed JSON, too large). */
-  rejectBody(res: ServerResponse, kind: 'parse' | 'too-large', detail?: string): void {
+  /**
+   * Answers a body the adapter's parser rejected (malformed JSON, too large, a media type it has
+   * no parser for). A POST whose Content-Type is not JSON gets `415` whatever its parser said, so
+   * that Express and Fastify answer alike.
+   */
+  rejectBody(
+    req: IncomingMessage,
+    res: ServerResponse,
+    kind: 'parse' | 'too-large' | 'media-type',
+    detail?: string,
+  ): void {
+    if (kind === 'media-type') return this.rejectMediaType(res, detail);
+    if (!isJsonContentType(header(req, 'content-type'))) return this.rejectMediaType(res);
     if (kind === 'too-large') return this.fail(res, tooLarge(this.maxBodyBytes));
     writeJsonRpcError(
       res,
@@ -277,6 +291,37 @@ export class StreamableHttpHandler {
       error instanceof Error ? error.stack : String(error),
     );
     writeJsonRpcError(res, 500, JsonRpcErrorCode.InternalError, 'Internal error', id);
+  }
+
+  /**
+   * GET and DELETE are 2025-11-25 session operations (the SSE stream, ending a session). On
+   * 2026-07-28, which has no sessions, and on an endpoint that serves no 2025 sessions, they get
+   * `405` with `Allow: POST`, as the SDK's own HTTP entry answers them. A body-less request names
+   * its era only by its `MCP-Protocol-Version` header.
+   */
+  private checkHttpMethod(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.method === 'POST') return true;
+    if (this.sessions && !isModernRevision(standardHeadersOf(req).protocolVersion)) return true;
+    writeJsonRpcError(
+      res,
+      405,
+      JsonRpcErrorCode.ServerError,
+      `Method not allowed: protocol ${MODERN_PROTOCOL_VERSION} takes POST only`,
+      null,
+      undefined,
+      { allow: 'POST' },
+    );
+    return false;
+  }
+
+  /** `415`: the body of a POST must be `application/json` (parameters allowed, any case). */
+  private rejectMediaType(res: ServerResponse, detail?: string): void {
+    writeJsonRpcError(
+      res,
+      415,
+      JsonRpcErrorCode.ServerError,
+      `Unsupported Media Type: ${detail ?? 'Content-Type must be application/json'}`,
+    );
   }
 
   private checkDnsRebinding(req: IncomingMessage, res: ServerResponse): boolean {
@@ -368,6 +413,18 @@ export function clientOf(
       (envelope?.['io.modelcontextprotocol/protocolVersion'] as string | undefined) ??
       LEGACY_PROTOCOL_VERSION,
   };
+}
+
+/**
+ * Whether a protocol version names the 2026-07-28 era or a later one. Revisions are ISO dates,
+ * so they order as strings (the SDK's own rule); anything else is no revision.
+ */
+function isModernRevision(version: string | undefined): boolean {
+  return (
+    version !== undefined &&
+    /^\d{4}-\d{2}-\d{2}$/.test(version) &&
+    version >= MODERN_PROTOCOL_VERSION
+  );
 }
 
 function headerTrace(req: IncomingMessage): McpTraceContext | undefined {
