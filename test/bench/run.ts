@@ -11,6 +11,9 @@
  *        [--connections 32] [--duration 8] [--warmup 2] [--rounds 1] [--pin]
  * Without --targets: raw, sdk, the bare Rampart target and `full` (resilience and observability
  * together); `--targets all` runs every target.
+ * --baseline <checkout>: every Rampart target runs a second time as `<name>@baseline` from another
+ * checkout's test/bench/dist (built there), in the same interleaved windows: a change measured
+ * against the code before it, in one run.
  * Env:   BENCH_CONNECTIONS, BENCH_DURATION, BENCH_WARMUP, BENCH_ROUNDS, BENCH_PIN=1 (CLI flags win).
  * --pin (Linux, two CPUs or more): the servers run on one CPU and the load generator on another
  * (taskset).
@@ -36,6 +39,8 @@ interface Target {
   env?: Record<string, string>;
   /** Run when no `--targets` are given. */
   byDefault?: true;
+  /** Directory of the compiled script; test/bench/dist of this checkout by default. */
+  dir?: string;
 }
 
 const TARGETS: Target[] = [
@@ -294,11 +299,13 @@ function parseConfig(argv: string[]): Config {
       warmup: { type: 'string' },
       rounds: { type: 'string' },
       pin: { type: 'boolean' },
+      baseline: { type: 'string' },
     },
     strict: true,
   });
+  const targets = pick(TARGETS, values.targets, 'target', (target) => target.byDefault === true);
   return {
-    targets: pick(TARGETS, values.targets, 'target', (target) => target.byDefault === true),
+    targets: values.baseline ? withBaseline(targets, values.baseline) : targets,
     scenarios: pick(SCENARIOS, values.scenarios, 'scenario'),
     connections: Math.round(
       positive('connections', values.connections, intFromEnv('BENCH_CONNECTIONS', 32)),
@@ -309,6 +316,16 @@ function parseConfig(argv: string[]): Config {
     pin: values.pin || process.env.BENCH_PIN === '1' ? pinning() : undefined,
     explicitTargets: values.targets !== undefined,
   };
+}
+
+/** The targets, each Rampart one followed by its twin from the baseline checkout. */
+function withBaseline(targets: Target[], checkout: string): Target[] {
+  const dir = path.resolve(checkout, 'test/bench/dist');
+  return targets.flatMap((target) =>
+    target.script === 'echo-server.js'
+      ? [target, { ...target, name: `${target.name}@baseline`, dir }]
+      : [target],
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -359,7 +376,8 @@ class ServerProcess {
     pin: Pinning | undefined,
   ): Promise<ServerProcess> {
     const port = await freePort();
-    const node = [process.execPath, '--require', PROBE, path.join(DIST_DIR, target.script)];
+    const script = path.join(target.dir ?? DIST_DIR, target.script);
+    const node = [process.execPath, '--require', PROBE, script];
     const [command, ...args] = pin ? ['taskset', '-c', String(pin.serverCpu), ...node] : node;
     const child = spawn(command, args, {
       env: {
@@ -880,9 +898,10 @@ async function main(): Promise<void> {
   const host = machine();
 
   const targets = config.targets.filter((target) => {
-    if (existsSync(path.join(DIST_DIR, target.script))) return true;
-    if (config.explicitTargets) {
-      throw new Error(`target ${target.name}: ${target.script} not found in ${DIST_DIR}`);
+    const dir = target.dir ?? DIST_DIR;
+    if (existsSync(path.join(dir, target.script))) return true;
+    if (config.explicitTargets || target.dir) {
+      throw new Error(`target ${target.name}: ${target.script} not found in ${dir}`);
     }
     console.log(`(skipping ${target.name}: ${target.script} not built)`);
     return false;
