@@ -1,4 +1,8 @@
 import type { Icon } from '@modelcontextprotocol/server';
+import type { EventStore } from '../state/event.store';
+import type { NotificationBus } from '../state/notification.bus';
+import type { RedisClientLike } from '../state/redis-client';
+import type { SessionStore } from '../state/session.store';
 import type { McpIdentity } from './mcp-identity.interface';
 
 /** Options of the Streamable HTTP transport of one server. */
@@ -48,10 +52,91 @@ export interface McpHttpOptions {
   sessionIdleTtlMs?: number;
   /**
    * Most 2025-era sessions open at once; `initialize` past it is answered `503` with
-   * `Retry-After`, so a flood of handshakes cannot exhaust memory.
+   * `Retry-After`, so a flood of handshakes cannot exhaust memory. With a shared session store
+   * (`state.redis`), the cap counts the sessions of every replica.
    * @default 10000
    */
   maxSessions?: number;
+  /**
+   * Most 2025-era sessions open at once per client (see {@link clientKey}): past it, that
+   * client's `initialize` is answered `503` with `Retry-After` while other clients still open
+   * sessions. With a shared session store, counted over every replica.
+   * @default 100
+   */
+  maxSessionsPerClient?: number;
+  /**
+   * Most 2026-07-28 `subscriptions/listen` streams open at once on this replica (each holds a
+   * connection); more are answered `503` with `Retry-After`.
+   * @default 1024
+   */
+  maxListenStreams?: number;
+  /**
+   * Most `subscriptions/listen` streams open at once per client on this replica (see
+   * {@link clientKey}); more are answered `503` with `Retry-After`.
+   * @default 32
+   */
+  maxListenStreamsPerClient?: number;
+  /**
+   * `Retry-After` of the `503` answers at a session or listen-stream cap, in milliseconds
+   * (sent rounded up to whole seconds).
+   * @default 5000
+   */
+  capacityRetryAfterMs?: number;
+  /**
+   * The client a request counts against for the per-client caps. The default is the identity's
+   * subject (`sub:<subject>`) and, for anonymous requests, the client address (`ip:<address>`;
+   * IPv6 addresses by their /64 prefix) as the adapter reports it (`request.ip`): behind a proxy
+   * or load balancer, set the adapter's `trust proxy` so that it reads `X-Forwarded-For`, or
+   * every anonymous client counts as the proxy.
+   *
+   * @example
+   * ```ts
+   * clientKey: (request, identity) => identity?.tenant ?? (request as Request).ip ?? 'unknown'
+   * ```
+   */
+  clientKey?: (request: unknown, identity: McpIdentity | undefined) => string;
+}
+
+/**
+ * Where a server keeps the state of the 2025-11-25 era (sessions, their SSE events) and how its
+ * replicas tell each other about changes (`list_changed`, `resources/updated`, session
+ * bookkeeping). Everything is in this process's memory by default; with `redis`, it is shared
+ * by every replica behind a load balancer. A store given here wins over the default.
+ *
+ * @example
+ * ```ts
+ * McpModule.forRoot({ name: 'web', version: '1.0.0', state: { redis: process.env.REDIS_URL } });
+ * ```
+ */
+export interface McpStateOptions {
+  /**
+   * Redis shared by the replicas: a `redis://` URL (Rampart creates the client, and closes it at
+   * shutdown) or an ioredis client of the app (never closed by Rampart; the bus subscribes on a
+   * `duplicate()` of it, which it closes). Sessions, events and the bus not given below then
+   * live in Redis. `undefined` or `''` keeps them in memory. Needs the `ioredis` package.
+   * @default undefined
+   */
+  redis?: string | RedisClientLike;
+  /**
+   * Prefix of the Redis keys and channels; the server's name follows it, so that several
+   * servers share one Redis.
+   * @default 'rampart:'
+   */
+  keyPrefix?: string;
+  /**
+   * Longest wait for Redis on one command of the Redis stores and bus, in milliseconds; past it
+   * Redis counts as down: a request that needs the session store is answered `503` with
+   * `Retry-After`. A client created from a URL also gets it as ioredis' `commandTimeout` and
+   * `socketTimeout`.
+   * @default 1000
+   */
+  commandTimeoutMs?: number;
+  /** Where 2025-11-25 sessions live. @default Redis with `redis`, else an `InMemorySessionStore` */
+  sessions?: SessionStore;
+  /** Where their SSE events live, for `Last-Event-ID`. @default Redis with `redis`, else an `InMemoryEventStore` */
+  events?: EventStore;
+  /** How replicas tell each other about changes. @default Redis pub/sub with `redis`, else an `InMemoryNotificationBus` */
+  bus?: NotificationBus;
 }
 
 /** Options of `McpModule.forRoot()`. */
@@ -77,6 +162,12 @@ export interface McpModuleOptions {
    * @default { path: '/mcp' }
    */
   http?: McpHttpOptions | false;
+  /**
+   * Where 2025-era sessions, their events and change notifications live: memory (one replica)
+   * or Redis (several replicas behind a load balancer). See `docs/architecture-state.md`.
+   * @default in memory
+   */
+  state?: McpStateOptions;
   /**
    * Serve this server on stdin/stdout when the application starts. Logs must then go to
    * stderr: create the app with `logger: new StdioLogger()`.

@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The part of an ioredis client that Rampart's Redis stores and bus use. An ioredis `Redis`
+ * satisfies it; core never imports ioredis itself except where a URL must become a client
+ * ({@link createRedisClient}), so apps that keep their state in memory need no Redis package.
+ */
+export interface RedisClientLike {
+  /** ioredis' connection status: `wait`, `connecting`, `connect`, `ready`, `close`, `end`... */
+  readonly status: string;
+  /** Sends any command, as ioredis' `call`. */
+  call(command: string, ...args: (string | number)[]): Promise<unknown>;
+  /** Publishes `message` on `channel`; resolves with the number of receivers. */
+  publish(channel: string, message: string): Promise<number>;
+  /** A new connection with the same options (pub/sub needs a connection of its own). */
+  duplicate(): RedisClientLike;
+  subscribe(...channels: string[]): Promise<unknown>;
+  unsubscribe(...channels: string[]): Promise<unknown>;
+  on(event: 'message', listener: (channel: string, message: string) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
+  /** Closes the connection once pending replies arrived. */
+  quit(): Promise<unknown>;
+  /** Closes the connection at once. */
+  disconnect(): void;
+}
+
+/**
+ * Loads an optional package on first use, or throws an error naming the package to install and
+ * the feature that needs it (as terminus' `checkPackage` does).
+ *
+ * @example
+ * ```ts
+ * const ioredis = loadPackage<{ Redis: new (url: string) => unknown }>('ioredis', 'Shared MCP state');
+ * ```
+ */
+export function loadPackage<T>(name: string, feature: string): T {
+  try {
+    // oxlint-disable-next-line typescript/no-require-imports -- lazy optional peer, CommonJS
+    return require(name) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException)?.code === 'MODULE_NOT_FOUND')
+      throw new Error(
+        `${feature} needs the "${name}" package, which is not installed: run \`npm install ${name}\``,
+        { cause: error },
+      );
+    throw error;
+  }
+}
+
+/** Default longest wait for Redis on one command of the state stores, in milliseconds. */
+export const DEFAULT_STATE_COMMAND_TIMEOUT_MS = 1_000;
+
+/**
+ * Creates an ioredis client from a `redis://` URL, loading ioredis here (and only here). The
+ * client queues commands while it (re)connects, gives up on a command after `commandTimeoutMs`
+ * (`commandTimeout`) and drops a connection that has not answered for that long
+ * (`socketTimeout`, armed only while a command waits, so an idle pub/sub connection stays), so
+ * a request meets a clear error, not a hang, while Redis is down or frozen.
+ *
+ * @example
+ * ```ts
+ * const client = createRedisClient('redis://127.0.0.1:6379', 1_000);
+ * await client.call('PING'); // 'PONG'
+ * ```
+ */
+export function createRedisClient(
+  url: string,
+  commandTimeoutMs = DEFAULT_STATE_COMMAND_TIMEOUT_MS,
+): RedisClientLike {
+  const ioredis = loadPackage<{ default?: unknown; Redis?: unknown }>(
+    'ioredis',
+    'Shared MCP state in Redis (McpModule `state.redis`)',
+  );
+  const Redis = (ioredis.Redis ?? ioredis.default ?? ioredis) as new (
+    url: string,
+    options: object,
+  ) => RedisClientLike;
+  return new Redis(url, {
+    maxRetriesPerRequest: 1,
+    retryStrategy: (times: number) => Math.min(times * 200, 2_000),
+    commandTimeout: commandTimeoutMs,
+    socketTimeout: commandTimeoutMs,
+  });
+}
+
+/**
+ * Rejects when `command` has not settled within `timeoutMs`: a Redis that stops answering
+ * without closing its connection is down. The stores bound every command this way, whatever the
+ * client's own settings (a client of the app's may have no `commandTimeout`).
+ *
+ * @example
+ * ```ts
+ * await withDeadline(client.call('PING'), 1_000, 'PING');
+ * ```
+ */
+export function withDeadline<T>(command: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`Redis did not answer ${what} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  return Promise.race([command, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A Lua script run with `EVALSHA`, loaded again when Redis answers `NOSCRIPT` (after a restart or
+ * `SCRIPT FLUSH`).
+ *
+ * @example
+ * ```ts
+ * const incr = new RedisScript("return redis.call('INCR', KEYS[1])");
+ * await incr.run(client, ['counter'], []);
+ * ```
+ */
+export class RedisScript {
+  private readonly sha: string;
+
+  constructor(private readonly source: string) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  async run(
+    client: RedisClientLike,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+    timeoutMs = DEFAULT_STATE_COMMAND_TIMEOUT_MS,
+  ): Promise<unknown> {
+    try {
+      return await withDeadline(
+        client.call('EVALSHA', this.sha, keys.length, ...keys, ...args),
+        timeoutMs,
+        'a script',
+      );
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return withDeadline(
+        client.call('EVAL', this.source, keys.length, ...keys, ...args),
+        timeoutMs,
+        'a script',
+      );
+    }
+  }
+}
