@@ -54,7 +54,11 @@ export {
 } from './errors/mcp-protocol.error';
 export { McpDefinitionError, isMcpDefinitionError } from './errors/mcp-definition.error';
 export { UnsupportedNestError, isUnsupportedNestError } from './errors/unsupported-nest.error';
-export type { McpModuleOptions, McpHttpOptions } from './interfaces/mcp-module-options.interface';
+export type {
+  McpModuleOptions,
+  McpHttpOptions,
+  McpStateOptions,
+} from './interfaces/mcp-module-options.interface';
 export type { McpIdentity } from './interfaces/mcp-identity.interface';
 export type {
   ToolOptions,
@@ -82,9 +86,29 @@ export type {
 } from './registry/registry.interfaces';
 export { StdioLogger } from './transports/stdio/stdio-logger';
 export {
-  InMemoryEventStore,
-  type InMemoryEventStoreOptions,
-} from './transports/session/in-memory-event-store';
+  SessionStore,
+  type SessionRecord,
+  type SessionLimits,
+  type SessionOpening,
+  type SessionChange,
+} from './state/session.store';
+export {
+  InMemorySessionStore,
+  type InMemorySessionStoreOptions,
+} from './state/in-memory-session.store';
+export { RedisSessionStore, type RedisSessionStoreOptions } from './state/redis-session.store';
+export { EventStore, type EventAppendOptions } from './state/event.store';
+export { InMemoryEventStore, type InMemoryEventStoreOptions } from './state/in-memory-event.store';
+export { RedisEventStore, type RedisEventStoreOptions } from './state/redis-event.store';
+export { NotificationBus } from './state/notification.bus';
+export { InMemoryNotificationBus } from './state/in-memory-notification.bus';
+export {
+  RedisNotificationBus,
+  type RedisNotificationBusOptions,
+} from './state/redis-notification.bus';
+export { type RedisClientLike } from './state/redis-client';
+export { McpState } from './state/mcp-state';
+export { SessionRestoreError, isSessionRestoreError } from './errors/session-restore.error';
 export {
   MODERN_PROTOCOL_VERSION,
   LEGACY_PROTOCOL_VERSION,

@@ -31,6 +31,7 @@ import { LIST_CHANGED_EVENTS } from './protocol/connected-servers';
 import { RequestHooks } from './hooks/request-hooks';
 import { McpServerFactory } from './protocol/mcp-server-factory';
 import { McpRegistry } from './registry/mcp-registry';
+import { McpState } from './state/mcp-state';
 import { mountStreamableHttp } from './transports/http/http-mount';
 import { clientOf, StreamableHttpHandler } from './transports/http/streamable-http.handler';
 import type { AddressInfo } from 'node:net';
@@ -82,6 +83,7 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
     private readonly adapterHost: HttpAdapterHost,
     private readonly appConfig: ApplicationConfig,
     private readonly servers: McpServers,
+    private readonly state: McpState,
   ) {
     assertModuleOptions(options);
     this.logger = new Logger(`Mcp:${options.name}`);
@@ -108,6 +110,7 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
       this.options,
       this.registry,
       new RequestHooks(this.explorer.hooks(this.options.name)),
+      this.state.channel.events,
     );
     const adapter = this.adapterHost.httpAdapter;
     if (this.options.http !== false && adapter) {
@@ -116,6 +119,7 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
         this.options,
         this.options.http ?? {},
         () => isLoopback(adapter.getHttpServer()?.address?.() as AddressInfo | string | null),
+        this.state,
       );
       mountStreamableHttp(adapter, this.httpPath!, this.http);
       this.logger.log(
@@ -135,6 +139,7 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
     this.servers.unregister(this);
     await Promise.allSettled([this.http?.close(), ...this.connections.map((c) => c.close())]);
     this.factory?.close();
+    await this.state.close();
   }
 
   /**
@@ -254,6 +259,33 @@ function assertModuleOptions(options: McpModuleOptions): void {
     !(Number.isInteger(http.maxBodyBytes) && http.maxBodyBytes > 0)
   )
     problems.push('"http.maxBodyBytes" must be a positive integer');
+  if (http) {
+    const positive = [
+      'sessionIdleTtlMs',
+      'maxSessions',
+      'maxSessionsPerClient',
+      'maxListenStreams',
+      'maxListenStreamsPerClient',
+      'capacityRetryAfterMs',
+    ] as const;
+    for (const key of positive) {
+      const value = http[key];
+      if (value !== undefined && !(Number.isInteger(value) && value > 0))
+        problems.push(`"http.${key}" must be a positive integer`);
+    }
+    const pairs = [
+      ['maxSessionsPerClient', 'maxSessions'],
+      ['maxListenStreamsPerClient', 'maxListenStreams'],
+    ] as const;
+    for (const [perClient, overall] of pairs) {
+      const a = http[perClient];
+      const b = http[overall];
+      if (Number.isInteger(a) && Number.isInteger(b) && a! > b!)
+        problems.push(`"http.${perClient}" (${a}) must not exceed "http.${overall}" (${b})`);
+    }
+    if (http.clientKey !== undefined && typeof http.clientKey !== 'function')
+      problems.push('"http.clientKey" must be a function');
+  }
   if (problems.length)
     throw new McpDefinitionError(
       `Invalid McpModule options${options?.name ? ` for "${options.name}"` : ''}: ${problems.join('; ')}`,

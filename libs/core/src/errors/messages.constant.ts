@@ -14,3 +14,13 @@ export const UNKNOWN_COMPLETION_TARGET = (kind: string, name: string, where: str
   `@Completion() on ${where} completes the ${kind} "${name}", which no provider declares.`;
 export const UNSUPPORTED_NEST = (version: string, problem: string) =>
   `Rampart cannot bind MCP handlers with @nestjs/core ${version}: ${problem}. Rampart runs the interceptors of MCP handlers through its own consumer, which it passes to Nest's ExternalContextCreator constructor (see @rampart/core pipeline/nest-adapter.ts); this version of Nest no longer allows it. Install the @nestjs/core version that @rampart/core's peerDependencies name.`;
+export const SESSIONS_FULL = (max: number) =>
+  `Service Unavailable: ${max} sessions are open; try again later`;
+export const SESSIONS_FULL_FOR_CLIENT = (max: number) =>
+  `Service Unavailable: this client has ${max} sessions open, the most allowed per client; end one (DELETE) or try again later`;
+export const SESSION_STORE_UNAVAILABLE =
+  'Service Unavailable: the session store does not answer; try again later';
+export const LISTEN_FULL = (max: number) =>
+  `Subscription limit reached: ${max} subscriptions/listen streams are open; try again later`;
+export const LISTEN_FULL_FOR_CLIENT = (max: number) =>
+  `Subscription limit reached: this client has ${max} subscriptions/listen streams open, the most allowed per client; close one or try again later`;

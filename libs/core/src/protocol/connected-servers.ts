@@ -1,6 +1,7 @@
 import type { Server, ServerEvent, ServerEventBus } from '@modelcontextprotocol/server';
 import type { ProtocolEra } from '../context/mcp-context';
 import type { RegistryChange } from '../registry/registry.interfaces';
+import { deliveryIdOf, runDelivery } from '../state/server-channel';
 
 /** The change event of each kind of list change. */
 export const LIST_CHANGED_EVENTS = {
@@ -9,10 +10,17 @@ export const LIST_CHANGED_EVENTS = {
   resources: { kind: 'resources_list_changed' },
 } as const satisfies Record<RegistryChange, ServerEvent>;
 
+/** What the owner of a connection hears about it: a shared 2025 session records it in its store. */
+export interface ConnectionHooks {
+  /** The client subscribed to (`true`) or unsubscribed from (`false`) a resource. */
+  onSubscription?(uri: string, subscribed: boolean): void;
+}
+
 /** One long-lived SDK server and the resource URIs its client subscribed to (2025-11-25). */
 interface Connection {
   era: ProtocolEra;
   resources: Set<string>;
+  hooks?: ConnectionHooks;
 }
 
 /**
@@ -24,6 +32,9 @@ interface Connection {
  *
  * Per-request 2026-07-28 HTTP servers are never added: their `subscriptions/listen` streams
  * subscribe to the bus directly.
+ *
+ * Each delivery runs under the event's delivery id ({@link runDelivery}), so that a 2025 session
+ * held by several replicas stores the change once in the shared event store.
  */
 export class ConnectedServers {
   private readonly connections = new Map<Server, Connection>();
@@ -39,8 +50,8 @@ export class ConnectedServers {
   }
 
   /** Adds a connection; it is removed when the server closes. */
-  add(server: Server, era: ProtocolEra): void {
-    this.connections.set(server, { era, resources: new Set() });
+  add(server: Server, era: ProtocolEra, hooks?: ConnectionHooks): void {
+    this.connections.set(server, { era, resources: new Set(), hooks });
     const previous = server.onclose;
     server.onclose = () => {
       this.connections.delete(server);
@@ -50,12 +61,26 @@ export class ConnectedServers {
 
   /** Records a 2025-11-25 `resources/subscribe`; ignored for servers that are not connections. */
   subscribe(server: Server, uri: string): void {
-    this.connections.get(server)?.resources.add(uri);
+    const connection = this.connections.get(server);
+    if (!connection || connection.resources.has(uri)) return;
+    connection.resources.add(uri);
+    connection.hooks?.onSubscription?.(uri, true);
   }
 
   /** Records a 2025-11-25 `resources/unsubscribe`. */
   unsubscribeResource(server: Server, uri: string): void {
-    this.connections.get(server)?.resources.delete(uri);
+    const connection = this.connections.get(server);
+    if (!connection?.resources.delete(uri)) return;
+    connection.hooks?.onSubscription?.(uri, false);
+  }
+
+  /**
+   * Replaces the subscriptions of a connection with those another replica recorded, without
+   * calling its hooks.
+   */
+  setSubscriptions(server: Server, uris: Iterable<string>): void {
+    const connection = this.connections.get(server);
+    if (connection) connection.resources = new Set(uris);
   }
 
   /** Whether `server`'s client subscribed to `uri`. */
@@ -70,25 +95,29 @@ export class ConnectedServers {
   }
 
   private deliver(event: ServerEvent): void {
-    for (const [server, connection] of this.connections) {
-      let sent: Promise<void> | undefined;
-      switch (event.kind) {
-        case 'tools_list_changed':
-          sent = server.sendToolListChanged();
-          break;
-        case 'prompts_list_changed':
-          sent = server.sendPromptListChanged();
-          break;
-        case 'resources_list_changed':
-          sent = server.sendResourceListChanged();
-          break;
-        case 'resource_updated':
-          if (connection.era === 'modern' || connection.resources.has(event.uri))
-            sent = server.sendResourceUpdated({ uri: event.uri });
-          break;
-      }
-      // A connection that is going away must not stop delivery to the others.
-      sent?.catch(() => undefined);
+    const id = deliveryIdOf(event);
+    for (const [server, connection] of this.connections)
+      runDelivery(id, () => this.send(server, connection, event));
+  }
+
+  private send(server: Server, connection: Connection, event: ServerEvent): void {
+    let sent: Promise<void> | undefined;
+    switch (event.kind) {
+      case 'tools_list_changed':
+        sent = server.sendToolListChanged();
+        break;
+      case 'prompts_list_changed':
+        sent = server.sendPromptListChanged();
+        break;
+      case 'resources_list_changed':
+        sent = server.sendResourceListChanged();
+        break;
+      case 'resource_updated':
+        if (connection.era === 'modern' || connection.resources.has(event.uri))
+          sent = server.sendResourceUpdated({ uri: event.uri });
+        break;
     }
+    // A connection that is going away must not stop delivery to the others.
+    sent?.catch(() => undefined);
   }
 }

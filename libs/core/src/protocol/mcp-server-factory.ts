@@ -64,6 +64,8 @@ export class McpServerFactory {
     readonly registry: McpRegistry,
     /** The server's request hooks (`@McpHook()` providers), composed once. */
     readonly hooks: RequestHooks = new RequestHooks([]),
+    /** Where change events travel: the replica channel's bus, or one of this process. */
+    events?: ServerEventBus,
   ) {
     this.logger = new Logger(`Mcp:${options.name}`);
     this.dispatcher = new McpDispatcher(options, registry, hooks);
@@ -76,9 +78,11 @@ export class McpServerFactory {
         LIST_METHODS.map((method) => [method, this.dispatcher.listCacheHint]),
       ),
     };
-    this.events = new InMemoryServerEventBus((e) =>
-      this.logger.warn(`A change notification failed: ${e.message}`),
-    );
+    this.events =
+      events ??
+      new InMemoryServerEventBus((e) =>
+        this.logger.warn(`A change notification failed: ${e.message}`),
+      );
     this.connections = new ConnectedServers(this.events);
     this.stopWatchingRegistry = registry.onChange((change) =>
       this.events.publish(LIST_CHANGED_EVENTS[change]),

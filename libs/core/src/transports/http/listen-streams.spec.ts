@@ -26,12 +26,18 @@ describe('ListenStreams', () => {
       bus,
       { tools: { listChanged: true }, resources: { subscribe: true } },
       { name: 'test', version: '1.0.0' },
-      { maxStreams: 2, keepAliveMs: 0 },
+      { maxStreams: 3, maxStreamsPerClient: 2, retryAfterMs: 1_500, keepAliveMs: 0 },
     );
     http = createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
-      req.on('end', () => streams.serve(JSON.parse(body) as JSONRPCRequest, res));
+      req.on('end', () =>
+        streams.serve(
+          JSON.parse(body) as JSONRPCRequest,
+          res,
+          String(req.headers['x-client'] ?? 'anonymous'),
+        ),
+      );
     });
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`;
@@ -43,9 +49,10 @@ describe('ListenStreams', () => {
     await new Promise((r) => http.close(r));
   });
 
-  async function listen(notifications: unknown): Promise<Reader> {
+  async function listen(notifications: unknown, client = 'anonymous'): Promise<Reader> {
     const res = await fetch(url, {
       method: 'POST',
+      headers: { 'x-client': client },
       body: JSON.stringify({
         jsonrpc: '2.0',
         id: ++id,
@@ -126,31 +133,67 @@ describe('ListenStreams', () => {
     expect(streams.size).toBe(0);
   });
 
-  const post = async (body: object) =>
-    (await fetch(url, { method: 'POST', body: JSON.stringify(body) })).json();
-
-  it('refuses an invalid filter and streams over the limit with a JSON-RPC error', async () => {
-    const listenWith = (notifications: unknown) => ({
-      jsonrpc: '2.0',
-      id: 77,
-      method: 'subscriptions/listen',
-      params: { notifications },
+  const post = async (body: object, client = 'anonymous') => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'x-client': client },
+      body: JSON.stringify(body),
     });
-    expect(await post(listenWith({ toolsListChanged: 'yes' }))).toMatchObject({
+    return {
+      status: res.status,
+      retryAfter: res.headers.get('retry-after'),
+      body: await res.json(),
+    };
+  };
+  const listenWith = (notifications: unknown) => ({
+    jsonrpc: '2.0',
+    id: 77,
+    method: 'subscriptions/listen',
+    params: { notifications },
+  });
+
+  it('refuses an invalid filter with a JSON-RPC error', async () => {
+    expect((await post(listenWith({ toolsListChanged: 'yes' }))).body).toMatchObject({
       id: 77,
       error: { code: -32602 },
     });
-    const a = await listen({ toolsListChanged: true });
-    const b = await listen({ toolsListChanged: true });
+  });
+
+  it('refuses a client at its cap with 503 and Retry-After, while another client still listens', async () => {
+    const a = await listen({ toolsListChanged: true }, 'mallory');
+    const b = await listen({ toolsListChanged: true }, 'mallory');
     await a.next();
     await b.next();
-    expect(await post(listenWith({ toolsListChanged: true }))).toEqual({
+    const refused = await post(listenWith({ toolsListChanged: true }), 'mallory');
+    expect(refused.status).toBe(503);
+    expect(refused.retryAfter).toBe('2');
+    expect(refused.body).toEqual({
       jsonrpc: '2.0',
       id: 77,
-      error: { code: -32603, message: 'Subscription limit reached' },
+      error: {
+        code: -32603,
+        message: expect.stringMatching(/^Subscription limit reached: this client has 2/),
+        data: { limit: 'maxListenStreamsPerClient' },
+      },
     });
+    expect(streams.sizeOf('mallory')).toBe(2);
+
+    const other = await listen({ toolsListChanged: true }, 'alice');
+    expect(other.status).toBe(200);
+    expect((await other.next()).method).toBe('notifications/subscriptions/acknowledged');
+
+    // Past the overall cap, every client is refused.
+    const full = await post(listenWith({ toolsListChanged: true }), 'bob');
+    expect(full.status).toBe(503);
+    expect(full.body.error.data).toEqual({ limit: 'maxListenStreams' });
+
+    // A stream that ends gives its slot back to its client.
     await a.cancel();
-    await b.cancel();
+    for (let i = 0; i < 50 && streams.sizeOf('mallory') > 1; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    const again = await listen({ toolsListChanged: true }, 'mallory');
+    expect(again.status).toBe(200);
+    await Promise.all([b.cancel(), other.cancel(), again.cancel()]);
   });
 
   it('forgets a stream when the client goes away, and ends the rest gracefully on close', async () => {

@@ -10,13 +10,18 @@ import {
   type SubscriptionFilter,
 } from '@modelcontextprotocol/server';
 import type { ServerResponse } from 'node:http';
+import { LISTEN_FULL, LISTEN_FULL_FOR_CLIENT } from '../../errors/messages.constant';
 import { JsonRpcErrorCode } from '../../errors/mcp-protocol.error';
 import { writeJsonRpcError } from './node-http';
 
 /** Options of {@link ListenStreams}. */
 export interface ListenStreamsOptions {
-  /** Largest number of open streams; more are refused with `-32603`. */
+  /** Largest number of open streams; more are refused with `503` and `-32603`. */
   maxStreams: number;
+  /** Largest number of open streams per client key; more are refused with `503` and `-32603`. */
+  maxStreamsPerClient: number;
+  /** `Retry-After` of a refusal, in milliseconds (sent in whole seconds). */
+  retryAfterMs: number;
   /** Interval of the SSE keep-alive comment, in milliseconds; `0` turns it off. */
   keepAliveMs: number;
 }
@@ -25,6 +30,8 @@ export interface ListenStreamsOptions {
 interface Stream {
   /** The subscription id: the listen request's JSON-RPC id. */
   id: string | number;
+  /** The client the stream counts against. */
+  clientKey: string;
   res: ServerResponse;
   filter: SubscriptionFilter;
   /** Ends the stream; `graceful` sends the final `subscriptions/listen` result first. */
@@ -54,6 +61,8 @@ const NOTIFICATION_OF: Record<ServerEvent['kind'], string> = {
  */
 export class ListenStreams {
   private readonly open = new Set<Stream>();
+  /** Open streams per client key. */
+  private readonly perClient = new Map<string, number>();
   private keepAlive?: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
 
@@ -71,16 +80,33 @@ export class ListenStreams {
     return this.open.size;
   }
 
-  /** Answers one `subscriptions/listen` request; the response stays open until either side ends it. */
-  serve(message: JSONRPCRequest, res: ServerResponse): void {
+  /** Open streams of one client. */
+  sizeOf(clientKey: string): number {
+    return this.perClient.get(clientKey) ?? 0;
+  }
+
+  /**
+   * Answers one `subscriptions/listen` request; the response stays open until either side ends
+   * it. Past the stream caps (overall, or for `clientKey`), answers `503` with `Retry-After`.
+   */
+  serve(message: JSONRPCRequest, res: ServerResponse, clientKey = ''): void {
     const id = message.id;
-    if (this.open.size >= this.options.maxStreams)
+    const { maxStreams, maxStreamsPerClient } = this.options;
+    const full =
+      this.open.size >= maxStreams
+        ? LISTEN_FULL(maxStreams)
+        : this.sizeOf(clientKey) >= maxStreamsPerClient
+          ? LISTEN_FULL_FOR_CLIENT(maxStreamsPerClient)
+          : undefined;
+    if (full)
       return writeJsonRpcError(
         res,
-        200,
+        503,
         JsonRpcErrorCode.InternalError,
-        'Subscription limit reached',
+        full,
         id,
+        { limit: this.open.size >= maxStreams ? 'maxListenStreams' : 'maxListenStreamsPerClient' },
+        { 'retry-after': String(Math.ceil(this.options.retryAfterMs / 1000)) },
       );
     const requested = (message.params as { notifications?: unknown } | undefined)?.notifications;
     if (!requested || typeof requested !== 'object' || !isSpecType.SubscriptionFilter(requested))
@@ -97,10 +123,13 @@ export class ListenStreams {
     res.flushHeaders();
     const stream: Stream = {
       id,
+      clientKey,
       res,
       filter,
       close: (graceful) => {
-        if (!this.open.delete(stream) && res.writableEnded) return;
+        const wasOpen = this.open.delete(stream);
+        if (wasOpen) this.count(clientKey, -1);
+        if (!wasOpen && res.writableEnded) return;
         if (graceful && !res.writableEnded)
           writeFrame(res, {
             jsonrpc: '2.0',
@@ -121,6 +150,7 @@ export class ListenStreams {
     });
     if (Object.keys(filter).length === 0) return stream.close(true);
     this.open.add(stream);
+    this.count(clientKey, 1);
     res.on('close', () => stream.close(false));
     this.startKeepAlive();
   }
@@ -160,6 +190,12 @@ export class ListenStreams {
         },
       });
     }
+  }
+
+  private count(clientKey: string, delta: number): void {
+    const n = (this.perClient.get(clientKey) ?? 0) + delta;
+    if (n > 0) this.perClient.set(clientKey, n);
+    else this.perClient.delete(clientKey);
   }
 
   private startKeepAlive(): void {

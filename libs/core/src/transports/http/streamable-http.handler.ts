@@ -28,7 +28,9 @@ import {
 } from '../../mcp.constants';
 import type { McpServerFactory } from '../../protocol/mcp-server-factory';
 import type { ToolEntry } from '../../registry/registry.interfaces';
+import type { McpState } from '../../state/mcp-state';
 import { LegacySessionManager } from '../session/legacy-sessions';
+import { defaultClientKey } from './client-key';
 import { ListenStreams } from './listen-streams';
 import { ModernFastPath } from './modern-fast-path';
 import { checkParamHeaders, paramHeadersOf, type ParamHeader } from './param-headers';
@@ -40,8 +42,16 @@ export type PreparsedBody = { parsed: true; value: unknown } | { parsed: false }
 
 /** Versions served on the stateless path, as `-32022` errors list them. */
 const MODERN_VERSIONS = [MODERN_PROTOCOL_VERSION];
-/** Largest number of open `subscriptions/listen` streams per endpoint (the SDK's default). */
-const DEFAULT_MAX_SUBSCRIPTIONS = 1024;
+/** Largest number of open `subscriptions/listen` streams per replica (the SDK's default). */
+export const DEFAULT_MAX_LISTEN_STREAMS = 1024;
+/** Largest number of open `subscriptions/listen` streams per client and replica. */
+export const DEFAULT_MAX_LISTEN_STREAMS_PER_CLIENT = 32;
+/** Largest number of 2025-era sessions. */
+export const DEFAULT_MAX_SESSIONS = 10_000;
+/** Largest number of 2025-era sessions per client. */
+export const DEFAULT_MAX_SESSIONS_PER_CLIENT = 100;
+/** `Retry-After` of a refusal at a cap, in milliseconds. */
+export const DEFAULT_CAPACITY_RETRY_AFTER_MS = 5_000;
 /** Interval of SSE keep-alive comments on listen streams, in milliseconds (the SDK's default). */
 const SSE_KEEP_ALIVE_MS = 15_000;
 
@@ -85,6 +95,8 @@ export class StreamableHttpHandler {
     private readonly http: McpHttpOptions,
     /** Whether the app listens on loopback only; decides the default Host allowlist. */
     private readonly loopbackOnly: () => boolean,
+    /** Where sessions, their events and change notifications live. */
+    state: McpState,
   ) {
     this.logger = new Logger(`Mcp:${options.name}:http`);
     this.maxBodyBytes = http.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -92,14 +104,23 @@ export class StreamableHttpHandler {
     else if (http.allowedHosts === false) this.allowedHosts = null;
     if (http.allowedOrigins !== false)
       this.allowedOrigins = http.allowedOrigins ?? localhostAllowedOrigins();
+    const retryAfterMs = http.capacityRetryAfterMs ?? DEFAULT_CAPACITY_RETRY_AFTER_MS;
     if (http.legacySessions !== false)
-      this.sessions = new LegacySessionManager(factory, {
-        idleTtlMs: http.sessionIdleTtlMs ?? 30 * 60_000,
-        maxSessions: http.maxSessions ?? 10_000,
-      });
+      this.sessions = new LegacySessionManager(
+        factory,
+        {
+          idleTtlMs: http.sessionIdleTtlMs ?? 30 * 60_000,
+          maxSessions: http.maxSessions ?? DEFAULT_MAX_SESSIONS,
+          maxSessionsPerClient: http.maxSessionsPerClient ?? DEFAULT_MAX_SESSIONS_PER_CLIENT,
+          retryAfterMs,
+        },
+        state,
+      );
     this.fastPath = new ModernFastPath(factory.dispatcher, http.responseMode ?? 'auto');
     this.listen = new ListenStreams(factory.events, factory.capabilities, factory.serverInfo, {
-      maxStreams: DEFAULT_MAX_SUBSCRIPTIONS,
+      maxStreams: http.maxListenStreams ?? DEFAULT_MAX_LISTEN_STREAMS,
+      maxStreamsPerClient: http.maxListenStreamsPerClient ?? DEFAULT_MAX_LISTEN_STREAMS_PER_CLIENT,
+      retryAfterMs,
       keepAliveMs: SSE_KEEP_ALIVE_MS,
     });
   }
@@ -169,6 +190,7 @@ export class StreamableHttpHandler {
           );
         return await this.sessions.handle(req, res, value, {
           identity,
+          clientKey: this.clientKeyOf(req, nativeRequest, identity),
           origin: (ctx, server) => this.legacyOrigin(ctx, server, identity, nativeRequest, trace),
         });
       }
@@ -209,7 +231,8 @@ export class StreamableHttpHandler {
         headerTrace: trace,
       });
       if (this.factory.hooks.admits) await this.admit(modern, res);
-      if (message.method === 'subscriptions/listen') return this.listen.serve(message, res);
+      if (message.method === 'subscriptions/listen')
+        return this.listen.serve(message, res, this.clientKeyOf(req, nativeRequest, identity));
       await this.fastPath.serve(modern);
     } catch (error) {
       this.fail(res, error, idOf(value));
@@ -243,6 +266,17 @@ export class StreamableHttpHandler {
     return declared.length > 0
       ? checkParamHeaders(declared, params?.arguments, headers)
       : undefined;
+  }
+
+  /** The client a request counts against for the per-client caps (`http.clientKey`). */
+  private clientKeyOf(
+    req: IncomingMessage,
+    nativeRequest: unknown,
+    identity: McpIdentity | undefined,
+  ): string {
+    return this.http.clientKey
+      ? this.http.clientKey(nativeRequest, identity)
+      : defaultClientKey(req, nativeRequest, identity);
   }
 
   /**
