@@ -23,7 +23,6 @@ export interface InMemoryEventStoreOptions {
 }
 
 interface SessionLog {
-  seq: number;
   events: Map<EventId, { streamId: StreamId; message: JSONRPCMessage }>;
   dedupe: Map<string, { eventId: EventId; until: number }>;
   expiresAt: number;
@@ -41,6 +40,8 @@ interface SessionLog {
  */
 export class InMemoryEventStore implements EventStore {
   private readonly logs = new Map<string, SessionLog>();
+  /** Event ids are numbered over all sessions: an id names one event of one session. */
+  private seq = 0;
   /** Every stored event, oldest first, for the overall bound: `<session>\n<event id>`. */
   private readonly order = new Set<string>();
   private readonly maxEventsPerSession: number;
@@ -66,7 +67,7 @@ export class InMemoryEventStore implements EventStore {
     const now = this.now();
     let log = this.live(sessionId);
     if (!log) {
-      log = { seq: 0, events: new Map(), dedupe: new Map(), expiresAt: 0 };
+      log = { events: new Map(), dedupe: new Map(), expiresAt: 0 };
       this.logs.set(sessionId, log);
     }
     log.expiresAt = now + options.ttlMs;
@@ -74,7 +75,7 @@ export class InMemoryEventStore implements EventStore {
       const seen = log.dedupe.get(options.dedupeKey);
       if (seen && seen.until > now) return seen.eventId;
     }
-    const eventId = (++log.seq).toString(36).padStart(8, '0');
+    const eventId = (++this.seq).toString(36).padStart(8, '0');
     log.events.set(eventId, { streamId, message });
     this.order.add(orderKey(sessionId, eventId));
     if (options.dedupeKey !== undefined) {
