@@ -1,13 +1,25 @@
-import { Injectable, Module, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { IsString } from 'class-validator';
 import {
   Args,
+  EventStore,
+  InMemoryEventStore,
+  InMemoryNotificationBus,
+  InMemorySessionStore,
   McpExecutionContext,
   McpModule,
   McpServerHost,
   McpServers,
+  NotificationBus,
+  SessionStore,
   Tool,
   isMcpDefinitionError,
 } from '@rampart/core';
@@ -230,6 +242,71 @@ describe('module options', () => {
     expect((error as Error).message).toBe(
       'Invalid McpModule options: "name" must be a non-empty string; "pageSize" must be a positive integer; "http.maxBodyBytes" must be a positive integer',
     );
+  });
+
+  it('refuses session and listen caps that cannot work, naming each', async () => {
+    @Module({
+      imports: [
+        McpModule.forRoot({
+          name: 'caps',
+          version: '1',
+          http: {
+            maxSessions: 10,
+            maxSessionsPerClient: 20,
+            maxListenStreamsPerClient: 0,
+            capacityRetryAfterMs: 1.5,
+          },
+        }),
+      ],
+    })
+    class Bad {}
+    const error = await boot(Bad);
+    expect(isMcpDefinitionError(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      'Invalid McpModule options for "caps": "http.maxListenStreamsPerClient" must be a positive integer; "http.capacityRetryAfterMs" must be a positive integer; "http.maxSessionsPerClient" (20) must not exceed "http.maxSessions" (10)',
+    );
+  });
+
+  it('refuses a state option that cannot work, with a named error', async () => {
+    @Module({
+      imports: [
+        McpModule.forRootAsync({
+          useFactory: () => ({ name: 'state', version: '1', state: { redis: 'localhost:6379' } }),
+        }),
+      ],
+    })
+    class Bad {}
+    const error = await boot(Bad);
+    expect(isMcpDefinitionError(error)).toBe(true);
+    expect((error as Error).message).toMatch(
+      /"state.redis" must be a redis:\/\/ or rediss:\/\/ URL/,
+    );
+  });
+
+  it('provides its state stores under their tokens', async () => {
+    const store = new InMemorySessionStore();
+    @Injectable()
+    class NeedsStores {
+      constructor(
+        @Inject(SessionStore) readonly sessions: SessionStore,
+        @Inject(EventStore) readonly events: EventStore,
+        @Inject(NotificationBus) readonly bus: NotificationBus,
+      ) {}
+    }
+    @Module({
+      imports: [McpModule.forRoot({ name: 'stores', version: '1', state: { sessions: store } })],
+      providers: [NeedsStores],
+    })
+    class WithStores {}
+    const app = await NestFactory.createApplicationContext(WithStores, { logger: false });
+    try {
+      const needs = app.get(NeedsStores);
+      expect(needs.sessions).toBe(store);
+      expect(needs.events).toBeInstanceOf(InMemoryEventStore);
+      expect(needs.bus).toBeInstanceOf(InMemoryNotificationBus);
+    } finally {
+      await app.close();
+    }
   });
 
   it('makes the server injectable app-wide with isGlobal, on the async path too', async () => {

@@ -82,7 +82,7 @@ describe.each(subjects)('%s', (_name, create) => {
     // The id may name an event of s1 too (ids are per session): then s1's own events follow.
     const { sent } = await replay('s1', theirs);
     for (const [, message] of sent)
-      expect((message as { params: { uri: string } }).params.uri).toMatch(/^one:/);
+      expect((message as unknown as { params: { uri: string } }).params.uri).toMatch(/^one:/);
     expect(await store.streamOf('s1', 'not-an-id')).toBeUndefined();
     expect(await replay('s1', 'not-an-id')).toEqual({ stream: undefined, sent: [] });
     expect(await replay('s3', theirs)).toEqual({ stream: undefined, sent: [] });
