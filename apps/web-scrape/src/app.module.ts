@@ -23,8 +23,9 @@ export interface WebScrapeOptions {
   /** How long and how many fetched pages stay readable as `page://{id}`. */
   pages?: Partial<PageStoreOptions>;
   /**
-   * Redis for the rate limits and breakers shared by every replica; per-process memory when
-   * unset.
+   * Redis shared by every replica: rate limits and breakers, 2025-era sessions and their SSE
+   * events (a session opened on one replica is served by any), and list-change notifications.
+   * Per-process memory when unset.
    * @default process.env.REDIS_URL
    */
   redisUrl?: string;
@@ -57,11 +58,12 @@ export class AppModule {
       maxBytes: 5 * 1024 * 1024,
       ...options.scrape,
     };
+    const redis = 'redisUrl' in options ? options.redisUrl : process.env.REDIS_URL;
     return {
       module: AppModule,
       imports: [
         ResilienceModule.forRoot({
-          storage: { redis: 'redisUrl' in options ? options.redisUrl : process.env.REDIS_URL },
+          storage: { redis },
           tools: {
             scrape_url: {
               timeout: { attemptMs: scrape.timeoutMs, overallMs: 3 * scrape.timeoutMs },
@@ -95,6 +97,8 @@ export class AppModule {
             'Fetch web pages with scrape_url; read whole pages through their page:// links.',
           http: options.stdio ? false : { path: '/mcp' },
           stdio: options.stdio,
+          // Sessions, their events and change notifications, shared over HTTP replicas.
+          ...(!options.stdio && { state: { redis } }),
         }),
       ],
       providers: [
