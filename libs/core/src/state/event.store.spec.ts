@@ -9,7 +9,7 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const GET = '_GET_stream';
 const ttl = { ttlMs: 60_000 };
 
-const subjects: [string, () => Promise<{ store: EventStore; close(): Promise<void> }>][] = [
+const subjects: [string, () => Promise<{ store: EventStore; close: () => Promise<void> }>][] = [
   [
     'InMemoryEventStore',
     async () => {

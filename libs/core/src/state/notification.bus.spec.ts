@@ -9,7 +9,7 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Two replicas' buses: the same instance in memory, two connections in Redis. */
 const subjects: [
   string,
-  () => Promise<{ a: NotificationBus; b: NotificationBus; close(): Promise<void> }>,
+  () => Promise<{ a: NotificationBus; b: NotificationBus; close: () => Promise<void> }>,
 ][] = [
   [
     'InMemoryNotificationBus',

@@ -503,7 +503,7 @@ export class LegacySessionManager {
    */
   private async closeIdle(): Promise<void> {
     const cutoff = Date.now() - this.limits.idleTtlMs;
-    for (const session of [...this.local.values()]) {
+    for (const session of this.local.values()) {
       if (session.lastUsed >= cutoff) continue;
       try {
         if (await this.state.sessions.get(session.id)) session.lastUsed = Date.now();

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import {
   isJSONRPCErrorResponse,
   isJSONRPCNotification,
@@ -26,21 +27,38 @@ import { sseMessages } from './web-bridge';
  */
 export class SessionEvents implements SdkEventStore {
   muted = false;
-  private mutedSeq = 0;
+  private unstored = 0;
+  private failing = false;
 
   constructor(
     private readonly store: EventStore,
     private readonly sessionId: string,
     private readonly ttlMs: number,
+    private readonly logger: Logger = new Logger('McpSessions'),
   ) {}
 
+  /**
+   * Stores an event. When the store fails (Redis down), the message still goes out on the live
+   * stream, under an id that no resumption finds: a response is never lost for want of storage.
+   */
   async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
-    if (this.muted) return `restore-${++this.mutedSeq}`;
+    if (this.muted) return `unstored-${++this.unstored}`;
     const dedupeKey = currentDeliveryId();
-    return this.store.append(this.sessionId, streamId, message, {
-      ttlMs: this.ttlMs,
-      ...(dedupeKey !== undefined && { dedupeKey }),
-    });
+    try {
+      const id = await this.store.append(this.sessionId, streamId, message, {
+        ttlMs: this.ttlMs,
+        ...(dedupeKey !== undefined && { dedupeKey }),
+      });
+      this.failing = false;
+      return id;
+    } catch (error) {
+      if (!this.failing)
+        this.logger.warn(
+          `The event store does not answer (${String(error)}): events of session ${this.sessionId} are sent without being kept for resumption`,
+        );
+      this.failing = true;
+      return `unstored-${++this.unstored}`;
+    }
   }
 
   getStreamIdForEventId(eventId: EventId): Promise<StreamId | undefined> {
