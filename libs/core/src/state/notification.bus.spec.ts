@@ -83,3 +83,29 @@ describe.each(subjects)('%s', (_name, create) => {
     }
   });
 });
+
+describe('RedisNotificationBus', () => {
+  it('holds its subscriber connection only while something listens', async () => {
+    const client = new Redis(REDIS_URL);
+    const duplicate = jest.spyOn(client, 'duplicate');
+    const bus = new RedisNotificationBus(client, { keyPrefix: `test:${randomUUID()}:` });
+    try {
+      const off = await bus.subscribe('web', () => undefined);
+      const subscriber = duplicate.mock.results[0].value as Redis;
+      expect(subscriber.status).toBe('ready');
+      await off();
+      await until(() => subscriber.status === 'end');
+      expect(subscriber.status).toBe('end');
+
+      const heard: string[] = [];
+      const again = await bus.subscribe('web', (m) => heard.push(m));
+      await bus.publish('web', 'back');
+      await until(() => heard.length === 1);
+      expect(heard).toEqual(['back']);
+      await again();
+    } finally {
+      await bus.close();
+      await client.quit();
+    }
+  });
+});

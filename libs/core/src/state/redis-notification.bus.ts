@@ -23,8 +23,8 @@ export interface RedisNotificationBusOptions {
 
 /**
  * A bus over Redis pub/sub, shared by every replica. Publishes on the given client; subscribes on
- * a connection of its own (`client.duplicate()`, created on the first subscription and closed
- * by {@link close}), which ioredis subscribes again after a reconnection.
+ * a connection of its own (`client.duplicate()`, opened by the first subscription, closed when
+ * the last one ends or by {@link close}), which ioredis subscribes again after a reconnection.
  *
  * @example
  * ```ts
@@ -72,6 +72,8 @@ export class RedisNotificationBus implements NotificationBus {
       listeners.delete(subscription);
       if (listeners.size > 0 || this.listeners.get(name) !== listeners) return;
       this.listeners.delete(name);
+      // The connection lives as long as something listens: the last one out closes it.
+      if (this.listeners.size === 0) return this.close();
       if (this.subscriber?.status === 'ready') await this.subscriber.unsubscribe(name);
     };
   }
