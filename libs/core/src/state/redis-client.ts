@@ -4,6 +4,12 @@ import { createHash } from 'node:crypto';
  * The part of an ioredis client that Rampart's Redis stores and bus use. An ioredis `Redis`
  * satisfies it; core never imports ioredis itself except where a URL must become a client
  * ({@link createRedisClient}), so apps that keep their state in memory need no Redis package.
+ *
+ * @example
+ * ```ts
+ * const client: RedisClientLike = new Redis(process.env.REDIS_URL!, { socketTimeout: 1_000 });
+ * McpModule.forRoot({ name: 'web', version: '1.0.0', state: { redis: client } });
+ * ```
  */
 export interface RedisClientLike {
   /** ioredis' connection status: `wait`, `connecting`, `connect`, `ready`, `close`, `end`... */

@@ -57,7 +57,9 @@ const NOTIFICATION_OF: Record<ServerEvent['kind'], string> = {
  * that opens with `notifications/subscriptions/acknowledged` (the honoured part of the filter),
  * then carries the change notifications the filter asked for, every frame tagged with the
  * subscription id (the listen request's id). Change events come from the server's event bus, so
- * a change made anywhere (registry, `McpServerHost.notify*`) reaches every open stream.
+ * a change made anywhere (registry, `McpServerHost.notify*`, another replica through the
+ * notification bus) reaches every open stream. Streams are capped on this replica, overall and
+ * per client key; a refusal is `503` with `Retry-After`.
  */
 export class ListenStreams {
   private readonly open = new Set<Stream>();
