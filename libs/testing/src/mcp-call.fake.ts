@@ -38,7 +38,7 @@ export interface FakeMcpCall {
   /** Server-to-client requests sent, in order. */
   sent: McpNotification[];
   /** An {@link McpContext} over the call. */
-  context(previousRound?: RoundState): McpContext;
+  context: (previousRound?: RoundState) => McpContext;
 }
 
 /**
