@@ -1,5 +1,5 @@
 // A Rampart server on stdio with per-call logging, for logging-stdio.e2e-spec.ts: run with
-// ts-node (transpile only) and tsconfig-paths.
+// ts-node (transpile only) against the built libraries.
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';

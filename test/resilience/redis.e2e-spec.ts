@@ -25,6 +25,10 @@ describe('resilience on the shared Redis: two replicas', () => {
     ];
     a = await createMcpTestApp({ imports, transport: 'http' });
     b = await createMcpTestApp({ imports, transport: 'http', era: 'legacy' });
+    // A replica answers from its insurance limiter until its connection is ready (no offline
+    // queue): on a busy machine that can outlast the app's boot.
+    for (const replica of [a, b])
+      await until(() => replica.app.get(ResilienceRedis).client!.status === 'ready');
   });
 
   afterAll(async () => {
