@@ -137,3 +137,4 @@ export {
   type BreakerSnapshot,
   type McpBreakerStates,
 } from './telemetry/rampart-channels';
+export { loadPackage } from './state/redis-client';

@@ -1,4 +1,6 @@
 import { Logger } from '@nestjs/common';
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { ResilienceDefinitionError } from '../errors/resilience-definition.error';
 import type { ResilienceModuleOptions } from '../interfaces/resilience-module-options.interface';
@@ -67,5 +69,14 @@ describe('ResilienceRedis', () => {
       bare.disconnect();
       careful.disconnect();
     }
+  });
+
+  it('does not load ioredis when the package is imported (memory storage needs none)', () => {
+    const lib = resolve(__dirname, '../../dist/index.js');
+    const loaded = execFileSync(process.execPath, [
+      '-e',
+      `require(${JSON.stringify(lib)}); console.log(Object.keys(require.cache).some((f) => f.includes('/node_modules/ioredis/')))`,
+    ]).toString();
+    expect(loaded.trim()).toBe('false');
   });
 });

@@ -1,5 +1,6 @@
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { loadPackage } from '@rampart/core';
+import type { Redis } from 'ioredis';
 import { REDIS_CLIENT_WITHOUT_SOCKET_TIMEOUT } from '../errors/messages.constant';
 import type { ResilienceModuleOptions } from '../interfaces/resilience-module-options.interface';
 import { validateStorage } from '../policies/policy-validation';
@@ -42,7 +43,12 @@ export class ResilienceRedis implements OnModuleInit, OnApplicationShutdown {
     }
     if (typeof redis.redis === 'string') {
       let down = false;
-      this.client = new Redis(redis.redis, {
+      // ioredis is loaded only when the storage is Redis: memory storage needs no package.
+      const { Redis: RedisClient } = loadPackage<typeof import('ioredis')>(
+        'ioredis',
+        'Resilience storage in Redis (ResilienceModule `storage.redis`)',
+      );
+      this.client = new RedisClient(redis.redis, {
         // Fail fast while Redis is down, so that the fallback answers at once.
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,
