@@ -21,6 +21,18 @@ export const MODERN_PROTOCOL_VERSION = '2026-07-28';
 /** The newest protocol revision served with `initialize` and sessions. */
 export const LEGACY_PROTOCOL_VERSION = '2025-11-25';
 
+/** The protocol's logging levels, least severe first (`logging/setLevel`, the 2026 envelope). */
+export const LOGGING_LEVELS = [
+  'debug',
+  'info',
+  'notice',
+  'warning',
+  'error',
+  'critical',
+  'alert',
+  'emergency',
+] as const;
+
 /** Default HTTP path of a server. */
 export const DEFAULT_HTTP_PATH = '/mcp';
 /** Default page size of `tools/list`, `resources/list`, `prompts/list`. */

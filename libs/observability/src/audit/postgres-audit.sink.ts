@@ -5,7 +5,7 @@ import type { AuditRecord } from './audit-record.interface';
 import type { PostgresAuditOptions } from './audit-options.interface';
 import type { AuditSink, AuditSinkStats } from './audit-sink.interface';
 import { AUDIT_DROPPED_METRIC, AUDIT_WRITTEN_METRIC, DEFAULT_AUDIT_TABLE } from './audit.constants';
-import { loadPackage } from './optional-package.util';
+import { loadPackage } from '@rampart/core';
 
 const TABLE_NAME = /^(?:[A-Za-z_][A-Za-z0-9_]{0,62}\.)?[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const COLUMNS = [

@@ -1,4 +1,4 @@
-import { loadPackage } from '../audit/optional-package.util';
+import { loadPackage } from '@rampart/core';
 import type { RedisPingable } from './health-options.interface';
 
 /**

@@ -18,6 +18,7 @@ import { isListMethod, type McpDispatcher, type McpResult } from '../../dispatch
 import { isMcpProtocolError, JsonRpcErrorCode } from '../../errors/mcp-protocol.error';
 import type { ToolError } from '../../errors/tool.error';
 import type { McpHttpOptions } from '../../interfaces/mcp-module-options.interface';
+import { LOGGING_LEVELS } from '../../mcp.constants';
 
 /**
  * The 2026-07-28 era over HTTP: decodes a JSON-RPC request into an {@link McpCall}, lets the
@@ -126,16 +127,7 @@ export class ModernFastPath {
   }
 }
 
-const LOG_LEVELS: readonly LoggingLevel[] = [
-  'debug',
-  'info',
-  'notice',
-  'warning',
-  'error',
-  'critical',
-  'alert',
-  'emergency',
-];
+const LOG_LEVELS: readonly LoggingLevel[] = LOGGING_LEVELS;
 
 /** HTTP status of the JSON-RPC errors that do not answer 200, as the SDK's transport sends them. */
 const HTTP_STATUS_OF: Readonly<Record<number, number>> = {

@@ -16,7 +16,11 @@ import {
   SESSIONS_FULL_FOR_CLIENT,
 } from '../../errors/messages.constant';
 import type { McpIdentity } from '../../interfaces/mcp-identity.interface';
-import { LEGACY_PROTOCOL_VERSION, MODERN_PROTOCOL_VERSION } from '../../mcp.constants';
+import {
+  LEGACY_PROTOCOL_VERSION,
+  LOGGING_LEVELS,
+  MODERN_PROTOCOL_VERSION,
+} from '../../mcp.constants';
 import {
   SUPPORTED_VERSIONS,
   type McpServerFactory,
@@ -537,16 +541,7 @@ interface InitializeBody {
   };
 }
 
-const LEVELS = new Set([
-  'debug',
-  'info',
-  'notice',
-  'warning',
-  'error',
-  'critical',
-  'alert',
-  'emergency',
-]);
+const LEVELS: ReadonlySet<string> = new Set(LOGGING_LEVELS);
 
 function idOf(body: unknown): unknown {
   return body && typeof body === 'object' && !Array.isArray(body)
