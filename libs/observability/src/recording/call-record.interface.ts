@@ -3,9 +3,9 @@ import type { McpIdentity } from '@rampart/core';
 /**
  * Why a request ended as it did:
  * - `allowed`: the method ran (successfully or with a tool error);
- * - `denied`: refused by authentication or authorization (`UNAUTHORIZED`, `UNAUTHENTICATED`, `FORBIDDEN`);
- * - `rate-limited`: refused to protect the server (`RATE_LIMITED`, `OVERLOADED`, `CIRCUIT_OPEN`, `BUDGET_EXHAUSTED`);
- * - `failed`: refused before running for another reason (invalid arguments, unknown tool, protocol error).
+ * - `denied`: refused by access control (a `ToolError` with `refusal: 'denied'`; a 401/403 at admission);
+ * - `rate-limited`: refused to protect the server or an upstream (`refusal: 'throttled'`; a 429/503 at admission);
+ * - `failed`: the caller's own fault (`fault: 'caller'`: invalid arguments), an unknown tool, a protocol error.
  */
 export type CallDecision = 'allowed' | 'denied' | 'rate-limited' | 'failed';
 

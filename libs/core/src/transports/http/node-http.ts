@@ -67,36 +67,3 @@ export function writeJsonRpcError(
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(body);
 }
-
-/**
- * Writes a Web `Response` to a Node response: JSON bodies in one write, SSE streams as they
- * come, cancelled when the client goes away.
- */
-export async function writeWebResponse(res: ServerResponse, response: Response): Promise<void> {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, key) => (headers[key] = value));
-  const type = headers['content-type'] ?? '';
-  if (!response.body || !type.startsWith('text/event-stream')) {
-    const text = response.body ? await response.text() : '';
-    res.writeHead(response.status, headers);
-    res.end(text);
-    return;
-  }
-  res.writeHead(response.status, headers);
-  res.flushHeaders();
-  const reader = response.body.getReader();
-  const cancel = () => void reader.cancel().catch(() => undefined);
-  res.on('close', cancel);
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      res.write(value);
-    }
-  } catch {
-    // The client went away or the stream failed: nothing more can be written.
-  } finally {
-    res.off('close', cancel);
-    res.end();
-  }
-}
