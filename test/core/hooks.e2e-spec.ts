@@ -210,6 +210,6 @@ describe('request hook definitions', () => {
     );
     await app.close();
     expect(isMcpDefinitionError(error)).toBe(true);
-    expect((error as Error).message).toMatch(/Empty has neither admit\(\) nor around\(\)/);
+    expect((error as Error).message).toMatch(/Empty implements none of/);
   });
 });

@@ -116,6 +116,7 @@ describe.each(setups)('tools over %s', (_name, setup) => {
       transport: setup.transport,
       client: 'rampart-test',
       server: 'fixture',
+      subject: null,
     });
   });
 

@@ -59,7 +59,7 @@ export type {
   McpHttpOptions,
   McpStateOptions,
 } from './interfaces/mcp-module-options.interface';
-export type { McpIdentity } from './interfaces/mcp-identity.interface';
+export type { McpIdentity, McpIdentityProof } from './interfaces/mcp-identity.interface';
 export type {
   ToolOptions,
   ResourceOptions,
@@ -119,6 +119,10 @@ export type {
   McpRequestHook,
   McpRelease,
   McpHookOptions,
+  McpHttpExchange,
+  McpAuthRequest,
+  McpView,
+  McpListedEntry,
 } from './hooks/mcp-request-hook.interface';
 export { McpHook } from './hooks/mcp-hook.decorator';
 export {

@@ -31,6 +31,11 @@ export interface McpTestAppOptions extends Pick<
   beforeInit?: (app: INestApplication) => void | Promise<void>;
   /** Options of the SDK client (capabilities, request handlers...). */
   client?: ClientOptions;
+  /**
+   * Headers the client sends with every HTTP request, e.g. `{ authorization: 'Bearer …' }`.
+   * Ignored in memory.
+   */
+  headers?: Record<string, string>;
 }
 
 /** A booted app with a connected SDK client. */
@@ -43,7 +48,12 @@ export interface McpTestApp {
   module: TestingModule;
   /** The endpoint URL, for `transport: 'http'`. */
   url?: URL;
-  /** Closes the client and the app. */
+  /**
+   * Connects one more client to the same server, the same way (transport and era), with its own
+   * HTTP `headers`: another caller. It is closed with the app.
+   */
+  connect(headers?: Record<string, string>): Promise<Client>;
+  /** Closes the clients and the app. */
   close(): Promise<void>;
 }
 
@@ -66,25 +76,33 @@ export async function createMcpTestApp(options: McpTestAppOptions): Promise<McpT
   });
   if (options.configure) builder = options.configure(builder);
   const module = await builder.compile();
-  const client = new Client(
-    { name: 'rampart-test', version: '1.0.0' },
-    {
-      ...options.client,
-      ...(options.era !== 'legacy' && {
-        versionNegotiation: { mode: { pin: MODERN_PROTOCOL_VERSION } },
-      }),
-    },
-  );
+  const newClient = () =>
+    new Client(
+      { name: 'rampart-test', version: '1.0.0' },
+      {
+        ...options.client,
+        ...(options.era !== 'legacy' && {
+          versionNegotiation: { mode: { pin: MODERN_PROTOCOL_VERSION } },
+        }),
+      },
+    );
+  const clients: Client[] = [];
 
   if ((options.transport ?? 'memory') === 'memory') {
     const app = module.createNestApplication();
     if (options.beforeInit) await options.beforeInit(app);
     await app.init();
     const host = pickServer(app.get(McpServers), options.server);
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    host.connect(serverSide);
-    await client.connect(clientSide);
-    return { client, app, module, close: () => closeAll(client, app) };
+    const connect = async () => {
+      const client = newClient();
+      const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+      host.connect(serverSide);
+      await client.connect(clientSide);
+      clients.push(client);
+      return client;
+    };
+    const client = await first(connect, app);
+    return { client, app, module, connect, close: () => closeAll(clients, app) };
   }
 
   const app = await createHttpApp(module, options.adapter ?? 'express');
@@ -93,8 +111,16 @@ export async function createMcpTestApp(options: McpTestAppOptions): Promise<McpT
   const host = pickServer(app.get(McpServers), options.server);
   const address = app.getHttpServer().address() as { port: number };
   const url = new URL(`http://127.0.0.1:${address.port}${host.httpPath}`);
-  await client.connect(new StreamableHTTPClientTransport(url));
-  return { client, app, module, url, close: () => closeAll(client, app) };
+  const connect = async (headers = options.headers) => {
+    const client = newClient();
+    await client.connect(
+      new StreamableHTTPClientTransport(url, headers && { requestInit: { headers } }),
+    );
+    clients.push(client);
+    return client;
+  };
+  const client = await first(() => connect(), app);
+  return { client, app, module, url, connect, close: () => closeAll(clients, app) };
 }
 
 /**
@@ -155,7 +181,20 @@ function pickServer(servers: McpServers, name?: string) {
   return servers.get(names[0]);
 }
 
-async function closeAll(client: Client, app: INestApplicationContext): Promise<void> {
-  await client.close().catch(() => undefined);
+async function closeAll(clients: Client[], app: INestApplicationContext): Promise<void> {
+  await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
   await app.close();
+}
+
+/** The first client, or the app closed and the connection's error thrown. */
+async function first(
+  connect: () => Promise<Client>,
+  app: INestApplicationContext,
+): Promise<Client> {
+  try {
+    return await connect();
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
 }

@@ -64,6 +64,9 @@ interface Found<O = never> {
  * provider of the app at boot, compiles their schemas and validators once, and binds each
  * method to the Nest pipeline (guards, interceptors, pipes, filters; context type `'mcp'`).
  */
+/** The methods of {@link McpRequestHook} that make a provider a hook. */
+const HOOK_PHASES = ['onHttpRequest', 'authenticate', 'admit', 'view', 'around'] as const;
+
 @Injectable()
 export class McpExplorer implements OnModuleInit {
   private readonly logger = new Logger('McpExplorer');
@@ -171,10 +174,6 @@ export class McpExplorer implements OnModuleInit {
     );
   }
 
-  /**
-   * A request- or transient-scoped provider has no instance at boot; its MCP methods would be
-   * silently missing, so they fail the boot instead.
-   */
   /** The `@McpHook()` providers that apply to `server`, outermost first. */
   hooks(server: string): McpRequestHook[] {
     const found = new Map<McpRequestHook, number>();
@@ -188,9 +187,9 @@ export class McpExplorer implements OnModuleInit {
           `@McpHook() provider ${name} is request- or transient-scoped: a request hook must be a singleton`,
         );
       const hook = wrapper.instance as McpRequestHook | undefined;
-      if (!hook || (typeof hook.admit !== 'function' && typeof hook.around !== 'function'))
+      if (!hook || !HOOK_PHASES.some((phase) => typeof hook[phase] === 'function'))
         throw new McpDefinitionError(
-          `@McpHook() provider ${name} has neither admit() nor around(): implement McpRequestHook`,
+          `@McpHook() provider ${name} implements none of ${HOOK_PHASES.join('(), ')}(): implement McpRequestHook`,
         );
       if (hook.enabledFor?.(server) === false) continue;
       found.set(hook, options.order ?? 0);
@@ -198,6 +197,10 @@ export class McpExplorer implements OnModuleInit {
     return [...found].sort((a, b) => a[1] - b[1]).map(([hook]) => hook);
   }
 
+  /**
+   * A request- or transient-scoped provider has no instance at boot; its MCP methods would be
+   * silently missing, so they fail the boot instead.
+   */
   private refuseScoped(metatype: unknown): void {
     const prototype = (metatype as { prototype?: object } | undefined)?.prototype;
     if (typeof metatype !== 'function' || !prototype) return;

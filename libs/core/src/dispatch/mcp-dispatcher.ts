@@ -12,6 +12,7 @@ import { isInputRequiredSignal } from '../context/input-required.signal';
 import { McpContext, type RoundState } from '../context/mcp-context';
 import { McpProtocolError, JsonRpcErrorCode } from '../errors/mcp-protocol.error';
 import { ToolError } from '../errors/tool.error';
+import type { McpListedEntry, McpView } from '../hooks/mcp-request-hook.interface';
 import { RequestHooks } from '../hooks/request-hooks';
 import type { McpModuleOptions } from '../interfaces/mcp-module-options.interface';
 import { DEFAULT_PAGE_SIZE, MODERN_PROTOCOL_VERSION } from '../mcp.constants';
@@ -34,23 +35,17 @@ const DEFAULT_LIST_CACHE_HINT = { ttlMs: 0, cacheScope: 'private' } as const;
 
 /** The list methods, the result field each fills and where its entries come from. */
 const LISTS = {
-  'tools/list': {
-    field: 'tools',
-    entries: (r: McpRegistry) => r.tools.list().map((x) => x.definition),
-  },
-  'resources/list': {
-    field: 'resources',
-    entries: (r: McpRegistry) => r.resources.list().map((x) => x.definition),
-  },
+  'tools/list': { field: 'tools', entries: (r: McpRegistry) => r.tools.list() },
+  'resources/list': { field: 'resources', entries: (r: McpRegistry) => r.resources.list() },
   'resources/templates/list': {
     field: 'resourceTemplates',
-    entries: (r: McpRegistry) => r.templates.list().map((x) => x.definition),
+    entries: (r: McpRegistry) => r.templates.list(),
   },
-  'prompts/list': {
-    field: 'prompts',
-    entries: (r: McpRegistry) => r.prompts.list().map((x) => x.definition),
-  },
-} as const;
+  'prompts/list': { field: 'prompts', entries: (r: McpRegistry) => r.prompts.list() },
+} as const satisfies Record<
+  string,
+  { field: string; entries: (r: McpRegistry) => readonly McpListedEntry[] }
+>;
 
 /** A method that lists tools, resources, templates or prompts. */
 export type ListMethod = keyof typeof LISTS;
@@ -61,11 +56,17 @@ export const isListMethod = (method: string): method is ListMethod => Object.has
 /** The list methods, for SDK servers that register a handler per method. */
 export const LIST_METHODS = Object.keys(LISTS) as ListMethod[];
 
-/** The pages of a list, cut once per registry revision: the same result objects until a change. */
+/**
+ * The pages of a list, cut once per registry revision (and per view key): the same result
+ * objects until a change.
+ */
 interface PageCache {
   revision: number;
   pages: Record<string, unknown>[];
 }
+
+/** How many views' pages are kept per list method; the least recently used go first. */
+const MAX_VIEW_PAGE_CACHES = 512;
 
 /** A Rampart result: the spec's result object, before any era's encoding. */
 export type McpResult = Record<string, unknown>;
@@ -112,6 +113,8 @@ export class McpDispatcher {
   private readonly codec: RequestStateCodec<RoundState>;
   private readonly pageSize: number;
   private readonly caches = new Map<ListMethod, PageCache>();
+  /** Pages per view key, by list method, when hooks give views. */
+  private readonly viewCaches = new Map<ListMethod, Map<string, PageCache>>();
   private readonly methods: ReadonlyMap<string, Method>;
 
   constructor(
@@ -129,7 +132,9 @@ export class McpDispatcher {
       ...(options.websiteUrl && { websiteUrl: options.websiteUrl }),
     };
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-    this.listCacheHint = options.listCacheHint ?? DEFAULT_LIST_CACHE_HINT;
+    const hint = options.listCacheHint ?? DEFAULT_LIST_CACHE_HINT;
+    // Lists that differ per caller must never be kept by a shared cache.
+    this.listCacheHint = hooks.views ? { ...hint, cacheScope: 'private' } : hint;
     // No SDK `bind`: the state names its method, target and caller itself (see RoundState).
     this.codec = createRequestStateCodec<RoundState>({
       key: options.requestStateSecret ?? randomBytes(32),
@@ -137,7 +142,9 @@ export class McpDispatcher {
     const list =
       (method: ListMethod): Method =>
       (call) =>
-        this.list(method, call.params.cursor);
+        hooks.views
+          ? this.hooks.view(call).then((view) => this.list(method, call.params.cursor, view))
+          : this.list(method, call.params.cursor);
     this.methods = new Map<string, Method>([
       ...LIST_METHODS.map((m) => [m, list(m)] as const),
       ['tools/call', (call) => this.callTool(call)],
@@ -168,36 +175,79 @@ export class McpDispatcher {
       );
     const hooks = this.hooks;
     if (!hooks.active) return invoke(method, call);
+    if (hooks.authenticates && call.origin.transport !== 'http' && !call.origin.identity)
+      return this.identify(call).then(
+        () => hooks.serve(call, !admitted, () => invoke(method, call)) as Promise<McpResult>,
+      );
     return hooks.serve(call, !admitted, () => invoke(method, call)) as Promise<McpResult>;
   }
 
   /**
-   * One page of a list method. The page results are built once per registry revision, so the
-   * same object answers every request until the registry changes (an encoder may cache its
-   * bytes by identity).
+   * Stdio and in-memory calls: the authentication hooks tell the identity (over HTTP the endpoint
+   * asks them once per request, before the era's transport).
    */
-  list(method: ListMethod, cursor: unknown): McpResult {
-    const revision = this.registry.revision;
-    let cache = this.caches.get(method);
-    if (!cache || cache.revision !== revision) {
-      const { field, entries } = LISTS[method];
-      const all = entries(this.registry);
-      const pages: Record<string, unknown>[] = [];
-      const count = Math.max(1, Math.ceil(all.length / this.pageSize));
-      for (let i = 0; i < count; i++)
-        pages.push({
-          [field]: all.slice(i * this.pageSize, (i + 1) * this.pageSize),
-          ...(i + 1 < count && { nextCursor: encodeCursor(i + 1) }),
-        });
-      cache = { revision, pages };
-      this.caches.set(method, cache);
-    }
+  private async identify(call: McpCall): Promise<void> {
+    const identity = await this.hooks.authenticate({
+      server: this.options.name,
+      transport: call.origin.transport,
+    });
+    if (identity) call.origin.identity = identity;
+  }
+
+  /** The caller's view when hooks give views; entries it does not allow do not exist for it. */
+  private async visible<T extends McpListedEntry>(
+    call: McpCall,
+    entry: T | undefined,
+  ): Promise<T | undefined> {
+    if (!entry || !this.hooks.views) return entry;
+    const view = await this.hooks.view(call);
+    return !view || view.allows(entry) ? entry : undefined;
+  }
+
+  /**
+   * One page of a list method, as `view` allows it. The page results are built once per registry
+   * revision and view key, so the same object answers every request of that view until the
+   * registry changes (an encoder may cache its bytes by identity).
+   */
+  list(method: ListMethod, cursor: unknown, view?: McpView): McpResult {
     if (cursor !== undefined && typeof cursor !== 'string')
       throw new McpProtocolError(
         JsonRpcErrorCode.InvalidParams,
         'Invalid cursor: it must be a string',
       );
+    const revision = this.registry.revision;
+    let cache: PageCache | undefined;
+    if (view) {
+      let byKey = this.viewCaches.get(method);
+      if (!byKey) this.viewCaches.set(method, (byKey = new Map()));
+      cache = byKey.get(view.key);
+      if (cache) byKey.delete(view.key); // re-inserted below: most recently used last
+      if (!cache || cache.revision !== revision) cache = this.cut(method, revision, view);
+      byKey.set(view.key, cache);
+      if (byKey.size > MAX_VIEW_PAGE_CACHES) byKey.delete(byKey.keys().next().value!);
+    } else {
+      cache = this.caches.get(method);
+      if (!cache || cache.revision !== revision) {
+        cache = this.cut(method, revision);
+        this.caches.set(method, cache);
+      }
+    }
     return cache.pages[cursor === undefined ? 0 : decodeCursor(cursor, cache.pages.length)];
+  }
+
+  /** Cuts a list into pages of `pageSize` definitions. */
+  private cut(method: ListMethod, revision: number, view?: McpView): PageCache {
+    const { field, entries } = LISTS[method];
+    const listed: readonly McpListedEntry[] = entries(this.registry);
+    const all = (view ? listed.filter((e) => view.allows(e)) : listed).map((e) => e.definition);
+    const pages: Record<string, unknown>[] = [];
+    const count = Math.max(1, Math.ceil(all.length / this.pageSize));
+    for (let i = 0; i < count; i++)
+      pages.push({
+        [field]: all.slice(i * this.pageSize, (i + 1) * this.pageSize),
+        ...(i + 1 < count && { nextCursor: encodeCursor(i + 1) }),
+      });
+    return { revision, pages };
   }
 
   /** `server/discover` (2026-07-28): the modern versions, capabilities and instructions. */
@@ -222,7 +272,7 @@ export class McpDispatcher {
         JsonRpcErrorCode.InvalidParams,
         'Invalid params: "arguments" must be an object',
       );
-    const tool = this.registry.tools.get(name);
+    const tool = await this.visible(call, this.registry.tools.get(name));
     if (!tool) throw new McpProtocolError(JsonRpcErrorCode.InvalidParams, `Unknown tool: ${name}`);
     const ctx = await this.context(call, name, tool);
     let result: McpResult;
@@ -249,7 +299,7 @@ export class McpDispatcher {
         'Invalid params: resources/read needs a string "uri"',
       );
     const fixed = this.registry.resources.get(uri);
-    let entry: McpEntry | undefined = fixed;
+    let entry: McpListedEntry | undefined = fixed;
     let args: Record<string, unknown> = {};
     let mimeType = fixed?.definition.mimeType;
     if (!fixed)
@@ -262,6 +312,7 @@ export class McpDispatcher {
           break;
         }
       }
+    entry = await this.visible(call, entry);
     if (!entry)
       throw new McpProtocolError(JsonRpcErrorCode.ResourceNotFound, `Resource not found: ${uri}`, {
         uri,
@@ -284,7 +335,7 @@ export class McpDispatcher {
         JsonRpcErrorCode.InvalidParams,
         'Invalid params: prompts/get needs a string "name"',
       );
-    const prompt = this.registry.prompts.get(name);
+    const prompt = await this.visible(call, this.registry.prompts.get(name));
     if (!prompt)
       throw new McpProtocolError(JsonRpcErrorCode.InvalidParams, `Unknown prompt: ${name}`);
     const ctx = await this.context(call, name, prompt);
@@ -316,8 +367,15 @@ export class McpDispatcher {
         JsonRpcErrorCode.InvalidParams,
         'Invalid params: completion/complete needs a "ref" with a name or uri, and a string "argument.name" and "argument.value"',
       );
-    if (kind === 'prompt' && !this.registry.prompts.get(target))
+    if (kind === 'prompt' && !(await this.visible(call, this.registry.prompts.get(target))))
       throw new McpProtocolError(JsonRpcErrorCode.InvalidParams, `Unknown prompt: ${target}`);
+    if (kind === 'resourceTemplate' && this.hooks.views) {
+      const template = this.registry.templates
+        .list()
+        .find((t) => t.definition.uriTemplate === target);
+      if (template && !(await this.visible(call, template)))
+        return toCompleteResult([]) as McpResult;
+    }
     const entry = this.registry.completion(kind, target, argument.name);
     if (!entry) return toCompleteResult([]) as McpResult;
     const ctx = await this.context(call, target, entry);

@@ -45,6 +45,11 @@ export class McpProtocolError extends IntrinsicException {
     readonly httpStatus = 200,
     /** When to try again, in milliseconds: a `Retry-After` header on the HTTP transport. */
     readonly retryAfterMs?: number,
+    /**
+     * More response headers on the HTTP transport, e.g. the `WWW-Authenticate` challenge of a
+     * `401`. Lower-case names.
+     */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(message);
   }

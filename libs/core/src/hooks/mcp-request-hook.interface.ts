@@ -1,5 +1,13 @@
-import type { McpCallOrigin } from '../context/mcp-context';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { McpCallOrigin, McpTransportKind } from '../context/mcp-context';
 import type { ToolError } from '../errors/tool.error';
+import type { McpIdentity } from '../interfaces/mcp-identity.interface';
+import type {
+  PromptEntry,
+  ResourceEntry,
+  ResourceTemplateEntry,
+  ToolEntry,
+} from '../registry/registry.interfaces';
 
 /**
  * One JSON-RPC request to a Rampart server, as request hooks see it: before it is dispatched
@@ -32,6 +40,48 @@ export interface McpRequest {
   readonly toolError?: ToolError;
 }
 
+/** One HTTP request on an MCP endpoint, as {@link McpRequestHook.onHttpRequest} sees it. */
+export interface McpHttpExchange {
+  /** Name of the Rampart server. */
+  readonly server: string;
+  /** The Node request: method, headers, socket. */
+  readonly request: IncomingMessage;
+  /** The Node response. Headers set here stay on whatever the endpoint answers. */
+  readonly response: ServerResponse;
+  /** The adapter's own request object (Express or Fastify). */
+  readonly native: unknown;
+}
+
+/** What an authentication hook ({@link McpRequestHook.authenticate}) sees of a request. */
+export interface McpAuthRequest {
+  /** Name of the Rampart server. */
+  readonly server: string;
+  /** How the request came: over HTTP per request; on stdio and in-memory connections per call. */
+  readonly transport: McpTransportKind;
+  /** The HTTP exchange, over HTTP. */
+  readonly http?: McpHttpExchange;
+}
+
+/** An entry that lists show: a tool, a resource, a resource template or a prompt. */
+export type McpListedEntry = ToolEntry | ResourceEntry | ResourceTemplateEntry | PromptEntry;
+
+/**
+ * What one caller may see and use, as a {@link McpRequestHook.view} decides it. The lists a caller
+ * gets contain only the entries its view allows, and a call to an entry it does not allow is
+ * answered as if the entry did not exist (`Unknown tool`, `Resource not found`, `Unknown prompt`).
+ */
+export interface McpView {
+  /**
+   * Equal for every caller that sees the same entries: the dispatcher cuts each list's pages once
+   * per key (and per registry revision) and answers every caller of that key from them, so a list
+   * costs no more per caller than without views. A key must change when what it allows changes
+   * (fold a policy or switch generation into it).
+   */
+  readonly key: string;
+  /** Whether the caller may see and use `entry`. */
+  allows(entry: McpListedEntry): boolean;
+}
+
 /** Called once when an admitted request has been answered (or its connection has gone). */
 export type McpRelease = () => void;
 
@@ -61,6 +111,36 @@ export interface McpRequestHook {
    * @default every server (or the `server` of `@McpHook()`)
    */
   enabledFor?(server: string): boolean;
+
+  /**
+   * HTTP only: runs first for every request on the MCP endpoint (any HTTP method, `OPTIONS`
+   * included), before the era is known or the body read. The place for response headers
+   * (security headers, CORS); it may also answer the request itself (a CORS preflight): once the
+   * response has ended, the endpoint does nothing more with it. Hooks run in order.
+   */
+  onHttpRequest?(exchange: McpHttpExchange): void | Promise<void>;
+
+  /**
+   * Resolves who is calling. Over HTTP it runs once per request, after the endpoint's own checks
+   * of the HTTP method and media type and before the era's transport (so the identity binds a
+   * 2025-11-25 session and reaches every call in it); on stdio and in-memory connections it runs
+   * once per call, before admission. The first hook (in order) that returns an identity decides;
+   * `undefined` means "not mine" (the next hook is asked; nobody claiming it leaves the caller
+   * anonymous).
+   *
+   * Throw an `McpProtocolError` to refuse: over HTTP with its `httpStatus` (`401`) and `headers`
+   * (`WWW-Authenticate`). `McpModule` `identify` is used when no hook returns an identity.
+   */
+  authenticate?(
+    request: McpAuthRequest,
+  ): McpIdentity | undefined | Promise<McpIdentity | undefined>;
+
+  /**
+   * What the caller of `request` may see and use: see {@link McpView}. Asked for list requests
+   * and for every call to a tool, resource, template or prompt; several hooks' views combine
+   * (an entry must be allowed by all). Return `undefined` to allow everything.
+   */
+  view?(request: McpRequest): McpView | undefined | Promise<McpView | undefined>;
 
   /**
    * Decides whether a request is served at all, before it is dispatched. Over HTTP it runs in the

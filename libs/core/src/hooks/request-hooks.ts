@@ -1,4 +1,13 @@
-import type { McpRelease, McpRequest, McpRequestHook } from './mcp-request-hook.interface';
+import type { McpIdentity } from '../interfaces/mcp-identity.interface';
+import type {
+  McpAuthRequest,
+  McpHttpExchange,
+  McpListedEntry,
+  McpRelease,
+  McpRequest,
+  McpRequestHook,
+  McpView,
+} from './mcp-request-hook.interface';
 
 type Next = () => Promise<unknown>;
 type Chain = (request: McpRequest, next: Next) => Promise<unknown>;
@@ -15,16 +24,33 @@ export class RequestHooks {
   readonly admits: boolean;
   /** Whether any hook has `around`. */
   readonly wraps: boolean;
+  /** Whether any hook has `onHttpRequest`. */
+  readonly seesHttp: boolean;
+  /** Whether any hook has `authenticate`. */
+  readonly authenticates: boolean;
+  /** Whether any hook has `view`. */
+  readonly views: boolean;
   private readonly admitters: McpRequestHook[];
   private readonly listeners: McpRequestHook[];
+  private readonly httpHooks: McpRequestHook[];
+  private readonly authenticators: McpRequestHook[];
+  private readonly viewers: McpRequestHook[];
   private readonly chain: Chain;
 
   constructor(hooks: readonly McpRequestHook[]) {
-    this.admitters = hooks.filter((h) => typeof h.admit === 'function');
-    const wrappers = hooks.filter((h) => typeof h.around === 'function');
-    this.listeners = hooks.filter((h) => typeof h.refused === 'function');
+    const having = (phase: keyof McpRequestHook) =>
+      hooks.filter((h) => typeof h[phase] === 'function');
+    this.admitters = having('admit');
+    const wrappers = having('around');
+    this.listeners = having('refused');
+    this.httpHooks = having('onHttpRequest');
+    this.authenticators = having('authenticate');
+    this.viewers = having('view');
     this.admits = this.admitters.length > 0;
     this.wraps = wrappers.length > 0;
+    this.seesHttp = this.httpHooks.length > 0;
+    this.authenticates = this.authenticators.length > 0;
+    this.views = this.viewers.length > 0;
     // The first hook is the outermost.
     this.chain = wrappers.reduceRight<Chain>(
       (inner, hook) => (request, next) => hook.around!(request, () => inner(request, next)),
@@ -32,9 +58,46 @@ export class RequestHooks {
     );
   }
 
-  /** Whether any hook runs at all. */
+  /** Whether any hook runs on the dispatcher's path (admission, `around`, views, identity). */
   get active(): boolean {
-    return this.admits || this.wraps;
+    return this.admits || this.wraps || this.authenticates;
+  }
+
+  /**
+   * Runs the `onHttpRequest` hooks in order; resolves `false` when one of them answered the
+   * request (ended the response), so the endpoint stops.
+   */
+  async onHttpRequest(exchange: McpHttpExchange): Promise<boolean> {
+    for (const hook of this.httpHooks) {
+      await hook.onHttpRequest!(exchange);
+      if (exchange.response.writableEnded) return false;
+    }
+    return true;
+  }
+
+  /** The identity the first claiming `authenticate` hook returns; a refusal propagates. */
+  async authenticate(request: McpAuthRequest): Promise<McpIdentity | undefined> {
+    for (const hook of this.authenticators) {
+      const identity = await hook.authenticate!(request);
+      if (identity) return identity;
+    }
+    return undefined;
+  }
+
+  /** The combined view of the hooks for `request`; `undefined` when every hook allows all. */
+  async view(request: McpRequest): Promise<McpView | undefined> {
+    if (this.viewers.length === 1) return this.viewers[0].view!(request);
+    let views: McpView[] | undefined;
+    for (const hook of this.viewers) {
+      const view = await hook.view!(request);
+      if (view) (views ??= []).push(view);
+    }
+    if (!views || views.length < 2) return views?.[0];
+    const all = views;
+    return {
+      key: all.map((v) => v.key).join('\u0000'),
+      allows: (entry: McpListedEntry) => all.every((v) => v.allows(entry)),
+    };
   }
 
   /**

@@ -3,7 +3,7 @@ import { isJsonContentType } from '@modelcontextprotocol/server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PreparsedBody, StreamableHttpHandler } from './streamable-http.handler';
 
-const METHODS = ['POST', 'GET', 'DELETE'] as const;
+const METHODS = ['POST', 'GET', 'DELETE'];
 
 /**
  * Mounts an MCP endpoint on the app's own HTTP adapter, after the app's middleware, so that
@@ -27,6 +27,7 @@ interface ExpressLike {
   post(path: string, h: (req: any, res: any) => void): void;
   get(path: string, h: (req: any, res: any) => void): void;
   delete(path: string, h: (req: any, res: any) => void): void;
+  options(path: string, h: (req: any, res: any) => void): void;
   use(path: string, h: (err: any, req: any, res: any, next: (e?: unknown) => void) => void): void;
 }
 
@@ -42,6 +43,7 @@ function mountExpress(app: ExpressLike, path: string, handler: StreamableHttpHan
   app.post(path, route);
   app.get(path, route);
   app.delete(path, route);
+  if (handler.routesOptions) app.options(path, route);
   // The app's body parsers run before routes; their failures on this path become JSON-RPC errors.
   // A body that is not JSON gets 415 whichever parser failed on it (Nest's urlencoded one on a
   // form), and so does JSON in a charset the JSON parser refuses.
@@ -62,7 +64,7 @@ interface FastifyLike {
 
 function mountFastify(fastify: FastifyLike, path: string, handler: StreamableHttpHandler): void {
   fastify.route({
-    method: [...METHODS],
+    method: handler.routesOptions ? [...METHODS, 'OPTIONS'] : METHODS,
     url: path,
     bodyLimit: handler.bodyLimit,
     handler: (

@@ -125,6 +125,14 @@ export class StreamableHttpHandler {
     });
   }
 
+  /**
+   * Whether the endpoint takes `OPTIONS` requests too: when a hook sees HTTP requests (CORS
+   * preflights are its to answer). Otherwise the app's own middleware or adapter answers them.
+   */
+  get routesOptions(): boolean {
+    return this.factory.hooks.seesHttp;
+  }
+
   /** Largest body accepted, in bytes. */
   get bodyLimit(): number {
     return this.maxBodyBytes;
@@ -139,6 +147,17 @@ export class StreamableHttpHandler {
     let value: unknown;
     try {
       if (!this.checkDnsRebinding(req, res)) return;
+      const hooks = this.factory.hooks;
+      if (
+        hooks.seesHttp &&
+        !(await hooks.onHttpRequest({
+          server: this.options.name,
+          request: req,
+          response: res,
+          native: nativeRequest,
+        }))
+      )
+        return;
       if (!this.checkHttpMethod(req, res)) return;
       if (req.method === 'POST') {
         if (!isJsonContentType(header(req, 'content-type'))) return this.rejectMediaType(res);
@@ -149,7 +168,13 @@ export class StreamableHttpHandler {
             throw tooLarge(this.maxBodyBytes);
         } else value = parseJson(await readBody(req, this.maxBodyBytes));
       }
-      const identity = this.identify(nativeRequest);
+      const identity = hooks.authenticates
+        ? ((await hooks.authenticate({
+            server: this.options.name,
+            transport: 'http',
+            http: { server: this.options.name, request: req, response: res, native: nativeRequest },
+          })) ?? this.identify(nativeRequest))
+        : this.identify(nativeRequest);
       const headers = standardHeadersOf(req);
       const outcome = classifyInboundRequest({
         httpMethod: req.method ?? 'GET',
@@ -317,8 +342,8 @@ export class StreamableHttpHandler {
         id,
         error.data,
         error.retryAfterMs === undefined
-          ? undefined
-          : { 'retry-after': String(Math.ceil(error.retryAfterMs / 1000)) },
+          ? error.headers
+          : { ...error.headers, 'retry-after': String(Math.ceil(error.retryAfterMs / 1000)) },
       );
     this.logger.error(
       'Unexpected error in the MCP endpoint',
@@ -335,6 +360,11 @@ export class StreamableHttpHandler {
    */
   private checkHttpMethod(req: IncomingMessage, res: ServerResponse): boolean {
     if (req.method === 'POST') return true;
+    if (req.method === 'OPTIONS') {
+      // Routed only for hooks that see HTTP requests (CORS); none of them answered this one.
+      res.writeHead(204, { allow: this.sessions ? 'GET, POST, DELETE' : 'POST' }).end();
+      return false;
+    }
     if (this.sessions && !isModernRevision(standardHeadersOf(req).protocolVersion)) return true;
     writeJsonRpcError(
       res,
