@@ -1,0 +1,16 @@
+export type {
+  SecurityModuleOptions,
+  JwtOptions,
+  IntrospectionOptions,
+  IdentityClaims,
+  ApiKeyOptions,
+  GovernanceOptions,
+  AccessRule,
+  RiskLevel,
+  PolicyOptions,
+  SecurityHttpOptions,
+  CorsOptions,
+} from './interfaces/security-module-options.interface';
+export { ApiKeyStore, type ApiKeyRecord } from './api-keys/api-key.store';
+export { KillSwitchStore, type KillSwitch } from './governance/kill-switch.store';
+export { SECURITY_MODULE_OPTIONS } from './security.module-definition';
