@@ -138,6 +138,7 @@ export {
   type BreakerStateEvent,
   type RetryEvent,
   type CacheEvent,
+  type AccessEvent,
   type BreakerSnapshot,
   type McpBreakerStates,
 } from './telemetry/rampart-channels';

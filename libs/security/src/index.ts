@@ -14,3 +14,39 @@ export type {
 export { ApiKeyStore, type ApiKeyRecord } from './api-keys/api-key.store';
 export { KillSwitchStore, type KillSwitch } from './governance/kill-switch.store';
 export { SECURITY_MODULE_OPTIONS } from './security.module-definition';
+export { SecurityModule } from './security.module';
+export { SecurityService } from './security.service';
+export { SecurityHook } from './security.hook';
+export {
+  Public,
+  Scopes,
+  Roles,
+  Tags,
+  Risk,
+  PublicMetadata,
+  ScopesMetadata,
+  RolesMetadata,
+  TagsMetadata,
+  RiskMetadata,
+} from './decorators/access.decorators';
+export {
+  AuthenticationFailure,
+  isAuthenticationFailure,
+  type AuthFailureReason,
+} from './auth/authentication-failure';
+export type { ApiKeyVerifier } from './auth/authenticator';
+export { ApiKeyVerifierToken } from './api-keys/api-key-verifier.token';
+export { PolicyAuthorizerToken } from './policy/policy-authorizer.token';
+export type {
+  PolicyRequest,
+  PolicyDecision,
+  PolicyResource,
+  PolicyResourceKind,
+} from './policy/policy.interfaces';
+export type { AccessDenial, PolicyAuthorizer } from './access/access-decision';
+export {
+  SecurityDefinitionError,
+  isSecurityDefinitionError,
+} from './errors/security-definition.error';
+export { metadataUrlOf, type ProtectedResourceMetadata } from './http/protected-resource-metadata';
+export { PROTECTED_RESOURCE_METADATA_PATH, DEFAULT_ADMIN_SCOPE } from './security.constants';

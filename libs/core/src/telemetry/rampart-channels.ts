@@ -19,7 +19,35 @@ export const RampartChannel = {
   retry: 'rampart:retry',
   /** A cache lookup: {@link CacheEvent}. */
   cache: 'rampart:cache',
+  /** Credentials refused, or a caller denied a primitive: {@link AccessEvent}. */
+  access: 'rampart:access',
 } as const;
+
+/**
+ * Published on {@link RampartChannel.access} by the lib that authenticates and authorizes
+ * (`@rampart/security`), for the audit trail and the metrics. It never carries a credential.
+ */
+export interface AccessEvent {
+  server: string;
+  /** `authentication`: credentials missing or refused; `authorization`: a caller was denied. */
+  stage: 'authentication' | 'authorization';
+  /**
+   * Why, in the words of the lib that decided (`@rampart/security` documents its sets:
+   * `AuthFailureReason`, `AccessDenial`). Short kebab-case words from a small fixed set.
+   */
+  reason: string;
+  /** Subject of the caller, when known. */
+  subject?: string;
+  tenant?: string;
+  /** JSON-RPC method, when the request was read. */
+  method?: string;
+  /** Tool or prompt name, or resource URI. */
+  target?: string;
+  /** Ids of the policies that decided a policy denial. */
+  policies?: string[];
+  /** The client's address, for authentication failures. */
+  address?: string;
+}
 
 /**
  * Why a call was refused, in the words of the library that refused it (each library documents

@@ -1,0 +1,118 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { McpIdentity } from '@rampart/core';
+import { AuthenticationFailure, type AuthFailureReason } from './authentication-failure';
+import type { JwtVerifier } from './jwt-verifier';
+import type { TokenIntrospector } from './token-introspector';
+
+/** What verifies API keys: `ApiKeys` from this package, or your own. */
+export interface ApiKeyVerifier {
+  verify(
+    presented: string,
+  ): Promise<
+    | { ok: true; identity: McpIdentity }
+    | { ok: false; reason: 'malformed' | 'unknown' | 'mismatch' | 'expired' | 'revoked' }
+  >;
+}
+
+const API_KEY_REASONS: Record<string, AuthFailureReason> = {
+  malformed: 'api-key-malformed',
+  unknown: 'api-key-unknown',
+  // A wrong secret for a real id is reported as unknown: the client learns nothing about ids.
+  mismatch: 'api-key-unknown',
+  expired: 'api-key-expired',
+  revoked: 'api-key-revoked',
+};
+
+/** Most verified JWTs remembered; the oldest go first. */
+const MAX_REMEMBERED_TOKENS = 10_000;
+/** A remembered JWT is verified again after this long at most. */
+const REMEMBER_MS = 5 * 60_000;
+
+/**
+ * Resolves the identity of an HTTP request from its credentials: a bearer token (a JWT verified
+ * locally, or an opaque token introspected) or an API key. `undefined` when the request carries
+ * none; an {@link AuthenticationFailure} when it carries a bad one.
+ *
+ * A verified JWT is remembered (by the token, in this process, never logged) until it expires or
+ * for five minutes, so that a client's requests cost one map lookup after the first; its `exp`
+ * is checked again on every use.
+ */
+export class Authenticator {
+  private readonly remembered = new Map<string, { identity: McpIdentity; untilMs: number }>();
+
+  constructor(
+    private readonly jwt: JwtVerifier | undefined,
+    private readonly introspector: TokenIntrospector | undefined,
+    private readonly apiKeys: ApiKeyVerifier | undefined,
+    /** Lower-case name of the API key header. */
+    private readonly apiKeyHeader: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Whether any kind of credential is accepted at all. */
+  get enabled(): boolean {
+    return !!(this.jwt || this.introspector || this.apiKeys);
+  }
+
+  /** Whether bearer tokens are accepted (the challenge is then `Bearer`). */
+  get acceptsBearer(): boolean {
+    return !!(this.jwt || this.introspector);
+  }
+
+  async authenticate(headers: IncomingHttpHeaders): Promise<McpIdentity | undefined> {
+    const authorization = headers.authorization;
+    const key = this.apiKeys ? headers[this.apiKeyHeader] : undefined;
+    if (authorization !== undefined && key !== undefined)
+      throw new AuthenticationFailure(
+        'malformed',
+        'Send either a bearer token or an API key, not both',
+      );
+    if (key !== undefined) return this.apiKey(key);
+    if (authorization === undefined) return undefined;
+    const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(authorization);
+    if (!match || !this.acceptsBearer)
+      throw new AuthenticationFailure(
+        'malformed',
+        this.acceptsBearer
+          ? 'The Authorization header must be "Bearer <token>"'
+          : 'This server does not accept bearer tokens',
+      );
+    return this.bearer(match[1]);
+  }
+
+  private async bearer(token: string): Promise<McpIdentity> {
+    const now = this.now();
+    const known = this.remembered.get(token);
+    if (known) {
+      if (known.untilMs > now) return known.identity;
+      this.remembered.delete(token);
+    }
+    const looksLikeJwt = token.split('.').length === 3;
+    let verified: { identity: McpIdentity; expiresAtMs?: number };
+    if (looksLikeJwt && this.jwt) verified = await this.jwt.verify(token);
+    else if (this.introspector) return (await this.introspector.verify(token)).identity;
+    else throw new AuthenticationFailure('unsupported-token', 'The bearer token is not a JWT');
+    this.remembered.set(token, {
+      identity: verified.identity,
+      untilMs: Math.min(verified.expiresAtMs ?? now, now + REMEMBER_MS),
+    });
+    if (this.remembered.size > MAX_REMEMBERED_TOKENS)
+      this.remembered.delete(this.remembered.keys().next().value!);
+    return verified.identity;
+  }
+
+  private async apiKey(value: string | string[]): Promise<McpIdentity> {
+    if (typeof value !== 'string')
+      throw new AuthenticationFailure('api-key-malformed', 'Send one API key');
+    const outcome = await this.apiKeys!.verify(value);
+    if (outcome.ok) return outcome.identity;
+    throw new AuthenticationFailure(
+      API_KEY_REASONS[outcome.reason] ?? 'api-key-unknown',
+      outcome.reason === 'expired'
+        ? 'The API key has expired'
+        : outcome.reason === 'revoked'
+          ? 'The API key has been revoked'
+          : 'The API key is not valid',
+    );
+  }
+}
