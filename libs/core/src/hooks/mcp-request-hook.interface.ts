@@ -114,7 +114,8 @@ export interface McpRequestHook {
 
   /**
    * HTTP only: runs first for every request on the MCP endpoint (any HTTP method, `OPTIONS`
-   * included), before the era is known or the body read. The place for response headers
+   * included), before the endpoint's own checks (Host and Origin, method, media type), the era
+   * or the body, so that headers set here are on every answer. The place for response headers
    * (security headers, CORS); it may also answer the request itself (a CORS preflight): once the
    * response has ended, the endpoint does nothing more with it. Hooks run in order.
    */

@@ -146,8 +146,8 @@ export class StreamableHttpHandler {
   ): Promise<void> {
     let value: unknown;
     try {
-      if (!this.checkDnsRebinding(req, res)) return;
       const hooks = this.factory.hooks;
+      // First, so that headers set here (security headers, CORS) are on every answer.
       if (
         hooks.seesHttp &&
         !(await hooks.onHttpRequest({
@@ -158,6 +158,7 @@ export class StreamableHttpHandler {
         }))
       )
         return;
+      if (!this.checkDnsRebinding(req, res)) return;
       if (!this.checkHttpMethod(req, res)) return;
       if (req.method === 'POST') {
         if (!isJsonContentType(header(req, 'content-type'))) return this.rejectMediaType(res);
