@@ -106,6 +106,7 @@ describe('access decorators', () => {
       read() {}
     }
     expect(Reflect.getMetadata('RAMPART:PUBLIC', Open)).toBe(true);
-    expect(Reflect.getMetadata('RAMPART:SCOPES', Open.prototype.read)).toEqual(['a', 'b']);
+    const read = Object.getOwnPropertyDescriptor(Open.prototype, 'read')!.value as object;
+    expect(Reflect.getMetadata('RAMPART:SCOPES', read)).toEqual(['a', 'b']);
   });
 });
