@@ -14,7 +14,7 @@ import { isApiKeyStoreUnavailableError } from './api-key-store-unavailable.error
  *
  * @example
  * ```ts
- * const authorize: ApiKeyAdminAuthorize = async (req) => {
+ * const authorizeAdmin: ApiKeyAdminAuthorize = async (req) => {
  *   const identity = await authenticate(req);
  *   if (identity && !identity.scopes?.includes('rampart:admin')) throw new ForbiddenException('Needs scope rampart:admin');
  *   return identity;
@@ -72,7 +72,8 @@ const logger = new Logger('ApiKeyAdmin');
  *
  * @example
  * ```ts
- * const handler = createApiKeyAdminHandler(apiKeys, requireScope('rampart:admin'));
+ * // authorizeAdmin: see ApiKeyAdminAuthorize
+ * const handler = createApiKeyAdminHandler(apiKeys, authorizeAdmin);
  * mountApiKeyAdmin(app.getHttpAdapter(), '/admin', handler);
  * ```
  */

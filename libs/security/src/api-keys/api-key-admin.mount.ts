@@ -6,7 +6,11 @@ import type {
   ApiKeyAdminResponse,
 } from './api-key-admin.handler';
 
-/** Largest body the admin API reads itself (when the app parses no bodies), in bytes. */
+/**
+ * Largest body the admin API accepts where it sets the limit, in bytes: Fastify's route limit,
+ * and the body it reads itself when the Express app parses no bodies (Express' own JSON parser,
+ * when on, applies its limit).
+ */
 const MAX_BODY_BYTES = 16 * 1024;
 
 /**
@@ -62,7 +66,7 @@ function mountExpress(app: ExpressLike, collection: string, handler: ApiKeyAdmin
         res,
         await handler({ method: req.method ?? 'GET', id: req.params?.id, body, raw: req }),
       );
-    })();
+    })().catch(() => res.destroy()); // the client went away while its body was read
   };
   app.post(collection, route);
   app.get(collection, route);

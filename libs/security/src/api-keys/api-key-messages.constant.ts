@@ -1,5 +1,5 @@
 export const API_KEY_FIELD_INVALID = (field: string, problem: string) => `"${field}" ${problem}`;
-export const API_KEY_INPUT_NOT_OBJECT = () => 'The body must be a JSON object';
+export const API_KEY_INPUT_NOT_OBJECT = () => 'must be a JSON object';
 export const API_KEYS_FILE_UNREADABLE = (file: string, problem: string) =>
   `API keys file ${file}: ${problem}`;
 export const API_KEYS_FILE_RECORD_INVALID = (file: string, index: number, problem: string) =>
