@@ -23,10 +23,14 @@ export interface ApiKeyRecord {
   name?: string;
   /** ISO 8601. */
   createdAt: string;
+  /** Subject of who issued the key, when it was issued through `ApiKeys` by someone known. */
+  createdBy?: string;
   /** ISO 8601; absent for keys that do not expire. */
   expiresAt?: string;
   /** ISO 8601; set when the key was revoked. */
   revokedAt?: string;
+  /** Subject of who revoked the key, when known. */
+  revokedBy?: string;
 }
 
 /**
@@ -40,6 +44,8 @@ export interface ApiKeyStore {
   save(record: ApiKeyRecord): Promise<void>;
   /** Every key, for the admin API. */
   list(): Promise<ApiKeyRecord[]>;
+  /** Releases connections; the module calls it on shutdown for a store it created. */
+  close?(): Promise<void>;
 }
 
 /** Injection token of the module's {@link ApiKeyStore}. */
