@@ -1,7 +1,15 @@
 import { Module } from '@nestjs/common';
+import { ApiKeyVerifierToken } from './api-keys/api-key-verifier.token';
+import { ApiKeyStore } from './api-keys/api-key.store';
+import { ApiKeys } from './api-keys/api-keys.service';
+import { loadApiKeysFile } from './api-keys/api-keys-file';
+import { InMemoryApiKeyStore } from './api-keys/in-memory-api-key.store';
+import { RedisApiKeyStore } from './api-keys/redis-api-key.store';
+import { AdminRoutes } from './http/admin.routes';
 import { ProtectedResourceRoutes } from './http/protected-resource.routes';
+import type { SecurityModuleOptions } from './interfaces/security-module-options.interface';
 import { SecurityHook } from './security.hook';
-import { ConfigurableModuleClass } from './security.module-definition';
+import { ConfigurableModuleClass, SECURITY_MODULE_OPTIONS } from './security.module-definition';
 import { SecurityService } from './security.service';
 
 /**
@@ -19,7 +27,37 @@ import { SecurityService } from './security.service';
  * ```
  */
 @Module({
-  providers: [SecurityService, SecurityHook, ProtectedResourceRoutes],
-  exports: [SecurityService],
+  providers: [
+    {
+      // The store of `apiKeys.store` (memory by default), with the keys of `apiKeys.file`.
+      provide: ApiKeyStore,
+      inject: [SECURITY_MODULE_OPTIONS],
+      useFactory: async (options: SecurityModuleOptions) => {
+        const config = options.apiKeys;
+        if (!config) return undefined;
+        const chosen = config.store ?? 'memory';
+        const store =
+          chosen === 'memory'
+            ? new InMemoryApiKeyStore()
+            : 'redis' in chosen
+              ? new RedisApiKeyStore(chosen.redis)
+              : chosen;
+        if (config.file)
+          for (const record of await loadApiKeysFile(config.file)) await store.save(record);
+        return store;
+      },
+    },
+    {
+      provide: ApiKeys,
+      inject: [{ token: ApiKeyStore, optional: true }],
+      useFactory: (store?: ApiKeyStore) => store && new ApiKeys(store),
+    },
+    { provide: ApiKeyVerifierToken, useExisting: ApiKeys },
+    SecurityService,
+    SecurityHook,
+    ProtectedResourceRoutes,
+    AdminRoutes,
+  ],
+  exports: [SecurityService, ApiKeys, ApiKeyStore],
 })
 export class SecurityModule extends ConfigurableModuleClass {}

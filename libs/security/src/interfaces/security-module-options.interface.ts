@@ -116,6 +116,21 @@ export interface ApiKeyOptions {
    * @default 'x-api-key'
    */
   header?: string;
+  /**
+   * A JSON file of keys (an array of `ApiKeyRecord`s, hashes only) added to the store at boot,
+   * e.g. keys issued elsewhere and shipped as a secret.
+   */
+  file?: string;
+}
+
+/** The admin HTTP endpoints (API keys, kill switches); they need the `adminScope`. */
+export interface SecurityAdminOptions {
+  /**
+   * Path under which they are served (`<path>/api-keys`, `<path>/kill-switches`), without the
+   * app's global prefix.
+   * @default '/rampart/admin'
+   */
+  path?: string;
 }
 
 /** Risk of a primitive, from its annotations or declared with `@Risk()`. */
@@ -251,6 +266,12 @@ export interface SecurityModuleOptions {
    * @default 'rampart:admin'
    */
   adminScope?: string;
+  /**
+   * The admin HTTP endpoints, served when some authentication is configured (nobody could pass
+   * them otherwise); `false` turns them off.
+   * @default { path: '/rampart/admin' }
+   */
+  admin?: SecurityAdminOptions | false;
   /** Rampart servers this module protects. @default every server of the app */
   servers?: readonly string[];
 }
