@@ -16,6 +16,7 @@ export type AuthFailureReason =
   | 'inactive'
   | 'unsupported-token'
   | 'api-key-unknown'
+  | 'api-key-mismatch'
   | 'api-key-revoked'
   | 'api-key-expired'
   | 'api-key-malformed'

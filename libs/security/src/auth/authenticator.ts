@@ -17,8 +17,8 @@ export interface ApiKeyVerifier {
 const API_KEY_REASONS: Record<string, AuthFailureReason> = {
   malformed: 'api-key-malformed',
   unknown: 'api-key-unknown',
-  // A wrong secret for a real id is reported as unknown: the client learns nothing about ids.
-  mismatch: 'api-key-unknown',
+  // Audited apart (someone holds a real id), but the client is told the same as for unknown.
+  mismatch: 'api-key-mismatch',
   expired: 'api-key-expired',
   revoked: 'api-key-revoked',
 };
