@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Logger, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { McpModule } from '@rampart/core';
 import {
   ObservabilityModule,
@@ -6,6 +6,7 @@ import {
   type ObservabilityModuleOptions,
 } from '@rampart/observability';
 import { ResilienceModule, type RateLimitOptions } from '@rampart/resilience';
+import { SecurityModule, type SecurityModuleOptions } from '@rampart/security';
 import { PageStore, type PageStoreOptions } from './page-store';
 import { ScrapeTools, type ScrapeOptions } from './scrape.tools';
 
@@ -38,6 +39,13 @@ export interface WebScrapeOptions {
    */
   audit?: AuditOptions;
   /**
+   * Who may call over HTTP: OAuth bearer tokens and API keys (`SecurityModule` options), or
+   * `false` to serve without authentication. `scrape_url` needs the scope `scrape:read`. On stdio
+   * the caller is the local user and nothing is checked.
+   * @default from the environment: see {@link securityFromEnv}
+   */
+  security?: SecurityModuleOptions | false;
+  /**
    * Lowest level of the log lines (one per call).
    * @default process.env.LOG_LEVEL ?? 'info'
    */
@@ -59,9 +67,15 @@ export class AppModule {
       ...options.scrape,
     };
     const redis = 'redisUrl' in options ? options.redisUrl : process.env.REDIS_URL;
+    const security = options.stdio
+      ? false
+      : 'security' in options
+        ? options.security!
+        : (securityFromEnv(process.env) ?? false);
     return {
       module: AppModule,
       imports: [
+        ...(security ? [SecurityModule.forRoot(security)] : []),
         ResilienceModule.forRoot({
           storage: { redis },
           tools: {
@@ -102,6 +116,7 @@ export class AppModule {
         }),
       ],
       providers: [
+        ...(security || options.stdio ? [] : [openNotice()]),
         { provide: PageStore, useFactory: () => new PageStore(options.pages) },
         {
           provide: ScrapeTools,
@@ -119,4 +134,40 @@ function defaultAudit(): AuditOptions {
   return url
     ? { sink: 'postgres', postgres: { connectionString: url, createTable: true } }
     : { sink: 'log' };
+}
+
+/**
+ * Authentication from the environment:
+ * - `AUTH_ISSUER`, `AUTH_AUDIENCE` (this server's canonical URI, e.g.
+ *   `https://scrape.example.com/mcp`) and `AUTH_JWKS_URL`: bearer JWTs from that issuer;
+ * - `API_KEYS_FILE`: a JSON file of API keys (hashes only) accepted too (or alone).
+ *
+ * `undefined` when none is set: the server runs without authentication.
+ */
+export function securityFromEnv(env: NodeJS.ProcessEnv): SecurityModuleOptions | undefined {
+  const { AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience, AUTH_JWKS_URL: jwksUrl } = env;
+  const keysFile = env.API_KEYS_FILE;
+  const oauth = [issuer, audience, jwksUrl].filter(Boolean).length;
+  if (oauth > 0 && oauth < 3)
+    throw new Error(
+      'Set all of AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL to accept bearer tokens (or none of them)',
+    );
+  if (oauth === 0 && !keysFile) return undefined;
+  return {
+    ...(oauth === 3 && { resource: audience, jwt: { issuer: issuer!, jwksUrl: jwksUrl! } }),
+    ...(keysFile && { apiKeys: { file: keysFile } }),
+  };
+}
+
+/** One line at start when nothing authenticates callers. */
+function openNotice(): Provider {
+  return {
+    provide: 'WEB_SCRAPE_OPEN_NOTICE',
+    useFactory: () => ({
+      onApplicationBootstrap: () =>
+        new Logger('WebScrape').warn(
+          'No authentication configured (AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL, API_KEYS_FILE unset): every caller is served; keep this server on loopback',
+        ),
+    }),
+  };
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Args, Ctx, McpContext, ResourceTemplate, Tool, ToolError } from '@rampart/core';
 import { CircuitBreaker, RateLimit, Retry, Timeout } from '@rampart/resilience';
+import { Scopes } from '@rampart/security';
 import { htmlToText } from './html-to-text';
 import { PageStore } from './page-store';
 import { ScrapeUrlInput } from './scrape.dto';
@@ -107,6 +108,7 @@ export class ScrapeTools {
     private readonly options: ScrapeOptions,
   ) {}
 
+  @Scopes('scrape:read')
   @Tool({
     name: 'scrape_url',
     title: 'Scrape a web page',

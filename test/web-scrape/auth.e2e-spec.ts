@@ -1,0 +1,120 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateApiKey } from '@rampart/security';
+import { createMcpTestApp, mcpTestMatrix, toolError, type McpTestApp } from '@rampart/testing';
+import { AppModule, securityFromEnv } from '../../apps/web-scrape/src/app.module';
+import { LocalIssuer } from '../security/local-issuer';
+import { ARTICLE_TEXT, FixtureSite } from './fixture-site';
+
+const RESOURCE = 'https://mcp.test/mcp';
+
+/** Two service keys in a keys file, as an operator ships them (hashes only). */
+function keysFile() {
+  const a = generateApiKey();
+  const b = generateApiKey();
+  const path = join(mkdtempSync(join(tmpdir(), 'web-scrape-keys-')), 'keys.json');
+  const record = (k: typeof a, subject: string) => ({
+    id: k.id,
+    hash: k.hash,
+    subject,
+    scopes: ['scrape:read'],
+    createdAt: new Date().toISOString(),
+  });
+  writeFileSync(path, JSON.stringify([record(a, 'svc-a'), record(b, 'svc-b')]));
+  return { path, a: a.key, b: b.key };
+}
+
+describe('web-scrape authentication from the environment', () => {
+  it('reads bearer tokens and API keys from AUTH_* and API_KEYS_FILE', () => {
+    expect(
+      securityFromEnv({
+        AUTH_ISSUER: 'https://login.example.com/',
+        AUTH_AUDIENCE: RESOURCE,
+        AUTH_JWKS_URL: 'https://login.example.com/jwks',
+        API_KEYS_FILE: '/run/secrets/keys.json',
+      }),
+    ).toEqual({
+      resource: RESOURCE,
+      jwt: { issuer: 'https://login.example.com/', jwksUrl: 'https://login.example.com/jwks' },
+      apiKeys: { file: '/run/secrets/keys.json' },
+    });
+    expect(securityFromEnv({})).toBeUndefined();
+    expect(() => securityFromEnv({ AUTH_ISSUER: 'https://login.example.com/' })).toThrow(
+      /Set all of AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL/,
+    );
+  });
+});
+
+describe.each(mcpTestMatrix((s) => s.transport === 'http'))(
+  'web-scrape with authentication over %s',
+  (_name, setup) => {
+    let issuer: LocalIssuer;
+    let site: FixtureSite;
+    let keys: ReturnType<typeof keysFile>;
+    let t: McpTestApp;
+
+    beforeAll(async () => {
+      issuer = await LocalIssuer.start();
+      site = await new FixtureSite().start();
+      keys = keysFile();
+      t = await createMcpTestApp({
+        imports: [
+          AppModule.forRoot({
+            redisUrl: undefined,
+            security: {
+              resource: RESOURCE,
+              jwt: { issuer: issuer.issuer, jwksUrl: issuer.jwksUrl },
+              apiKeys: { file: keys.path },
+            },
+            // One call per caller per minute: enough to see whose bucket a call takes from.
+            rateLimits: [{ name: 'tight', points: 1, perMs: 60_000, key: 'identity' }],
+            audit: { sink: 'log' },
+            logLevel: 'error',
+          }),
+        ],
+        ...setup,
+        headers: { 'x-api-key': keys.a },
+      });
+    });
+    afterAll(async () => {
+      await t?.close();
+      await site.stop();
+      await issuer.close();
+    });
+
+    it('refuses requests without credentials', async () => {
+      await expect(t.connect({})).rejects.toThrow(/401|authorization|Unauthorized/);
+    });
+
+    it('hides scrape_url from a token without scrape:read and answers 403 naming the scope', async () => {
+      const reader = await t.connect({
+        authorization: `Bearer ${await issuer.token({ sub: 'bob' })}`,
+      });
+      expect((await reader.listTools()).tools.map((x) => x.name)).toEqual([]);
+      await expect(
+        reader.callTool({ name: 'scrape_url', arguments: { url: `${site.url}/article` } }),
+      ).rejects.toThrow(/403|scrape:read/);
+    });
+
+    it('keys the rate limit on the authenticated subject: one caller cannot spend another’s budget', async () => {
+      const first = await t.client.callTool({
+        name: 'scrape_url',
+        arguments: { url: `${site.url}/article` },
+      });
+      expect(JSON.stringify(first.content)).toContain(ARTICLE_TEXT.slice(0, 40));
+      const again = await t.client.callTool({
+        name: 'scrape_url',
+        arguments: { url: `${site.url}/article` },
+      });
+      expect(toolError(again).code).toBe('RATE_LIMITED');
+      // Another service, another bucket.
+      const other = await t.connect({ 'x-api-key': keys.b });
+      const theirs = await other.callTool({
+        name: 'scrape_url',
+        arguments: { url: `${site.url}/article` },
+      });
+      expect(theirs.isError).toBeFalsy();
+    });
+  },
+);
