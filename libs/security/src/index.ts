@@ -50,3 +50,14 @@ export {
 } from './errors/security-definition.error';
 export { metadataUrlOf, type ProtectedResourceMetadata } from './http/protected-resource-metadata';
 export { PROTECTED_RESOURCE_METADATA_PATH, DEFAULT_ADMIN_SCOPE } from './security.constants';
+export {
+  PolicyEngine,
+  INLINE_POLICIES_SOURCE,
+  POLICY_WATCH_DEBOUNCE_MS,
+  DECISION_CACHE_SIZE,
+  type PolicyEngineLogger,
+  type PolicyReloadResult,
+  type PolicyChangeListener,
+} from './policy/policy-engine';
+export type { PolicyInfo } from './policy/policy-set';
+export { PolicyLoadError, isPolicyLoadError } from './errors/policy-load.error';
