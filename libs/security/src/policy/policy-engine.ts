@@ -1,5 +1,5 @@
 import type * as Cedar from '@cedar-policy/cedar-wasm/nodejs';
-import { loadPackage, type McpIdentity } from '@rampart/core';
+import type { McpIdentity } from '@rampart/core';
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { PolicyLoadError, isPolicyLoadError } from '../errors/policy-load.error';
@@ -19,6 +19,7 @@ import type { PolicyOptions } from '../interfaces/security-module-options.interf
 import { CedarValueLimitError, toCedarRecord, type CedarJsonRecord } from './cedar-value';
 import {
   compilePolicies,
+  loadCedar,
   type AttributeReads,
   type CedarBindings,
   type CompiledPolicySet,
@@ -309,10 +310,7 @@ export class PolicyEngine {
   private apply(): PolicyReloadResult {
     let sources: PolicySource[];
     let compiled: CompiledPolicySet;
-    const cedar = (this.cedar ??= loadPackage<CedarBindings>(
-      '@cedar-policy/cedar-wasm/nodejs',
-      'Cedar policies',
-    ));
+    const cedar = (this.cedar ??= loadCedar());
     try {
       sources = this.readSources();
       const text = JSON.stringify(sources);

@@ -10,6 +10,15 @@ import {
 /** The Cedar bindings this lib uses (`@cedar-policy/cedar-wasm/nodejs`). */
 export type CedarBindings = typeof Cedar;
 
+/**
+ * Loads Cedar's WebAssembly build on first use, resolved from this package (its dependency):
+ * compiling it takes a moment and memory that apps without policies never spend.
+ */
+export function loadCedar(): CedarBindings {
+  // oxlint-disable-next-line typescript/no-require-imports -- lazy, CommonJS build
+  return require('@cedar-policy/cedar-wasm/nodejs') as CedarBindings;
+}
+
 /** Policy text and where it came from. */
 export interface PolicySource {
   /** A file path as configured, or `inline policies`. */
