@@ -95,3 +95,13 @@ export {
   ApiKeyStoreUnavailableError,
   isApiKeyStoreUnavailableError,
 } from './api-keys/api-key-store-unavailable.error';
+  PolicyEngine,
+  INLINE_POLICIES_SOURCE,
+  POLICY_WATCH_DEBOUNCE_MS,
+  DECISION_CACHE_SIZE,
+  type PolicyEngineLogger,
+  type PolicyReloadResult,
+  type PolicyChangeListener,
+} from './policy/policy-engine';
+export type { PolicyInfo } from './policy/policy-set';
+export { PolicyLoadError, isPolicyLoadError } from './errors/policy-load.error';
