@@ -95,6 +95,7 @@ export {
   ApiKeyStoreUnavailableError,
   isApiKeyStoreUnavailableError,
 } from './api-keys/api-key-store-unavailable.error';
+export {
   PolicyEngine,
   INLINE_POLICIES_SOURCE,
   POLICY_WATCH_DEBOUNCE_MS,
