@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { ApiKeyVerifierToken } from './api-keys/api-key-verifier.token';
 import { ApiKeyStore } from './api-keys/api-key.store';
 import { ApiKeys } from './api-keys/api-keys.service';
@@ -8,6 +8,8 @@ import { RedisApiKeyStore } from './api-keys/redis-api-key.store';
 import { AdminRoutes } from './http/admin.routes';
 import { ProtectedResourceRoutes } from './http/protected-resource.routes';
 import type { SecurityModuleOptions } from './interfaces/security-module-options.interface';
+import { PolicyEngine } from './policy/policy-engine';
+import { PolicyAuthorizerToken } from './policy/policy-authorizer.token';
 import { SecurityHook } from './security.hook';
 import { ConfigurableModuleClass, SECURITY_MODULE_OPTIONS } from './security.module-definition';
 import { SecurityService } from './security.service';
@@ -53,6 +55,17 @@ import { SecurityService } from './security.service';
       useFactory: (store?: ApiKeyStore) => store && new ApiKeys(store),
     },
     { provide: ApiKeyVerifierToken, useExisting: ApiKeys },
+    {
+      // Cedar, loaded (and its policies parsed) at boot: a broken policy file fails the boot.
+      provide: PolicyAuthorizerToken,
+      inject: [SECURITY_MODULE_OPTIONS],
+      useFactory: (options: SecurityModuleOptions) => {
+        if (!options.policy) return undefined;
+        const engine = new PolicyEngine(options.policy, new Logger('Security:Policy'));
+        engine.load();
+        return engine;
+      },
+    },
     SecurityService,
     SecurityHook,
     ProtectedResourceRoutes,

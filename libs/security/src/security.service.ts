@@ -44,6 +44,7 @@ export class SecurityService implements OnModuleInit, OnApplicationShutdown {
   private readonly access = new Map<string, ServerAccess>();
   private killed = new Set<string>();
   private stopWatching?: () => void;
+  private stopPolicyWatch?: () => void;
   /** The protected resource metadata URL, when the server takes bearer tokens. */
   readonly metadataUrl?: URL;
 
@@ -53,7 +54,7 @@ export class SecurityService implements OnModuleInit, OnApplicationShutdown {
     private readonly reflector: Reflector,
     @Optional() @Inject(KillSwitchStore) private readonly killSwitches?: KillSwitchStore,
     @Optional() @Inject(ApiKeyVerifierToken) apiKeys?: ApiKeyVerifier,
-    @Optional() @Inject(PolicyAuthorizerToken) policy?: PolicyAuthorizer,
+    @Optional() @Inject(PolicyAuthorizerToken) private readonly policy?: PolicyAuthorizer,
   ) {
     assertSecurityOptions(options);
     const audience = options.jwt?.audience ?? options.resource;
@@ -85,6 +86,7 @@ export class SecurityService implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     await this.jwt?.ready();
+    this.stopPolicyWatch = this.policy?.onChange?.(() => this.changed());
     if (this.killSwitches) {
       this.stopWatching = this.killSwitches.watch(() => void this.refreshKillSwitches());
       await this.refreshKillSwitches();
@@ -93,6 +95,8 @@ export class SecurityService implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.stopWatching?.();
+    this.stopPolicyWatch?.();
+    this.policy?.close?.();
   }
 
   /** Whether requests without credentials are served (as anonymous callers). */

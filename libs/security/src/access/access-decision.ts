@@ -32,6 +32,10 @@ export type AccessDenial =
 /** What decides policies: `PolicyEngine`, or anything that answers the same way. */
 export interface PolicyAuthorizer {
   authorize(request: PolicyRequest): PolicyDecision;
+  /** Tells `listener` when the policies change (a reload); returns an unsubscribe function. */
+  onChange?(listener: () => void): () => void;
+  /** Releases watchers. */
+  close?(): void;
 }
 
 /** Everything a decision reads besides the primitive and the caller. */
