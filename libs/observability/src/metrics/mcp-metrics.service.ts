@@ -2,6 +2,7 @@ import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nest
 import type { ModuleRef } from '@nestjs/core';
 import {
   RampartChannel,
+  type AccessEvent,
   type BreakerStateEvent,
   type CacheEvent,
   type McpBreakerStates,
@@ -53,6 +54,12 @@ const TOOLS_CALL = 'tools/call';
 const REASON = /^[a-z][a-z0-9-]{0,39}$/;
 /** Most distinct rejection reasons before further ones are counted as `other`. */
 const MAX_REASONS = 32;
+/** An access refusal's reason as a label value: kebab-case, at most 32 characters. */
+const ACCESS_REASON = /^(?=.{1,32}$)[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+/** A server name that is not a registered server (`admin`, `operations`) as a label value. */
+const OTHER_SERVER = ACCESS_REASON;
+/** Most distinct names of unregistered servers before further ones are counted as `unknown`. */
+const MAX_OTHER_SERVERS = 8;
 const BREAKER_STATES = ['closed', 'open', 'half-open', 'isolated'] as const;
 /** Most distinct breaker and cache names before they are counted as `OTHER`. */
 const MAX_NAMES = 200;
@@ -108,7 +115,8 @@ class Series {
 /**
  * The Prometheus instruments of Rampart, in the app's dedicated registry: per-request duration
  * and in-flight gauges fed by the {@link CallRecorder}, and the counters that other Rampart libs
- * report into over `node:diagnostics_channel` (rejections, breakers, retries, cache lookups).
+ * report into over `node:diagnostics_channel` (rejections, breakers, retries, cache lookups,
+ * refused credentials and denied calls).
  * Label children are built once per tool and method; labels are bounded (registry tool names,
  * capped error codes, no identities, arguments or URLs).
  *
@@ -127,6 +135,8 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
   private readonly breakerTransitions: Counter<string>;
   private readonly retries: Counter<string>;
   private readonly cacheRequests: Counter<string>;
+  private readonly authFailures: Counter<string>;
+  private readonly accessDenials: Counter<string>;
 
   private readonly methodSeries = new Map<string, Series>();
   private readonly toolSeries = new Map<string, Map<string, Series | null>>();
@@ -144,6 +154,7 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
   private readonly onBreaker = (event: unknown) => this.breakerChanged(event as BreakerStateEvent);
   private readonly onRetry = (event: unknown) => this.retried(event as RetryEvent);
   private readonly onCache = (event: unknown) => this.cacheLookup(event as CacheEvent);
+  private readonly onAccess = (event: unknown) => this.accessRefused(event as AccessEvent);
 
   constructor(
     registry: Registry,
@@ -215,6 +226,18 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
       labelNames: ['cache', 'result'],
       registers,
     });
+    this.authFailures = new Counter({
+      name: MetricName.authFailures,
+      help: 'Requests whose credentials were missing or refused, by reason.',
+      labelNames: ['server', 'reason'],
+      registers,
+    });
+    this.accessDenials = new Counter({
+      name: MetricName.accessDenials,
+      help: 'Calls denied by access control (scopes, roles, governance, policies), by reason.',
+      labelNames: ['server', 'reason'],
+      registers,
+    });
   }
 
   onModuleInit(): void {
@@ -222,6 +245,7 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
     subscribe(RampartChannel.breakerState, this.onBreaker);
     subscribe(RampartChannel.retry, this.onRetry);
     subscribe(RampartChannel.cache, this.onCache);
+    subscribe(RampartChannel.access, this.onAccess);
   }
 
   onApplicationShutdown(): void {
@@ -229,6 +253,7 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
     unsubscribe(RampartChannel.breakerState, this.onBreaker);
     unsubscribe(RampartChannel.retry, this.onRetry);
     unsubscribe(RampartChannel.cache, this.onCache);
+    unsubscribe(RampartChannel.access, this.onAccess);
   }
 
   /** Counts a request in flight; the caller decrements the returned child when it ends. */
@@ -352,6 +377,45 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
       reason,
       scope,
     ]);
+  }
+
+  /** Reasons of access refusals seen so far (their own bound, apart from rejections'). */
+  private readonly accessReasons = new Set<string>();
+  /** Names of unregistered servers seen in access events. */
+  private readonly otherServers = new Set<string>();
+
+  /**
+   * The label of an access refusal's reason: the publisher's word when it is kebab-case and at
+   * most 32 characters, else (and past the bound of distinct reasons) `other`.
+   */
+  private accessReasonLabel(reason: unknown): string {
+    if (typeof reason !== 'string' || !ACCESS_REASON.test(reason)) return 'other';
+    if (this.accessReasons.has(reason)) return reason;
+    if (this.accessReasons.size >= MAX_REASONS) return 'other';
+    this.accessReasons.add(reason);
+    return reason;
+  }
+
+  /**
+   * The label of the server of an access event: a registered server, or a short name the
+   * publisher uses for endpoints outside MCP (`admin`, `operations`), bounded; else `unknown`.
+   */
+  private accessServerLabel(server: unknown): string {
+    if (typeof server !== 'string') return UNKNOWN_LABEL;
+    if (this.servers.names().includes(server) || this.otherServers.has(server)) return server;
+    if (!OTHER_SERVER.test(server) || this.otherServers.size >= MAX_OTHER_SERVERS)
+      return UNKNOWN_LABEL;
+    this.otherServers.add(server);
+    return server;
+  }
+
+  private accessRefused(event: AccessEvent): void {
+    const server = this.accessServerLabel(event.server);
+    const reason = this.accessReasonLabel(event.reason);
+    if (event.stage === 'authentication')
+      this.count(this.authFailures, `a\0${server}\0${reason}`, () => [server, reason]);
+    else if (event.stage === 'authorization')
+      this.count(this.accessDenials, `d\0${server}\0${reason}`, () => [server, reason]);
   }
 
   private breakerChanged(event: BreakerStateEvent): void {

@@ -8,6 +8,8 @@ export const MetricName = {
   breakerTransitions: 'rampart_circuit_breaker_transitions_total',
   retries: 'rampart_retries_total',
   cacheRequests: 'rampart_cache_requests_total',
+  authFailures: 'rampart_auth_failures_total',
+  accessDenials: 'rampart_access_denials_total',
 } as const;
 
 /** JSON-RPC methods of MCP used as label values; any other method is counted as `other`. */
