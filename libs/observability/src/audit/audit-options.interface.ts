@@ -17,7 +17,13 @@ export interface PostgresAuditOptions {
   pool?: Pool;
   /** Table, optionally schema-qualified (`[schema.]name`, letters, digits and `_`). @default 'rampart_audit' */
   table?: string;
-  /** Whether the sink runs `CREATE TABLE IF NOT EXISTS` (and its index) before the first write. @default true */
+  /**
+   * Whether the sink creates its table (`CREATE TABLE IF NOT EXISTS`, and its index) before the
+   * first write, and brings a table made by an earlier version up to date (`ALTER TABLE … ADD
+   * COLUMN IF NOT EXISTS reason, policies, address`; `era` and `transport` made nullable), which
+   * needs the table's owner. With `false`, the table is yours to create and migrate.
+   * @default true
+   */
   createTable?: boolean;
   /**
    * Most records held in memory while the database is slow or down. When full, NEW records are
@@ -26,7 +32,11 @@ export interface PostgresAuditOptions {
    * @default 10_000
    */
   maxQueue?: number;
-  /** Most rows per `INSERT` (one statement, one round trip). At most 4000. @default 200 */
+  /**
+   * Most rows per `INSERT` (one statement, one round trip); capped at what one statement can
+   * carry (3640 rows of 18 parameters).
+   * @default 200
+   */
   batchSize?: number;
   /** How often the queue is written, in milliseconds; a full batch is written at once. @default 1_000 */
   flushIntervalMs?: number;
@@ -64,4 +74,12 @@ export interface AuditOptions {
   methods?: string[];
   /** Whether the (redacted) arguments are kept in the record. @default true */
   arguments?: boolean;
+  /**
+   * Audit every refusal by access control that a lib reports on `RampartChannel.access`
+   * (`@rampart/security`): credentials missing or refused (a record of their own, with the
+   * client's address) and calls denied (the call's record, whatever its method, with decision
+   * `denied`, the `reason` and the deciding `policies`).
+   * @default true
+   */
+  access?: boolean;
 }

@@ -1,6 +1,9 @@
 /**
  * One audited request: who, what, when, the decision and the outcome, with redacted arguments.
- * Built from a `CallRecord` by the `AuditTrail` and handed to the {@link AuditSink}.
+ * Built from a `CallRecord` by the `AuditTrail` and handed to the {@link AuditSink}; a refusal by
+ * access control (`RampartChannel.access`) adds its `reason` and, for a policy, its `policies`.
+ * Credentials refused before any request was read get a record of their own (`method`
+ * `authentication`, with the client's `address`).
  *
  * @example
  * ```ts
@@ -10,6 +13,11 @@
  *   arguments: { url: 'https://example.com', token: '[REDACTED]' }, correlationId: '4bf92f35…',
  *   era: 'modern', transport: 'http',
  * };
+ * const refused: AuditRecord = {
+ *   at: '2026-05-01T12:00:01.000Z', server: 'web-scrape', method: 'authentication',
+ *   decision: 'denied', outcome: 'error', reason: 'bad-signature', address: '203.0.113.9',
+ *   durationMs: 0, correlationId: '9c1e…-1f', transport: 'http',
+ * };
  * ```
  */
 export interface AuditRecord {
@@ -17,7 +25,11 @@ export interface AuditRecord {
   at: string;
   /** Name of the Rampart server. */
   server: string;
-  /** JSON-RPC method, e.g. `tools/call`. */
+  /**
+   * JSON-RPC method, e.g. `tools/call`; for a refusal that came before any JSON-RPC request was
+   * read, its stage: `authentication` (credentials missing or refused) or `authorization` (an
+   * endpoint outside MCP, such as an admin or operational one, denied).
+   */
   method: string;
   /** Tool or prompt name, or resource URI. */
   target?: string;
@@ -31,6 +43,17 @@ export interface AuditRecord {
   outcome: 'success' | 'error';
   /** Structured error code (`FORBIDDEN`, `RATE_LIMITED`, `NETWORK_ERROR`…) or JSON-RPC code. */
   errorCode?: string;
+  /**
+   * Why access control refused the request, in the words of the lib that decided
+   * (`@rampart/security`: `bad-signature`, `expired`, `missing`… for credentials;
+   * `insufficient-scope`, `role`, `killed`, `policy`… for calls). Absent when it was not refused
+   * by access control.
+   */
+  reason?: string;
+  /** Ids of the policies that decided a `policy` denial. */
+  policies?: string[];
+  /** The client's network address, for credentials refused (`method` `authentication`). */
+  address?: string;
   /** Duration, in milliseconds. */
   durationMs: number;
   /** Arguments after redaction; absent when the method has none or `arguments: false`. */
@@ -39,8 +62,8 @@ export interface AuditRecord {
   correlationId: string;
   /** Trace id, when traced. */
   traceId?: string;
-  /** Protocol era. */
-  era: 'modern' | 'legacy';
-  /** Transport. */
-  transport: 'http' | 'stdio' | 'memory';
+  /** Protocol era; absent for a refusal that came before the request was read. */
+  era?: 'modern' | 'legacy';
+  /** Transport; absent when the refusal does not say (an access event never matched to a request). */
+  transport?: 'http' | 'stdio' | 'memory';
 }

@@ -6,8 +6,11 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
+import { RampartChannel, type AccessEvent } from '@rampart/core';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { CallRecord } from '../recording/call-record.interface';
 import { CallRecorder } from '../recording/call-recorder';
+import { nextCorrelationId } from '../recording/correlation-id';
 import { Redactor } from '../redaction/redactor';
 import { OBSERVABILITY_REDACTOR } from '../observability.constants';
 import type { AuditRecord } from './audit-record.interface';
@@ -15,11 +18,37 @@ import type { AuditOptions } from './audit-options.interface';
 import { AuditSink } from './audit-sink.interface';
 import { AUDIT_OPTIONS } from './audit.constants';
 
+/** How long a call's denial waits for the record of its request before it is audited alone. */
+const PENDING_MS = 30_000;
+/** How often denials that waited too long are looked for. */
+const SWEEP_MS = 5_000;
+/** Most denials waiting for their request's record; past it the oldest is audited alone. */
+const MAX_PENDING = 1_000;
+
+/** A denial reported for a request whose record has not come yet. */
+interface PendingDenial {
+  readonly key: string;
+  readonly event: AccessEvent;
+  readonly at: number;
+}
+
+/** What a denial and the record of its request have in common. */
+const keyOf = (server: string, method: string, target?: string, subject?: string) =>
+  `${server}\u0000${method}\u0000${target ?? ''}\u0000${subject ?? ''}`;
+
 /**
  * Turns every recorded request of an audited method into an {@link AuditRecord} (identity,
  * target, decision, outcome, redacted arguments) and hands it to the {@link AuditSink}, never
  * waiting for it and never letting it fail the call. Starts the sink at boot and closes it at
  * `onApplicationShutdown`, after in-flight calls have drained.
+ *
+ * It also audits the refusals that access control reports on `RampartChannel.access`
+ * (`@rampart/security`), whatever the method: credentials missing or refused get a record of
+ * their own (no request was read); a denied call is audited ONCE, as its request's record with
+ * decision `denied`, the reason and the deciding policies. The denial is published while the
+ * request is admitted, and its record comes when the request ends (at once for a refusal), so the
+ * two are joined on server, method, target and subject; a denial whose record has not come
+ * within 30 s (or by shutdown) is audited alone.
  *
  * @example
  * ```ts
@@ -33,6 +62,12 @@ export class AuditTrail implements OnModuleInit, OnApplicationShutdown {
   private readonly redactor: Redactor;
   private unsubscribe?: () => void;
   private failures = 0;
+  /** Denials waiting for their request's record, by {@link keyOf}, oldest first. */
+  private readonly pending = new Map<string, PendingDenial[]>();
+  /** The same denials in the order they came (a Set keeps insertion order, deletes in O(1)). */
+  private readonly waiting = new Set<PendingDenial>();
+  private readonly onAccess = (event: unknown) => this.accessRefused(event as AccessEvent);
+  private sweep?: NodeJS.Timeout;
 
   constructor(
     @Inject(AUDIT_OPTIONS) private readonly options: AuditOptions,
@@ -48,15 +83,29 @@ export class AuditTrail implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     await this.sink.init?.();
     this.unsubscribe = this.recorder.subscribe((record) => this.audit(record));
+    if (this.options.access !== false) {
+      subscribe(RampartChannel.access, this.onAccess);
+      this.sweep = setInterval(() => this.waiting.size > 0 && this.expire(Date.now()), SWEEP_MS);
+      this.sweep.unref();
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
+    if (this.sweep) {
+      unsubscribe(RampartChannel.access, this.onAccess);
+      clearInterval(this.sweep);
+      this.sweep = undefined;
+    }
+    this.expire(Number.POSITIVE_INFINITY);
     await this.sink.close?.();
   }
 
-  /** Builds the audit record of a call record (public for tests and custom listeners). */
-  toAuditRecord(record: CallRecord): AuditRecord {
+  /**
+   * Builds the audit record of a call record (public for tests and custom listeners); with the
+   * access control's `denial` of the call, a `denied` record with its reason and policies.
+   */
+  toAuditRecord(record: CallRecord, denial?: AccessEvent): AuditRecord {
     const args =
       this.options.arguments === false || record.arguments === undefined
         ? undefined
@@ -68,9 +117,10 @@ export class AuditTrail implements OnModuleInit, OnApplicationShutdown {
       target: record.target,
       subject: record.identity?.subject,
       tenant: record.identity?.tenant,
-      decision: record.decision,
+      decision: denial ? 'denied' : record.decision,
       outcome: record.outcome,
       errorCode: record.errorCode,
+      ...(denial && refusalOf(denial)),
       durationMs: Math.round(record.durationMs * 1000) / 1000,
       arguments: args,
       correlationId: record.correlationId,
@@ -80,10 +130,80 @@ export class AuditTrail implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
+  /**
+   * Builds the audit record of a refusal reported without its request (credentials refused
+   * before any request was read, an endpoint outside MCP denied, or a denial whose request's
+   * record never came).
+   */
+  toRefusalRecord(event: AccessEvent, at = Date.now()): AuditRecord {
+    return {
+      at: new Date(at).toISOString(),
+      server: String(event.server),
+      method: typeof event.method === 'string' ? event.method : String(event.stage),
+      ...(typeof event.target === 'string' && { target: event.target }),
+      ...(typeof event.subject === 'string' && { subject: event.subject }),
+      ...(typeof event.tenant === 'string' && { tenant: event.tenant }),
+      decision: 'denied',
+      outcome: 'error',
+      ...refusalOf(event),
+      ...(typeof event.address === 'string' && { address: event.address }),
+      durationMs: 0,
+      correlationId: nextCorrelationId(),
+    };
+  }
+
   private audit(record: CallRecord): void {
-    if (!this.methods.has(record.method)) return;
+    const denial = this.waiting.size > 0 ? this.take(record) : undefined;
+    if (!denial && !this.methods.has(record.method)) return;
+    this.write(() => this.toAuditRecord(record, denial));
+  }
+
+  private accessRefused(event: AccessEvent): void {
+    const now = Date.now();
+    if (event.stage === 'authorization' && typeof event.method === 'string') {
+      // A call's denial: its request's record follows and is audited in its place.
+      const denial: PendingDenial = {
+        key: keyOf(event.server, event.method, event.target, event.subject),
+        event,
+        at: now,
+      };
+      const same = this.pending.get(denial.key);
+      if (same) same.push(denial);
+      else this.pending.set(denial.key, [denial]);
+      this.waiting.add(denial);
+      if (this.waiting.size > MAX_PENDING) this.expire(now, true);
+      return;
+    }
+    this.write(() => this.toRefusalRecord(event, now));
+  }
+
+  /** The denial reported for the request of `record`, if any (and no longer pending). */
+  private take(record: CallRecord): AccessEvent | undefined {
+    const key = keyOf(record.server, record.method, record.target, record.identity?.subject);
+    const same = this.pending.get(key);
+    if (!same) return undefined;
+    const denial = same.shift()!;
+    if (same.length === 0) this.pending.delete(key);
+    this.waiting.delete(denial);
+    return denial.event;
+  }
+
+  /** Audits alone the denials older than {@link PENDING_MS} before `now` (and the oldest when `one`). */
+  private expire(now: number, one = false): void {
+    for (const denial of this.waiting) {
+      if (!one && denial.at > now - PENDING_MS) return;
+      one = false;
+      this.waiting.delete(denial);
+      const same = this.pending.get(denial.key)!;
+      same.splice(same.indexOf(denial), 1);
+      if (same.length === 0) this.pending.delete(denial.key);
+      this.write(() => this.toRefusalRecord(denial.event, denial.at));
+    }
+  }
+
+  private write(build: () => AuditRecord): void {
     try {
-      const pending = this.sink.write(this.toAuditRecord(record));
+      const pending = this.sink.write(build());
       if (pending) pending.catch((error: unknown) => this.failed(error));
     } catch (error) {
       this.failed(error);
@@ -97,4 +217,13 @@ export class AuditTrail implements OnModuleInit, OnApplicationShutdown {
         `Audit sink failed (${this.failures} time(s)): ${error instanceof Error ? error.message : String(error)}`,
       );
   }
+}
+
+/** The reason and policies of a refusal, as audit fields. */
+function refusalOf(event: AccessEvent): Pick<AuditRecord, 'reason' | 'policies'> {
+  return {
+    reason: String(event.reason),
+    ...(Array.isArray(event.policies) &&
+      event.policies.length > 0 && { policies: event.policies.map(String) }),
+  };
 }

@@ -232,6 +232,81 @@ describe('PostgresAuditSink (real PostgreSQL)', () => {
     }
   });
 
+  it('stores the refusal fields, and brings a table made by an earlier version up to date', async () => {
+    const old = `${table}_v1`;
+    // The table as the first version made it: no refusal columns, era and transport required.
+    await admin.query(`CREATE TABLE "${old}" (
+      id bigserial PRIMARY KEY, at timestamptz NOT NULL, server text NOT NULL, method text NOT NULL,
+      target text, subject text, tenant text, decision text NOT NULL, outcome text NOT NULL,
+      error_code text, duration_ms double precision NOT NULL, arguments jsonb,
+      correlation_id text NOT NULL, trace_id text, era text NOT NULL, transport text NOT NULL)`);
+    await admin.query(
+      `INSERT INTO "${old}" (at, server, method, decision, outcome, duration_ms, correlation_id, era, transport)
+       VALUES (now(), 's', 'tools/call', 'allowed', 'success', 1, 'c-old', 'modern', 'http')`,
+    );
+    const sink = new PostgresAuditSink({
+      connectionString: DATABASE_URL,
+      table: old,
+      flushIntervalMs: 20,
+    });
+    try {
+      sink.init();
+      sink.write(
+        record(1, {
+          method: 'authentication',
+          decision: 'denied',
+          outcome: 'error',
+          reason: 'bad-signature',
+          address: '127.0.0.1',
+          subject: undefined,
+          arguments: undefined,
+          era: undefined,
+          transport: undefined,
+        }),
+      );
+      sink.write(
+        record(2, { decision: 'denied', reason: 'policy', policies: ['forbid-weekends', 'p7'] }),
+      );
+      await until(() => sink.stats().written + sink.stats().dropped === 2);
+      expect(sink.stats()).toMatchObject({ written: 2, dropped: 0 });
+      const { rows } = await admin.query(
+        `SELECT correlation_id, method, reason, policies, address, era, transport FROM "${old}" ORDER BY id`,
+      );
+      expect(rows).toEqual([
+        {
+          correlation_id: 'c-old',
+          method: 'tools/call',
+          reason: null,
+          policies: null,
+          address: null,
+          era: 'modern',
+          transport: 'http',
+        },
+        {
+          correlation_id: 'c-1',
+          method: 'authentication',
+          reason: 'bad-signature',
+          policies: null,
+          address: '127.0.0.1',
+          era: null,
+          transport: null,
+        },
+        {
+          correlation_id: 'c-2',
+          method: 'tools/call',
+          reason: 'policy',
+          policies: ['forbid-weekends', 'p7'],
+          address: null,
+          era: 'modern',
+          transport: 'memory',
+        },
+      ]);
+    } finally {
+      await sink.close();
+      await admin.query(`DROP TABLE IF EXISTS "${old}"`);
+    }
+  });
+
   it('refuses a table name that is not an identifier, and a missing connection', () => {
     expect(
       () => new PostgresAuditSink({ connectionString: DATABASE_URL, table: 'x; DROP' }),

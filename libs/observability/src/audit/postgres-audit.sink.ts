@@ -24,6 +24,9 @@ const COLUMNS = [
   'trace_id',
   'era',
   'transport',
+  'reason',
+  'policies',
+  'address',
 ] as const;
 const MAX_BATCH = Math.floor(65_535 / COLUMNS.length);
 
@@ -244,9 +247,22 @@ export class PostgresAuditSink implements AuditSink {
         arguments jsonb,
         correlation_id text NOT NULL,
         trace_id text,
-        era text NOT NULL,
-        transport text NOT NULL
+        era text,
+        transport text,
+        reason text,
+        policies text[],
+        address text
       )`,
+    );
+    // Tables made by earlier versions: the refusal columns, and era and transport, which a
+    // refusal before the request was read does not have.
+    await this.pool!.query(
+      `ALTER TABLE ${this.quotedTable}
+        ADD COLUMN IF NOT EXISTS reason text,
+        ADD COLUMN IF NOT EXISTS policies text[],
+        ADD COLUMN IF NOT EXISTS address text,
+        ALTER COLUMN era DROP NOT NULL,
+        ALTER COLUMN transport DROP NOT NULL`,
     );
     // An index name takes no schema: PostgreSQL creates it in its table's schema.
     await this.pool!.query(`CREATE INDEX IF NOT EXISTS "${index}" ON ${this.quotedTable} (at)`);
@@ -302,8 +318,11 @@ function rowOf(r: AuditRecord): unknown[] {
     r.arguments === undefined ? null : JSON.stringify(r.arguments),
     r.correlationId,
     r.traceId ?? null,
-    r.era,
-    r.transport,
+    r.era ?? null,
+    r.transport ?? null,
+    r.reason ?? null,
+    r.policies ?? null,
+    r.address ?? null,
   ];
 }
 

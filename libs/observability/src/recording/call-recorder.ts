@@ -1,21 +1,13 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { McpHook, type McpRequest, type McpRequestHook } from '@rampart/core';
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { McpMetrics } from '../metrics/mcp-metrics.service';
 import { McpTracing, type TraceScope } from '../tracing/mcp-tracing.service';
 import type { CallRecord, CallRecordListener } from './call-record.interface';
 import { failureOfError, failureOfToolError, type Failure } from './call-outcome';
+import { nextCorrelationId } from './correlation-id';
 
 const TOOLS_CALL = 'tools/call';
-
-/**
- * Correlation ids of calls that have neither a trace id nor one of their own: a random prefix per
- * process and a counter, unique across replicas and about twenty times cheaper than a UUID.
- */
-const ID_PREFIX = `${randomBytes(6).toString('hex')}-`;
-let idSeq = 0;
-const nextCorrelationId = () => ID_PREFIX + (++idSeq).toString(36);
 const PROMPTS_GET = 'prompts/get';
 
 /**
