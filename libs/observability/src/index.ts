@@ -31,6 +31,12 @@ export { parseTraceparent } from './tracing/traceparent';
 export { CallLogger, type CallLogLine } from './logging/call-logger.service';
 export { createCallLogger } from './logging/call-logger.factory';
 export { TurnBatchedDestination } from './logging/turn-batched.destination';
+export {
+  DEFAULT_LOG_REDACT_FIELDS,
+  DEFAULT_LOG_REDACT_PATHS,
+  redactFields,
+  redactQuery,
+} from './logging/log-redaction';
 export type { AuditOptions, PostgresAuditOptions } from './audit/audit-options.interface';
 export type { AuditRecord } from './audit/audit-record.interface';
 export { AuditSink, AUDIT_SINK, type AuditSinkStats } from './audit/audit-sink.interface';

@@ -19,6 +19,7 @@ import type {
 } from './interfaces/observability-module-options.interface';
 import { createCallLogger } from './logging/call-logger.factory';
 import { CallLogger } from './logging/call-logger.service';
+import { DEFAULT_LOG_REDACT_FIELDS, redactQuery } from './logging/log-redaction';
 import { McpMetrics } from './metrics/mcp-metrics.service';
 import { createMetricsController } from './metrics/metrics.controller';
 import { TrackedTools } from './metrics/tracked-tools';
@@ -296,9 +297,18 @@ function nestLoggerModule(host: DynamicModule): DynamicModule {
       if (!logging?.httpRequests)
         return { pinoHttp: { logger, autoLogging: false }, forRoutes: [] };
       let mcpPaths: Set<string> | undefined;
+      const fields = new Set(logging.redactFields ?? DEFAULT_LOG_REDACT_FIELDS);
       return {
         pinoHttp: {
           logger,
+          // The URL's query string may carry a credential (`?access_token=`); headers and the
+          // parsed query are hidden by the logger's `redact` paths.
+          serializers: {
+            req: (req: { url?: string }) => {
+              if (typeof req.url === 'string') req.url = redactQuery(req.url, fields);
+              return req;
+            },
+          },
           autoLogging: {
             ignore: (req) => {
               mcpPaths ??= new Set(

@@ -116,10 +116,29 @@ export interface LoggingOptions {
   nestLogger?: boolean;
   /**
    * pino-http's line per HTTP request, on routes other than the MCP endpoints (which get one
-   * line per call instead). Off by default: no HTTP middleware is mounted.
+   * line per call instead). Off by default: no HTTP middleware is mounted. Credentials never
+   * appear in it: see `redactPaths` and `redactFields`.
    * @default false
    */
   httpRequests?: boolean;
+  /**
+   * Field names hidden in every line (call lines, pino-http's request lines, Nest's own logs
+   * through nestjs-pino): at the top of the logged object and one level down, in a request's
+   * parsed query and in the query string of its URL. Exact names; giving the option replaces
+   * the defaults (add to them with `[...DEFAULT_LOG_REDACT_FIELDS, 'session_id']`).
+   * @default DEFAULT_LOG_REDACT_FIELDS: token, access_token, accessToken, refresh_token,
+   * refreshToken, id_token, idToken, api_key, apiKey, apikey, x-api-key, authorization, cookie,
+   * password, client_secret, clientSecret
+   */
+  redactFields?: string[];
+  /**
+   * Paths hidden in every line, in pino's `redact` syntax (`req.headers["x-tenant-key"]`).
+   * Avoid wildcards (`*.secret`): pino checks them on every line, at several microseconds each.
+   * Giving the option replaces the defaults (add to them with `[...DEFAULT_LOG_REDACT_PATHS, …]`).
+   * @default DEFAULT_LOG_REDACT_PATHS: the `authorization`, `proxy-authorization`, `cookie` and
+   * `x-api-key` request headers and the `set-cookie` response header of request lines
+   */
+  redactPaths?: string[];
 }
 
 /**

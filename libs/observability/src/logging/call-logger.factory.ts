@@ -2,6 +2,13 @@ import type { ModulesContainer } from '@nestjs/core';
 import { MCP_MODULE_OPTIONS, type McpModuleOptions } from '@rampart/core';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LoggingOptions } from '../interfaces/observability-module-options.interface';
+import { DEFAULT_CENSOR } from '../observability.constants';
+import {
+  DEFAULT_LOG_REDACT_FIELDS,
+  DEFAULT_LOG_REDACT_PATHS,
+  queryPaths,
+  redactFields,
+} from './log-redaction';
 import { TurnBatchedDestination } from './turn-batched.destination';
 
 /** Whether any `McpModule.forRoot()` of the app serves on stdio. */
@@ -42,7 +49,8 @@ class StdDestination implements DestinationStream {
 }
 
 /**
- * Builds the pino logger of the per-call lines (and of nestjs-pino's `LoggerModule`).
+ * Builds the pino logger of the per-call lines (and of nestjs-pino's `LoggerModule`), with the
+ * credentials of `redactFields` and `redactPaths` hidden from every line.
  *
  * @example
  * ```ts
@@ -55,5 +63,14 @@ export function createCallLogger(options: LoggingOptions, modules?: ModulesConta
     destination === undefined || destination === 'stdout' || destination === 'stderr'
       ? new StdDestination(destination, modules)
       : destination;
-  return pino({ level: options.level ?? 'info' }, stream);
+  const fields = new Set(options.redactFields ?? DEFAULT_LOG_REDACT_FIELDS);
+  const paths = [...(options.redactPaths ?? DEFAULT_LOG_REDACT_PATHS), ...queryPaths(fields)];
+  return pino(
+    {
+      level: options.level ?? 'info',
+      ...(paths.length > 0 && { redact: { paths, censor: DEFAULT_CENSOR } }),
+      ...(fields.size > 0 && { formatters: { log: redactFields(fields) } }),
+    },
+    stream,
+  );
 }
