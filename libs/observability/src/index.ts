@@ -37,6 +37,12 @@ export {
   redactFields,
   redactQuery,
 } from './logging/log-redaction';
+export type { EndpointsOptions, EndpointGuard } from './endpoints/endpoints-options.interface';
+export { OBSERVABILITY_ENDPOINTS, type EndpointPart } from './endpoints/observability-endpoints';
+export {
+  ObservabilityEndpointsModule,
+  type ObservabilityEndpointsOptions,
+} from './endpoints/observability-endpoints.module';
 export type { AuditOptions, PostgresAuditOptions } from './audit/audit-options.interface';
 export type { AuditRecord } from './audit/audit-record.interface';
 export { AuditSink, AUDIT_SINK, type AuditSinkStats } from './audit/audit-sink.interface';

@@ -1,8 +1,9 @@
-import { Inject, Injectable, Module } from '@nestjs/common';
+import { ImATeapotException, Inject, Injectable, Module, type CanActivate } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { McpModule } from '@rampart/core';
 import { createMcpTestApp } from '@rampart/testing';
 import { Registry } from 'prom-client';
+import { OBSERVABILITY_ENDPOINTS, type EndpointPart } from './endpoints/observability-endpoints';
 import { McpMetrics } from './metrics/mcp-metrics.service';
 import { OBSERVABILITY_REDACTOR, OBSERVABILITY_REGISTRY } from './observability.constants';
 import { ObservabilityModule } from './observability.module';
@@ -130,5 +131,70 @@ describe('ObservabilityModule with every part', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+/** Refuses everything with a 418, to tell its refusals from any other answer. */
+class TeapotGuard implements CanActivate {
+  canActivate(): boolean {
+    throw new ImATeapotException();
+  }
+}
+
+describe('ObservabilityModule endpoints', () => {
+  const every = { metrics: true, health: true, slo: true } as const;
+
+  it.each([
+    [
+      'forRoot',
+      () => ObservabilityModule.forRoot({ ...every, endpoints: { guards: [TeapotGuard] } }),
+    ],
+    [
+      'forRootAsync',
+      () =>
+        ObservabilityModule.forRootAsync({
+          parts: {
+            ...every,
+            tracing: false,
+            logging: false,
+            endpoints: { guards: [new TeapotGuard()] },
+          },
+          useFactory: () => ({ metrics: true }),
+        }),
+    ],
+  ])('%s puts the guards on every endpoint', async (_name, observability) => {
+    const t = await createMcpTestApp({
+      imports: [McpModule.forRoot({ name: 'spec', version: '1.0.0' }), observability()],
+      transport: 'http',
+    });
+    try {
+      for (const path of ['/metrics', '/health/live', '/health/ready', '/slo'])
+        expect((await fetch(new URL(path, t.url))).status).toBe(418);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('serve: false leaves them out, and lists them for another app', async () => {
+    const t = await createMcpTestApp({
+      imports: [
+        McpModule.forRoot({ name: 'spec', version: '1.0.0' }),
+        ObservabilityModule.forRoot({ ...every, endpoints: { serve: false } }),
+      ],
+      transport: 'http',
+    });
+    try {
+      for (const path of ['/metrics', '/health/live', '/slo'])
+        expect((await fetch(new URL(path, t.url))).status).toBe(404);
+      expect(t.app.get<EndpointPart[]>(OBSERVABILITY_ENDPOINTS)).toHaveLength(3);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('refuses a guard that is neither a class nor a guard, when assembled', () => {
+    expect(() =>
+      ObservabilityModule.forRoot({ metrics: true, endpoints: { guards: [{} as CanActivate] } }),
+    ).toThrow(/endpoints\.guards/);
   });
 });

@@ -1,6 +1,7 @@
 import {
   Module,
   RequestMethod,
+  type CanActivate,
   type DynamicModule,
   type Provider,
   type Type,
@@ -22,6 +23,8 @@ import { CallLogger } from './logging/call-logger.service';
 import { DEFAULT_LOG_REDACT_FIELDS, redactQuery } from './logging/log-redaction';
 import { McpMetrics } from './metrics/mcp-metrics.service';
 import { createMetricsController } from './metrics/metrics.controller';
+import type { EndpointGuard, EndpointsOptions } from './endpoints/endpoints-options.interface';
+import { OBSERVABILITY_ENDPOINTS, type EndpointPart } from './endpoints/observability-endpoints';
 import { TrackedTools } from './metrics/tracked-tools';
 import {
   DEFAULT_METRICS_PATH,
@@ -70,6 +73,7 @@ interface Assembly {
   health?: HealthOptions | true;
   slo?: SloOptions | true;
   metricsResource?: MetricsResourceOptions | true;
+  endpoints: EndpointsOptions;
 }
 
 /**
@@ -118,6 +122,7 @@ export class ObservabilityModule extends ConfigurableModuleClass {
       health: enabled(options.health),
       slo: enabled(options.slo),
       metricsResource: enabled(options.metricsResource),
+      endpoints: options.endpoints ?? {},
     });
   }
 
@@ -140,6 +145,7 @@ export class ObservabilityModule extends ConfigurableModuleClass {
       health: enabled(parts.health),
       slo: enabled(parts.slo),
       metricsResource: enabled(parts.metricsResource),
+      endpoints: parts.endpoints ?? {},
     });
   }
 }
@@ -192,6 +198,7 @@ function assemble(base: DynamicModule, parts: Assembly): DynamicModule {
   const controllers: Type[] = [];
   const imports: DynamicModule[] = [host];
   const exports: (string | symbol | Type | DynamicModule)[] = [host, CallRecorder];
+  const endpoints: EndpointPart[] = [];
 
   if (parts.metrics) {
     providers.push(TrackedTools, {
@@ -215,7 +222,12 @@ function assemble(base: DynamicModule, parts: Assembly): DynamicModule {
       },
     });
     exports.push(McpMetrics);
-    if (parts.metricsPath !== false) controllers.push(createMetricsController(parts.metricsPath));
+    const path = parts.metricsPath;
+    if (path !== false)
+      endpoints.push({
+        controller: (guards) => createMetricsController(path, guards),
+        tokens: [OBSERVABILITY_REGISTRY],
+      });
   }
 
   if (parts.tracing)
@@ -257,18 +269,23 @@ function assemble(base: DynamicModule, parts: Assembly): DynamicModule {
   if (parts.health) {
     const health = healthParts(parts.health);
     imports.push(...(health.imports as DynamicModule[]));
-    controllers.push(...health.controllers);
+    endpoints.push(health.endpoint);
     providers.push(...health.providers);
     exports.push(ReadinessState);
   }
   if (parts.slo) {
     const slo = sloParts(parts.slo);
     imports.push(...(slo.imports as DynamicModule[]));
-    controllers.push(...slo.controllers);
+    if (slo.endpoint) endpoints.push(slo.endpoint);
     providers.push(...slo.providers);
     exports.push(SloTracker);
   }
   if (parts.metricsResource) providers.push(...metricsResourceProviders(parts.metricsResource));
+
+  const guards = checkGuards(parts.endpoints.guards ?? []);
+  if (parts.endpoints.serve !== false)
+    controllers.push(...endpoints.map((endpoint) => endpoint.controller(guards)));
+  providers.push({ provide: OBSERVABILITY_ENDPOINTS, useValue: endpoints });
 
   return {
     ...base,
@@ -277,6 +294,21 @@ function assemble(base: DynamicModule, parts: Assembly): DynamicModule {
     controllers,
     exports,
   };
+}
+
+/** The guards of `endpoints.guards`, checked when the module is assembled. */
+function checkGuards(guards: readonly EndpointGuard[]): readonly EndpointGuard[] {
+  if (!Array.isArray(guards))
+    throw new Error('ObservabilityModule: endpoints.guards must be an array of guards');
+  for (const guard of guards)
+    if (
+      typeof guard !== 'function' &&
+      typeof (guard as Partial<CanActivate> | null)?.canActivate !== 'function'
+    )
+      throw new Error(
+        'ObservabilityModule: each of endpoints.guards must be a guard class or an object with canActivate()',
+      );
+  return guards;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Controller, Get, type Type } from '@nestjs/common';
+import { Controller, Get, UseGuards, type Type } from '@nestjs/common';
 import {
   HealthCheck,
   HealthCheckService,
@@ -11,6 +11,7 @@ import { EventLoopDelayIndicator } from './event-loop-delay.indicator';
 import { ReadinessState } from './readiness.state';
 import { RedisIndicator } from './redis.indicator';
 import type { ResolvedHealthOptions } from './resolve-health-options';
+import type { EndpointGuard } from '../endpoints/endpoints-options.interface';
 
 /**
  * Builds the health controller for the configured paths (a route path is fixed when its class
@@ -20,14 +21,18 @@ import type { ResolvedHealthOptions } from './resolve-health-options';
  * - `readyPath` (readiness): `shutdown` (down from the start of shutdown), `event_loop`,
  *   `breakers`, and `redis` when configured.
  *
- * Bodies are terminus' (`{ status, info, error, details }`); down answers 503.
+ * Bodies are terminus' (`{ status, info, error, details }`); down answers 503. `guards` go on
+ * both routes.
  *
  * @example
  * ```ts
  * @Module({ imports: [TerminusModule], controllers: [createHealthController(resolveHealthOptions(true))] })
  * ```
  */
-export function createHealthController(options: ResolvedHealthOptions): Type {
+export function createHealthController(
+  options: ResolvedHealthOptions,
+  guards: readonly EndpointGuard[] = [],
+): Type {
   @Controller()
   class HealthController {
     constructor(
@@ -68,5 +73,6 @@ export function createHealthController(options: ResolvedHealthOptions): Type {
       return this.indicators.check('heap').up({ usedBytes: process.memoryUsage().heapUsed });
     }
   }
+  if (guards.length > 0) UseGuards(...guards)(HealthController);
   return HealthController;
 }

@@ -1,5 +1,11 @@
 import type { DynamicModule, Provider, Type } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
+import {
+  HealthCheckService,
+  HealthIndicatorService,
+  MemoryHealthIndicator,
+  TerminusModule,
+} from '@nestjs/terminus';
+import type { EndpointPart } from '../endpoints/observability-endpoints';
 import { BreakersIndicator } from './breakers.indicator';
 import { EventLoopDelayIndicator } from './event-loop-delay.indicator';
 import { createHealthController } from './health.controller';
@@ -10,7 +16,7 @@ import { RedisIndicator } from './redis.indicator';
 import { resolveHealthOptions } from './resolve-health-options';
 
 /**
- * What `ObservabilityModule` adds for `health`: `TerminusModule`, the health controller
+ * What `ObservabilityModule` adds for `health`: `TerminusModule`, the health endpoint
  * (`/health/live`, `/health/ready`), its indicators, and the {@link ReadinessState} that turns
  * readiness 503 and drains in-flight requests at shutdown. Needs the `CallRecorder` in the same
  * module. Apps must call `app.enableShutdownHooks()` for SIGTERM to run the drain.
@@ -18,12 +24,12 @@ import { resolveHealthOptions } from './resolve-health-options';
  * @example
  * ```ts
  * const health = healthParts({ redis: 'redis://127.0.0.1:6379', gracePeriodMs: 5_000 });
- * @Module({ imports: health.imports, controllers: health.controllers, providers: [CallRecorder, ...health.providers] })
+ * @Module({ imports: health.imports, controllers: [health.endpoint.controller([])], providers: [CallRecorder, ...health.providers] })
  * class HealthModule {}
  * ```
  */
 export function healthParts(options: HealthOptions | true): {
-  controllers: Type[];
+  endpoint: EndpointPart;
   providers: Provider[];
   imports: (DynamicModule | Type)[];
 } {
@@ -37,7 +43,18 @@ export function healthParts(options: HealthOptions | true): {
   ];
   return {
     imports: [TerminusModule.forRoot({ logger: false })],
-    controllers: [createHealthController(resolved)],
+    endpoint: {
+      controller: (guards) => createHealthController(resolved, guards),
+      tokens: [
+        HealthCheckService,
+        HealthIndicatorService,
+        MemoryHealthIndicator,
+        ReadinessState,
+        EventLoopDelayIndicator,
+        BreakersIndicator,
+        RedisIndicator,
+      ],
+    },
     providers,
   };
 }

@@ -4,6 +4,7 @@ import type { AuditOptions } from '../audit/audit-options.interface';
 import type { HealthOptions } from '../health/health-options.interface';
 import type { MetricsResourceOptions } from '../resource/metrics-resource-options.interface';
 import type { SloOptions } from '../slo/slo-options.interface';
+import type { EndpointsOptions } from '../endpoints/endpoints-options.interface';
 
 /**
  * Options of the Prometheus metrics part.
@@ -195,6 +196,13 @@ export interface ObservabilityModuleOptions {
    * @default false
    */
   metricsResource?: MetricsResourceOptions | boolean;
+  /**
+   * The operational endpoints (`/metrics`, `/health/*`, `/slo`): guards on all of them, or none
+   * served by this app (another app on another port serves them). On the async path, give it in
+   * `parts.endpoints`: the controllers are built when the module is assembled.
+   * @default { guards: [], serve: true }
+   */
+  endpoints?: EndpointsOptions;
 }
 
 /**
@@ -243,4 +251,9 @@ export interface ObservabilityParts {
    * @default false
    */
   metricsResource?: MetricsResourceOptions | boolean;
+  /**
+   * Guards of the operational endpoints, and whether this app serves them (see `audit`).
+   * @default { guards: [], serve: true }
+   */
+  endpoints?: EndpointsOptions;
 }

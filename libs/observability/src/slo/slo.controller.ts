@@ -1,4 +1,5 @@
-import { Controller, Get, Query, type Type } from '@nestjs/common';
+import { Controller, Get, Query, UseGuards, type Type } from '@nestjs/common';
+import type { EndpointGuard } from '../endpoints/endpoints-options.interface';
 import { SloTracker, type ToolSloStatus } from './slo.tracker';
 
 /** Body of `GET /slo`. */
@@ -11,7 +12,7 @@ export interface SloReport {
 
 /**
  * Builds the controller that serves the SLO report as JSON at `path` (`?server=` narrows it to one
- * server).
+ * server), behind `guards`.
  *
  * @example
  * ```ts
@@ -19,7 +20,7 @@ export interface SloReport {
  * // GET /slo → { generatedAt, tools: [{ server, tool, calls, errorRate, p95Ms, objectives: { success: { budgetRemaining, burnRate: { '5m': 0.4, '1h': 0.1 } } } }] }
  * ```
  */
-export function createSloController(path: string): Type {
+export function createSloController(path: string, guards: readonly EndpointGuard[] = []): Type {
   @Controller()
   class SloController {
     constructor(private readonly tracker: SloTracker) {}
@@ -30,5 +31,6 @@ export function createSloController(path: string): Type {
       return { generatedAt: new Date(now).toISOString(), tools: this.tracker.report(now, server) };
     }
   }
+  if (guards.length > 0) UseGuards(...guards)(SloController);
   return SloController;
 }

@@ -1,4 +1,5 @@
 import type { DynamicModule, Provider, Type } from '@nestjs/common';
+import type { EndpointPart } from '../endpoints/observability-endpoints';
 import { createSloController } from './slo.controller';
 import { SLO_OPTIONS } from './slo.constants';
 import { SloMetrics } from './slo.metrics';
@@ -9,19 +10,19 @@ import { resolveSloOptions } from './slo-options.resolve';
 
 /**
  * What `ObservabilityModule` adds for `slo`: the {@link SloTracker} (fed by the `CallRecorder`,
- * which must be in the same module), the `/slo` JSON controller, the `rampart_slo_*` gauges on
+ * which must be in the same module), the `/slo` JSON endpoint (unless `path: false`), the `rampart_slo_*` gauges on
  * the observability registry, and the {@link SloSheddingHook} (a no-op for tools without
  * `shedWhenExhausted`). Options are checked here, at module definition.
  *
  * @example
  * ```ts
  * const slo = sloParts({ tools: { search: { success: 0.995 } } });
- * @Module({ imports: slo.imports, controllers: slo.controllers, providers: [CallRecorder, ...slo.providers] })
+ * @Module({ imports: slo.imports, controllers: slo.endpoint ? [slo.endpoint.controller([])] : [], providers: [CallRecorder, ...slo.providers] })
  * class SloModule {}
  * ```
  */
 export function sloParts(options: SloOptions | true): {
-  controllers: Type[];
+  endpoint?: EndpointPart;
   providers: Provider[];
   imports: (DynamicModule | Type)[];
 } {
@@ -29,9 +30,13 @@ export function sloParts(options: SloOptions | true): {
   const providers: Provider[] = [{ provide: SLO_OPTIONS, useValue: resolved }, SloTracker];
   if (resolved.metrics) providers.push(SloMetrics);
   if (resolved.shedding) providers.push(SloSheddingHook);
+  const path = resolved.path;
   return {
     imports: [],
-    controllers: resolved.path === false ? [] : [createSloController(resolved.path)],
+    endpoint:
+      path === false
+        ? undefined
+        : { controller: (guards) => createSloController(path, guards), tokens: [SloTracker] },
     providers,
   };
 }
