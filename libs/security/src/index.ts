@@ -106,3 +106,4 @@ export {
 } from './policy/policy-engine';
 export type { PolicyInfo } from './policy/policy-set';
 export { PolicyLoadError, isPolicyLoadError } from './errors/policy-load.error';
+export { OperationsGuard } from './http/operations.guard';
