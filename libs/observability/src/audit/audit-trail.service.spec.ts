@@ -1,4 +1,10 @@
-import { McpProtocolError, RampartChannel, type AccessEvent, type McpRequest } from '@rampart/core';
+import {
+  McpProtocolError,
+  RampartChannel,
+  type AccessEvent,
+  type McpRequest,
+  type McpServers,
+} from '@rampart/core';
 import { channel } from 'node:diagnostics_channel';
 import { CallRecorder } from '../recording/call-recorder';
 import type { AuditOptions } from './audit-options.interface';
@@ -218,6 +224,18 @@ describe('AuditTrail and access refusals', () => {
     await boot();
     for (let i = 0; i < 1_001; i++) access.publish(denial(request({ target: `t${i}` }), 'killed'));
     expect(sink.records.map((r) => r.target)).toEqual(['t0']);
+  });
+
+  it("leaves a call's denial on a server of another app of the process to that app", async () => {
+    recorder = new CallRecorder();
+    sink = new MemorySink();
+    const servers = { find: (name: string) => (name === 'srv' ? {} : undefined) };
+    trail = new AuditTrail({}, sink, recorder, undefined, servers as unknown as McpServers);
+    await trail.onModuleInit();
+    access.publish(denial(request({ server: 'elsewhere' }), 'role'));
+    access.publish(denial(request(), 'role'));
+    await trail.onApplicationShutdown();
+    expect(sink.records.map((r) => [r.server, r.reason])).toEqual([['srv', 'role']]);
   });
 
   it('leaves access refusals out with access: false', async () => {

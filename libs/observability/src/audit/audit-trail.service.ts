@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { RampartChannel, type AccessEvent } from '@rampart/core';
+import { McpServers, RampartChannel, type AccessEvent } from '@rampart/core';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { CallRecord } from '../recording/call-record.interface';
 import { CallRecorder } from '../recording/call-recorder';
@@ -48,7 +48,8 @@ const keyOf = (server: string, method: string, target?: string, subject?: string
  * decision `denied`, the reason and the deciding policies. The denial is published while the
  * request is admitted, and its record comes when the request ends (at once for a refusal), so the
  * two are joined on server, method, target and subject; a denial whose record has not come
- * within 30 s (or by shutdown) is audited alone.
+ * within 30 s (or by shutdown) is audited alone. (The channel is the process's: a denial on a
+ * server of another Nest app of the same process is left to that app's trail.)
  *
  * @example
  * ```ts
@@ -74,6 +75,7 @@ export class AuditTrail implements OnModuleInit, OnApplicationShutdown {
     @Inject(AuditSink) private readonly sink: AuditSink,
     private readonly recorder: CallRecorder,
     @Optional() @Inject(OBSERVABILITY_REDACTOR) redactor?: Redactor,
+    @Optional() private readonly servers?: McpServers,
   ) {
     this.methods = new Set(options.methods ?? ['tools/call']);
     // Without the app's redactor, the default patterns still apply: never store raw arguments.
@@ -161,6 +163,8 @@ export class AuditTrail implements OnModuleInit, OnApplicationShutdown {
   private accessRefused(event: AccessEvent): void {
     const now = Date.now();
     if (event.stage === 'authorization' && typeof event.method === 'string') {
+      // A request to a server of another app of this process: that app audits it.
+      if (this.servers && !this.servers.find(event.server)) return;
       // A call's denial: its request's record follows and is audited in its place.
       const denial: PendingDenial = {
         key: keyOf(event.server, event.method, event.target, event.subject),
