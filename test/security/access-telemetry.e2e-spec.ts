@@ -1,4 +1,4 @@
-import { Global, Injectable, Module } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { IsIn } from 'class-validator';
 import { generateKeyPair, SignJWT } from 'jose';
 import type { Registry } from 'prom-client';
@@ -9,13 +9,7 @@ import {
   type AuditRecord,
   type AuditSink,
 } from '@rampart/observability';
-import {
-  PolicyAuthorizerToken,
-  Roles,
-  Scopes,
-  SecurityModule,
-  type PolicyAuthorizer,
-} from '@rampart/security';
+import { Roles, Scopes, SecurityModule } from '@rampart/security';
 import { createMcpTestApp, type McpTestApp } from '@rampart/testing';
 import { LocalIssuer } from './local-issuer';
 
@@ -46,21 +40,15 @@ class GuardedTools {
   }
 }
 
-/** A policy as Cedar would decide it: deploying to prod is forbidden by `forbid-prod-deploys`. */
-const policy: PolicyAuthorizer = {
-  authorize: (request) =>
-    request.resource.id === 'deploy' &&
-    (request.context.arguments as { env?: string } | undefined)?.env === 'prod'
-      ? { allowed: false, policies: ['forbid-prod-deploys'], errors: [] }
-      : { allowed: true, policies: ['permit-all'], errors: [] },
-};
+/** Cedar policies: deploying to prod is forbidden by `forbid-prod-deploys`. */
+const POLICIES = `
+@id("default-allow")
+permit (principal, action, resource);
 
-@Global()
-@Module({
-  providers: [{ provide: PolicyAuthorizerToken, useValue: policy }],
-  exports: [PolicyAuthorizerToken],
-})
-class PolicyModule {}
+@id("forbid-prod-deploys")
+forbid (principal, action == Rampart::Action::"tools/call", resource == Rampart::Tool::"deploy")
+when { context has arguments && context.arguments has env && context.arguments.env == "prod" };
+`;
 
 class CapturingSink implements AuditSink {
   readonly records: AuditRecord[] = [];
@@ -120,12 +108,12 @@ describe.each(['express', 'fastify'] as const)(
       sink = new CapturingSink();
       t = await createMcpTestApp({
         imports: [
-          PolicyModule,
           McpModule.forRoot({ name: SERVER, version: '1.0.0' }),
           SecurityModule.forRoot({
             resource: RESOURCE,
             // Static keys: the public keys the issuer would publish.
             jwt: { issuer: issuer.issuer, keys: await issuer.publicJwks() },
+            policy: { policies: POLICIES },
           }),
           ObservabilityModule.forRoot({ metrics: true, audit: { sink } }),
         ],
