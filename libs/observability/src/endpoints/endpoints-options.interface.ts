@@ -1,6 +1,13 @@
 import type { CanActivate, Type } from '@nestjs/common';
 
-/** A guard of the operational endpoints: a class (resolved by Nest) or an instance. */
+/**
+ * A guard of the operational endpoints: a class (resolved by Nest) or an instance.
+ *
+ * @example
+ * ```ts
+ * const guards: EndpointGuard[] = [OperationsGuard, new IpAllowlistGuard(['10.0.0.0/8'])];
+ * ```
+ */
 export type EndpointGuard = Type<CanActivate> | CanActivate;
 
 /**

@@ -5,6 +5,12 @@ import type { EndpointGuard } from './endpoints-options.interface';
  * One operational endpoint of a part (metrics, health, SLO), as the module assembles it: how to
  * build its controller with guards, and what the controller injects, so that another Nest
  * application can serve it from this one's instances.
+ *
+ * @example
+ * ```ts
+ * const parts = app.get<EndpointPart[]>(OBSERVABILITY_ENDPOINTS, { strict: false });
+ * const controllers = parts.map((part) => part.controller([AdminOnlyGuard]));
+ * ```
  */
 export interface EndpointPart {
   /** The controller class, with `guards` on it (a new class per call). */
