@@ -97,6 +97,23 @@ describe.each(mcpTestMatrix((s) => s.transport === 'http'))(
       ).rejects.toThrow(/403|scrape:read/);
     });
 
+    it('keeps /metrics behind the admin scope', async () => {
+      const metrics = new URL('/metrics', t.url!);
+      const anonymous = await fetch(metrics);
+      expect(anonymous.status).toBe(401);
+      await anonymous.body?.cancel();
+      const service = await fetch(metrics, { headers: { 'x-api-key': keys.a } });
+      expect(service.status).toBe(403);
+      await service.body?.cancel();
+      const admin = await fetch(metrics, {
+        headers: {
+          authorization: `Bearer ${await issuer.token({ sub: 'ops', scope: 'rampart:admin' })}`,
+        },
+      });
+      expect(admin.status).toBe(200);
+      expect(await admin.text()).toContain('rampart_');
+    });
+
     it('keys the rate limit on the authenticated subject: one caller cannot spend another’s budget', async () => {
       const first = await t.client.callTool({
         name: 'scrape_url',

@@ -6,7 +6,7 @@ import {
   type ObservabilityModuleOptions,
 } from '@rampart/observability';
 import { ResilienceModule, type RateLimitOptions } from '@rampart/resilience';
-import { SecurityModule, type SecurityModuleOptions } from '@rampart/security';
+import { OperationsGuard, SecurityModule, type SecurityModuleOptions } from '@rampart/security';
 import { PageStore, type PageStoreOptions } from './page-store';
 import { ScrapeTools, type ScrapeOptions } from './scrape.tools';
 
@@ -103,6 +103,8 @@ export class AppModule {
             ...(options.stdio && { path: false }),
           },
           metricsResource: true,
+          // With authentication on, /metrics, /health/* and /slo need the admin scope too.
+          ...(security && { endpoints: { guards: [OperationsGuard] } }),
         }),
         McpModule.forRoot({
           name: 'web-scrape',

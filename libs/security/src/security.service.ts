@@ -193,10 +193,18 @@ export class SecurityService implements OnModuleInit, OnApplicationShutdown {
    * For the admin endpoints: the caller's identity when it holds the admin scope; the `401` or
    * `403` otherwise.
    */
-  async authorizeAdmin(headers: IncomingHttpHeaders, server = 'admin'): Promise<McpIdentity> {
+  async authorizeAdmin(
+    headers: IncomingHttpHeaders,
+    server = 'admin',
+    address?: string,
+  ): Promise<McpIdentity> {
     const scope = this.options.adminScope ?? DEFAULT_ADMIN_SCOPE;
-    const identity = await this.identify(headers, server);
-    if (!identity) throw this.challenges.unauthenticated();
+    const identity = await this.identify(headers, server, address);
+    if (!identity) {
+      // Anonymous callers are let in elsewhere (`anonymous: 'allow'`), never here.
+      this.publish({ server, stage: 'authentication', reason: 'missing', address });
+      throw this.challenges.unauthenticated();
+    }
     if (!identity.scopes?.includes(scope)) {
       this.publish({
         server,

@@ -29,7 +29,8 @@ export class AdminRoutes implements OnModuleInit {
     const adapter = this.adapterHost.httpAdapter;
     if (!adapter || this.options.admin === false || !this.security.authenticator.enabled) return;
     const path = this.options.admin?.path ?? DEFAULT_ADMIN_PATH;
-    const authorize = (req: IncomingMessage) => this.security.authorizeAdmin(req.headers);
+    const authorize = (req: IncomingMessage) =>
+      this.security.authorizeAdmin(req.headers, 'admin', req.socket.remoteAddress);
     if (this.apiKeys)
       mountApiKeyAdmin(adapter, path, createApiKeyAdminHandler(this.apiKeys, authorize));
   }

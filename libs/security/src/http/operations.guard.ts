@@ -37,9 +37,17 @@ export class OperationsGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
-    const request = http.getRequest<{ headers: IncomingHttpHeaders }>();
+    const request = http.getRequest<{
+      headers: IncomingHttpHeaders;
+      ip?: string;
+      socket?: { remoteAddress?: string };
+    }>();
     try {
-      await this.security.authorizeAdmin(request.headers, this.endpoint);
+      await this.security.authorizeAdmin(
+        request.headers,
+        this.endpoint,
+        request.ip ?? request.socket?.remoteAddress,
+      );
       return true;
     } catch (error) {
       throw isMcpProtocolError(error)
