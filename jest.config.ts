@@ -19,6 +19,9 @@ const config: Config = {
   coverageDirectory: './coverage',
   testEnvironment: 'node',
   setupFiles: ['<rootDir>/test/jest.setup.ts'],
+  // Finds or starts Redis and PostgreSQL, or has the suites that need them skipped.
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
 };
 
 export default config;

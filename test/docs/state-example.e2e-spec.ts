@@ -12,6 +12,7 @@ import {
   SessionStore,
 } from '@rampart/core';
 import { NotesModule, notesState } from '../../docs/examples/state.example';
+import { describeWith } from '../services';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const keyPrefix = `test:${randomUUID()}:`;
@@ -26,7 +27,7 @@ async function start(imports: unknown[]): Promise<INestApplication> {
 const urlOf = (app: INestApplication) =>
   `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}/mcp`;
 
-describe('docs example: state across replicas', () => {
+describeWith('redis')('docs example: state across replicas', () => {
   afterAll(async () => {
     const admin = new Redis(REDIS_URL);
     const keys = await admin.keys(`${keyPrefix}*`);

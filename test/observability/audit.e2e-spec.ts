@@ -10,6 +10,7 @@ import {
   type AuditOptions,
   type AuditSinkStats,
 } from '@rampart/observability';
+import { describeWith, itWith } from '../services';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -71,7 +72,7 @@ const setups = mcpTestMatrix(
     (s.adapter === 'express' && s.era === 'legacy'),
 );
 
-describe.each(setups)('audit trail in PostgreSQL over %s', (_name, setup) => {
+describeWith('postgres').each(setups)('audit trail in PostgreSQL over %s', (_name, setup) => {
   const table = `audit_e2e_${process.pid}_${Date.now()}_${setup.transport}`;
   let admin: PgClient;
   let t: McpTestApp;
@@ -156,43 +157,46 @@ describe('audit trail when PostgreSQL is down or slow', () => {
     }
   });
 
-  it('slow: a locked table does not hold up calls; rows land once the lock is gone', async () => {
-    const table = `audit_slow_${process.pid}_${Date.now()}`;
-    const locker = new PgClient({ connectionString: DATABASE_URL });
-    await locker.connect();
-    const t = await boot({
-      sink: 'postgres',
-      postgres: {
-        connectionString: DATABASE_URL,
-        table,
-        flushIntervalMs: 30,
-        writeTimeoutMs: 60_000,
-      },
-    });
-    try {
-      // Let the sink create its table, then lock it from another connection.
-      await t.client.callTool({ name: 'echo', arguments: { text: 'first' } });
-      const sink = t.module.get<{ stats(): AuditSinkStats }>(AuditSink);
-      await until(() => sink.stats().written === 1);
-      await locker.query('BEGIN');
-      await locker.query(`LOCK TABLE "${table}" IN ACCESS EXCLUSIVE MODE`);
-      const started = Date.now();
-      for (let i = 0; i < 5; i++)
-        expect(text(await t.client.callTool({ name: 'echo', arguments: { text: `s${i}` } }))).toBe(
-          `s${i}`,
-        );
-      // The INSERT waits on the lock for as long as it is held; the calls did not.
-      expect(Date.now() - started).toBeLessThan(2_000);
-      await new Promise((r) => setTimeout(r, 150));
-      expect(sink.stats()).toMatchObject({ written: 1, dropped: 0, pending: 5 });
-      await locker.query('COMMIT');
-      await until(() => sink.stats().written === 6);
-    } finally {
-      await t.close();
-      await locker.query(`DROP TABLE IF EXISTS "${table}"`);
-      await locker.end();
-    }
-  });
+  itWith('postgres')(
+    'slow: a locked table does not hold up calls; rows land once the lock is gone',
+    async () => {
+      const table = `audit_slow_${process.pid}_${Date.now()}`;
+      const locker = new PgClient({ connectionString: DATABASE_URL });
+      await locker.connect();
+      const t = await boot({
+        sink: 'postgres',
+        postgres: {
+          connectionString: DATABASE_URL,
+          table,
+          flushIntervalMs: 30,
+          writeTimeoutMs: 60_000,
+        },
+      });
+      try {
+        // Let the sink create its table, then lock it from another connection.
+        await t.client.callTool({ name: 'echo', arguments: { text: 'first' } });
+        const sink = t.module.get<{ stats(): AuditSinkStats }>(AuditSink);
+        await until(() => sink.stats().written === 1);
+        await locker.query('BEGIN');
+        await locker.query(`LOCK TABLE "${table}" IN ACCESS EXCLUSIVE MODE`);
+        const started = Date.now();
+        for (let i = 0; i < 5; i++)
+          expect(
+            text(await t.client.callTool({ name: 'echo', arguments: { text: `s${i}` } })),
+          ).toBe(`s${i}`);
+        // The INSERT waits on the lock for as long as it is held; the calls did not.
+        expect(Date.now() - started).toBeLessThan(2_000);
+        await new Promise((r) => setTimeout(r, 150));
+        expect(sink.stats()).toMatchObject({ written: 1, dropped: 0, pending: 5 });
+        await locker.query('COMMIT');
+        await until(() => sink.stats().written === 6);
+      } finally {
+        await t.close();
+        await locker.query(`DROP TABLE IF EXISTS "${table}"`);
+        await locker.end();
+      }
+    },
+  );
 });
 
 describe('audit trail to the log (default)', () => {

@@ -14,6 +14,7 @@ import { createMcpTestApp, type McpTestApp } from '@rampart/testing';
 import { CallRecorder, ObservabilityModule, type HealthOptions } from '@rampart/observability';
 import { TestRedisServer, freePort } from '../resilience/redis-server';
 import { breakerStatesModule } from './breaker-states.fixture';
+import { describeWith, itWith } from '../services';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -65,27 +66,30 @@ const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 5_000)
 };
 
 describe('health probes', () => {
-  it('answers liveness and readiness with the heap, event loop, breakers and Redis', async () => {
-    const t = await boot({ redis: REDIS_URL });
-    try {
-      const live = await get(t, '/health/live');
-      expect(live.status).toBe(200);
-      expect(live.body.info.heap).toMatchObject({ status: 'up', usedBytes: expect.any(Number) });
-      const ready = await get(t, '/health/ready');
-      expect(ready.status).toBe(200);
-      expect(ready.body).toMatchObject({
-        status: 'ok',
-        info: {
-          shutdown: { status: 'up' },
-          event_loop: { status: 'up', thresholdMs: 1_000 },
-          breakers: { status: 'up', open: [], criticalOpen: [] },
-          redis: { status: 'up' },
-        },
-      });
-    } finally {
-      await t.close();
-    }
-  });
+  itWith('redis')(
+    'answers liveness and readiness with the heap, event loop, breakers and Redis',
+    async () => {
+      const t = await boot({ redis: REDIS_URL });
+      try {
+        const live = await get(t, '/health/live');
+        expect(live.status).toBe(200);
+        expect(live.body.info.heap).toMatchObject({ status: 'up', usedBytes: expect.any(Number) });
+        const ready = await get(t, '/health/ready');
+        expect(ready.status).toBe(200);
+        expect(ready.body).toMatchObject({
+          status: 'ok',
+          info: {
+            shutdown: { status: 'up' },
+            event_loop: { status: 'up', thresholdMs: 1_000 },
+            breakers: { status: 'up', open: [], criticalOpen: [] },
+            redis: { status: 'up' },
+          },
+        });
+      } finally {
+        await t.close();
+      }
+    },
+  );
 
   it('is not ready when Redis does not answer', async () => {
     const t = await boot({ redis: 'redis://127.0.0.1:1', redisTimeoutMs: 300 });
@@ -99,39 +103,42 @@ describe('health probes', () => {
     }
   });
 
-  describe('with a Redis that stops answering without closing its connection', () => {
-    let redis: TestRedisServer;
-    let t: McpTestApp | undefined;
+  describeWith('redis-server')(
+    'with a Redis that stops answering without closing its connection',
+    () => {
+      let redis: TestRedisServer;
+      let t: McpTestApp | undefined;
 
-    beforeAll(async () => {
-      redis = new TestRedisServer(await freePort());
-      await redis.start();
-    });
-    afterAll(async () => {
-      // Thawed first: nothing may wait on a stopped server at the end.
-      redis.thaw();
-      await t?.close();
-      await redis.stop();
-    });
+      beforeAll(async () => {
+        redis = new TestRedisServer(await freePort());
+        await redis.start();
+      });
+      afterAll(async () => {
+        // Thawed first: nothing may wait on a stopped server at the end.
+        redis.thaw();
+        await t?.close();
+        await redis.stop();
+      });
 
-    it('is not ready while Redis is frozen, and ready again once it answers', async () => {
-      t = await boot({ redis: redis.url, redisTimeoutMs: 300 });
-      expect((await get(t, '/health/ready')).body.info.redis).toMatchObject({ status: 'up' });
+      it('is not ready while Redis is frozen, and ready again once it answers', async () => {
+        t = await boot({ redis: redis.url, redisTimeoutMs: 300 });
+        expect((await get(t, '/health/ready')).body.info.redis).toMatchObject({ status: 'up' });
 
-      redis.freeze();
-      for (let i = 0; i < 2; i++) {
-        const ready = await get(t, '/health/ready');
-        expect(redis.frozen).toBe(true);
-        expect(ready.status).toBe(503);
-        expect(ready.body.error.redis.status).toBe('down');
-      }
-      expect((await get(t, '/health/live')).status).toBe(200);
+        redis.freeze();
+        for (let i = 0; i < 2; i++) {
+          const ready = await get(t, '/health/ready');
+          expect(redis.frozen).toBe(true);
+          expect(ready.status).toBe(503);
+          expect(ready.body.error.redis.status).toBe('down');
+        }
+        expect((await get(t, '/health/live')).status).toBe(200);
 
-      redis.thaw();
-      await until(async () => (await get(t!, '/health/ready')).status === 200);
-      expect((await get(t, '/health/ready')).body.info.redis).toMatchObject({ status: 'up' });
-    }, 30_000);
-  });
+        redis.thaw();
+        await until(async () => (await get(t!, '/health/ready')).status === 200);
+        expect((await get(t, '/health/ready')).body.info.redis).toMatchObject({ status: 'up' });
+      }, 30_000);
+    },
+  );
 
   it('fails liveness above the heap threshold', async () => {
     const t = await boot({ heapUsedBytes: 1 });

@@ -11,6 +11,7 @@ import { createMcpTestApp, type McpTestApp, toolText } from '@rampart/testing';
 import { Redis } from 'ioredis';
 import { ResilienceFixtureModule, ResilientTools } from './resilience.fixture';
 import { TestRedisServer, deleteKeys, freePort, until } from './redis-server';
+import { describeWith } from '../services';
 
 type Result = Awaited<ReturnType<Client['callTool']>>;
 const body = (r: Result) => JSON.parse(toolText(r)) as Record<string, any>;
@@ -41,7 +42,7 @@ async function answered<T>(promise: Promise<T>, redis: TestRedisServer): Promise
   }
 }
 
-describe.each(['insurance', 'fail-closed'] as const)(
+describeWith('redis-server').each(['insurance', 'fail-closed'] as const)(
   'a Redis that stops answering without closing its connections (%s)',
   (onRedisDown) => {
     const keyPrefix = 'frozen-test:';
@@ -147,67 +148,70 @@ describe.each(['insurance', 'fail-closed'] as const)(
   },
 );
 
-describe('the Redis storages on a frozen Redis, through a client of the app without timeouts', () => {
-  const keyPrefix = 'frozen-storage-test:';
-  let redis: TestRedisServer;
-  /** No commandTimeout, no socketTimeout: only the storages' own deadline bounds a command. */
-  let client: Redis;
+describeWith('redis-server')(
+  'the Redis storages on a frozen Redis, through a client of the app without timeouts',
+  () => {
+    const keyPrefix = 'frozen-storage-test:';
+    let redis: TestRedisServer;
+    /** No commandTimeout, no socketTimeout: only the storages' own deadline bounds a command. */
+    let client: Redis;
 
-  beforeAll(async () => {
-    redis = new TestRedisServer(await freePort());
-    await redis.start();
-    client = new Redis(redis.url, { enableOfflineQueue: false });
-    await until(() => client.status === 'ready');
-  });
+    beforeAll(async () => {
+      redis = new TestRedisServer(await freePort());
+      await redis.start();
+      client = new Redis(redis.url, { enableOfflineQueue: false });
+      await until(() => client.status === 'ready');
+    });
 
-  afterEach(() => redis.thaw());
+    afterEach(() => redis.thaw());
 
-  afterAll(async () => {
-    redis.thaw();
-    client.disconnect();
-    await redis.stop();
-  });
-
-  it.each(['insurance', 'fail-closed'] as const)(
-    'rate limits fall back (%s) and count in Redis again once it answers',
-    async (onDown) => {
-      const storage = new RedisRateLimitStorage(client, keyPrefix, onDown, COMMAND_TIMEOUT_MS);
-      const rule = { id: `frozen-${onDown}`, points: 5, perMs: 60_000 };
-      expect(await storage.consume(rule, 'k')).toMatchObject({ allowed: true, remaining: 4 });
-      redis.freeze();
-      const verdict = await answered(Promise.resolve(storage.consume(rule, 'k')), redis);
-      if (onDown === 'insurance')
-        // The insurance limiter counts on its own, from a full bucket.
-        expect(verdict).toEqual({ allowed: true, remaining: 4, retryAfterMs: 0 });
-      else expect(verdict).toMatchObject({ allowed: false, unavailable: true });
+    afterAll(async () => {
       redis.thaw();
-      // The client kept its connection: the late answer of the timed-out call counted too.
-      expect(await storage.consume(rule, 'k')).toMatchObject({ allowed: true, remaining: 2 });
-    },
-  );
+      client.disconnect();
+      await redis.stop();
+    });
 
-  it('shared breaker state reads as "not open elsewhere", and writes give up', async () => {
-    const storage = new RedisBreakerStateStorage(client, keyPrefix, COMMAND_TIMEOUT_MS);
-    const until = Date.now() + 60_000;
-    redis.freeze();
-    await answered(storage.open('tool', until), redis);
-    expect(await answered(storage.openUntil('tool'), redis)).toBeUndefined();
-    await answered(storage.close('other'), redis);
-    redis.thaw();
-    // The write that gave up reached Redis once it answered again.
-    expect(await storage.openUntil('tool')).toBe(until);
-  });
+    it.each(['insurance', 'fail-closed'] as const)(
+      'rate limits fall back (%s) and count in Redis again once it answers',
+      async (onDown) => {
+        const storage = new RedisRateLimitStorage(client, keyPrefix, onDown, COMMAND_TIMEOUT_MS);
+        const rule = { id: `frozen-${onDown}`, points: 5, perMs: 60_000 };
+        expect(await storage.consume(rule, 'k')).toMatchObject({ allowed: true, remaining: 4 });
+        redis.freeze();
+        const verdict = await answered(Promise.resolve(storage.consume(rule, 'k')), redis);
+        if (onDown === 'insurance')
+          // The insurance limiter counts on its own, from a full bucket.
+          expect(verdict).toEqual({ allowed: true, remaining: 4, retryAfterMs: 0 });
+        else expect(verdict).toMatchObject({ allowed: false, unavailable: true });
+        redis.thaw();
+        // The client kept its connection: the late answer of the timed-out call counted too.
+        expect(await storage.consume(rule, 'k')).toMatchObject({ allowed: true, remaining: 2 });
+      },
+    );
 
-  it('idempotency records reject with StorageUnavailableError, and work again once it answers', async () => {
-    const storage = new RedisIdempotencyStorage(client, keyPrefix, COMMAND_TIMEOUT_MS);
-    redis.freeze();
-    await expect(answered(storage.claim('k', 'fp', 60_000), redis)).rejects.toThrow(
-      StorageUnavailableError,
-    );
-    await expect(answered(storage.complete('k', 'fp', 1, 60_000), redis)).rejects.toThrow(
-      /did not answer within 200 ms/,
-    );
-    redis.thaw();
-    expect(await storage.claim('k2', 'fp', 60_000)).toEqual({ status: 'claimed' });
-  });
-});
+    it('shared breaker state reads as "not open elsewhere", and writes give up', async () => {
+      const storage = new RedisBreakerStateStorage(client, keyPrefix, COMMAND_TIMEOUT_MS);
+      const until = Date.now() + 60_000;
+      redis.freeze();
+      await answered(storage.open('tool', until), redis);
+      expect(await answered(storage.openUntil('tool'), redis)).toBeUndefined();
+      await answered(storage.close('other'), redis);
+      redis.thaw();
+      // The write that gave up reached Redis once it answered again.
+      expect(await storage.openUntil('tool')).toBe(until);
+    });
+
+    it('idempotency records reject with StorageUnavailableError, and work again once it answers', async () => {
+      const storage = new RedisIdempotencyStorage(client, keyPrefix, COMMAND_TIMEOUT_MS);
+      redis.freeze();
+      await expect(answered(storage.claim('k', 'fp', 60_000), redis)).rejects.toThrow(
+        StorageUnavailableError,
+      );
+      await expect(answered(storage.complete('k', 'fp', 1, 60_000), redis)).rejects.toThrow(
+        /did not answer within 200 ms/,
+      );
+      redis.thaw();
+      expect(await storage.claim('k2', 'fp', 60_000)).toEqual({ status: 'claimed' });
+    });
+  },
+);

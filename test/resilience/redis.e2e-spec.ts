@@ -5,6 +5,7 @@ import { createMcpTestApp, type McpTestApp, toolText } from '@rampart/testing';
 import { Redis } from 'ioredis';
 import { ResilienceFixtureModule, ResilientTools } from './resilience.fixture';
 import { TestRedisServer, deleteKeys, freePort, until } from './redis-server';
+import { describeWith } from '../services';
 
 type Result = Awaited<ReturnType<Client['callTool']>>;
 const body = (r: Result) => JSON.parse(toolText(r)) as Record<string, any>;
@@ -12,7 +13,7 @@ const text = toolText;
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-describe('resilience on the shared Redis: two replicas', () => {
+describeWith('redis')('resilience on the shared Redis: two replicas', () => {
   const keyPrefix = `rampart-test:${process.pid}:${Date.now()}:`;
   let admin: Redis;
   let a: McpTestApp;
@@ -78,7 +79,7 @@ describe('resilience on the shared Redis: two replicas', () => {
   });
 });
 
-describe.each(['insurance', 'fail-closed'] as const)(
+describeWith('redis-server').each(['insurance', 'fail-closed'] as const)(
   'Redis stopped mid-run (%s)',
   (onRedisDown) => {
     let redis: TestRedisServer;

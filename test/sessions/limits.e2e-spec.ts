@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { Redis } from 'ioredis';
 import type { McpStateOptions } from '@rampart/core';
 import { LEGACY, MODERN, openSession, startReplica, type Replica } from './sessions.fixture';
+import { describeEachWith, describeWith } from '../services';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const keyPrefix = `test:${randomUUID()}:`;
@@ -79,83 +80,86 @@ const stores: [string, () => McpStateOptions][] = [
 ];
 
 /** One client cannot fill the server: the caps count per identity, or per address when anonymous. */
-describe.each(stores)('per-client caps (%s)', (_store, state) => {
-  let replica: Replica;
+describeEachWith(stores, ([name]) => (name === 'Redis' ? 'redis' : undefined))(
+  'per-client caps (%s)',
+  (_store, state) => {
+    let replica: Replica;
 
-  beforeEach(async () => {
-    replica = await startReplica({ state: state(), http });
-  });
-  afterEach(() => replica.app.close());
-
-  it('refuses a 2025 session past the per-identity cap with 503 and Retry-After; another identity still opens one', async () => {
-    const mallory = { 'x-user': 'mallory' };
-    expect((await openSession(replica.url, mallory)).status).toBe(200);
-    expect((await openSession(replica.url, mallory)).status).toBe(200);
-    const refused = await openSession(replica.url, mallory);
-    expect(refused.status).toBe(503);
-    expect(refused.init.headers.get('retry-after')).toBe('3');
-    expect(refused.init.body.error).toMatchObject({
-      code: -32603,
-      message: expect.stringMatching(/this client has 2 sessions open/),
-      data: { limit: 'maxSessionsPerClient' },
+    beforeEach(async () => {
+      replica = await startReplica({ state: state(), http });
     });
-    expect(refused.id).toBeNull();
+    afterEach(() => replica.app.close());
 
-    const alice = await openSession(replica.url, { 'x-user': 'alice' });
-    expect(alice.status).toBe(200);
-    // The same address, anonymous, is another client too.
-    expect((await openSession(replica.url)).status).toBe(200);
+    it('refuses a 2025 session past the per-identity cap with 503 and Retry-After; another identity still opens one', async () => {
+      const mallory = { 'x-user': 'mallory' };
+      expect((await openSession(replica.url, mallory)).status).toBe(200);
+      expect((await openSession(replica.url, mallory)).status).toBe(200);
+      const refused = await openSession(replica.url, mallory);
+      expect(refused.status).toBe(503);
+      expect(refused.init.headers.get('retry-after')).toBe('3');
+      expect(refused.init.body.error).toMatchObject({
+        code: -32603,
+        message: expect.stringMatching(/this client has 2 sessions open/),
+        data: { limit: 'maxSessionsPerClient' },
+      });
+      expect(refused.id).toBeNull();
 
-    // Ending a session gives its slot back.
-    const first = await openSession(replica.url, { 'x-user': 'bob' });
-    await openSession(replica.url, { 'x-user': 'bob' });
-    expect((await openSession(replica.url, { 'x-user': 'bob' })).status).toBe(503);
-    const del = await fetch(replica.url, { method: 'DELETE', headers: first.headers });
-    expect(del.status).toBe(200);
-    expect((await openSession(replica.url, { 'x-user': 'bob' })).status).toBe(200);
-  });
+      const alice = await openSession(replica.url, { 'x-user': 'alice' });
+      expect(alice.status).toBe(200);
+      // The same address, anonymous, is another client too.
+      expect((await openSession(replica.url)).status).toBe(200);
 
-  it('counts anonymous clients by address: one address at its cap, another still opens a session', async () => {
-    const from = (address: string) => postFrom(address, replica.url, initialize);
-    expect((await from('127.0.0.2')).status).toBe(200);
-    expect((await from('127.0.0.2')).status).toBe(200);
-    const refused = await from('127.0.0.2');
-    expect(refused.status).toBe(503);
-    expect(refused.headers['retry-after']).toBe('3');
-    expect(JSON.parse(refused.first).error.data).toEqual({ limit: 'maxSessionsPerClient' });
-    expect((await from('127.0.0.3')).status).toBe(200);
-  });
-
-  it('caps the sessions of the whole server as well', async () => {
-    for (let i = 0; i < 6; i++)
-      expect((await openSession(replica.url, { 'x-user': `user-${i}` })).status).toBe(200);
-    const full = await openSession(replica.url, { 'x-user': 'latecomer' });
-    expect(full.status).toBe(503);
-    expect(full.init.body.error.data).toEqual({ limit: 'maxSessions' });
-  });
-
-  it('refuses a subscriptions/listen stream past the per-client cap with 503 and Retry-After; another client still listens', async () => {
-    const held = await postFrom('127.0.0.2', replica.url, listen, listenHeaders);
-    expect(held.status).toBe(200);
-    const refused = await postFrom('127.0.0.2', replica.url, listen, listenHeaders);
-    expect(refused.status).toBe(503);
-    expect(refused.headers['retry-after']).toBe('3');
-    expect(JSON.parse(refused.first)).toMatchObject({
-      id: 'sub',
-      error: { code: -32603, data: { limit: 'maxListenStreamsPerClient' } },
+      // Ending a session gives its slot back.
+      const first = await openSession(replica.url, { 'x-user': 'bob' });
+      await openSession(replica.url, { 'x-user': 'bob' });
+      expect((await openSession(replica.url, { 'x-user': 'bob' })).status).toBe(503);
+      const del = await fetch(replica.url, { method: 'DELETE', headers: first.headers });
+      expect(del.status).toBe(200);
+      expect((await openSession(replica.url, { 'x-user': 'bob' })).status).toBe(200);
     });
-    const other = await postFrom('127.0.0.3', replica.url, listen, listenHeaders);
-    expect(other.status).toBe(200);
-    const identified = await postFrom('127.0.0.2', replica.url, listen, {
-      ...listenHeaders,
-      'x-user': 'alice',
-    });
-    expect(identified.status).toBe(200);
-    for (const stream of [held, other, identified]) stream.close();
-  });
-});
 
-describe('per-client session caps across replicas (real Redis)', () => {
+    it('counts anonymous clients by address: one address at its cap, another still opens a session', async () => {
+      const from = (address: string) => postFrom(address, replica.url, initialize);
+      expect((await from('127.0.0.2')).status).toBe(200);
+      expect((await from('127.0.0.2')).status).toBe(200);
+      const refused = await from('127.0.0.2');
+      expect(refused.status).toBe(503);
+      expect(refused.headers['retry-after']).toBe('3');
+      expect(JSON.parse(refused.first).error.data).toEqual({ limit: 'maxSessionsPerClient' });
+      expect((await from('127.0.0.3')).status).toBe(200);
+    });
+
+    it('caps the sessions of the whole server as well', async () => {
+      for (let i = 0; i < 6; i++)
+        expect((await openSession(replica.url, { 'x-user': `user-${i}` })).status).toBe(200);
+      const full = await openSession(replica.url, { 'x-user': 'latecomer' });
+      expect(full.status).toBe(503);
+      expect(full.init.body.error.data).toEqual({ limit: 'maxSessions' });
+    });
+
+    it('refuses a subscriptions/listen stream past the per-client cap with 503 and Retry-After; another client still listens', async () => {
+      const held = await postFrom('127.0.0.2', replica.url, listen, listenHeaders);
+      expect(held.status).toBe(200);
+      const refused = await postFrom('127.0.0.2', replica.url, listen, listenHeaders);
+      expect(refused.status).toBe(503);
+      expect(refused.headers['retry-after']).toBe('3');
+      expect(JSON.parse(refused.first)).toMatchObject({
+        id: 'sub',
+        error: { code: -32603, data: { limit: 'maxListenStreamsPerClient' } },
+      });
+      const other = await postFrom('127.0.0.3', replica.url, listen, listenHeaders);
+      expect(other.status).toBe(200);
+      const identified = await postFrom('127.0.0.2', replica.url, listen, {
+        ...listenHeaders,
+        'x-user': 'alice',
+      });
+      expect(identified.status).toBe(200);
+      for (const stream of [held, other, identified]) stream.close();
+    });
+  },
+);
+
+describeWith('redis')('per-client session caps across replicas (real Redis)', () => {
   let a: Replica;
   let b: Replica;
 

@@ -1,12 +1,13 @@
 import { freePort, TestRedisServer } from '../resilience/redis-server';
 import { MODERN, openSession, post, startReplica, type Replica } from './sessions.fixture';
+import { describeWith } from '../services';
 
 /**
  * A Redis that stops answering (frozen: its socket stays open) must not hang 2025 sessions: the
  * requests that need the session store are refused at once with 503 and Retry-After, and work
  * again when Redis does. The stateless 2026 era does not need Redis at all.
  */
-describe('2025 sessions while Redis does not answer', () => {
+describeWith('redis-server')('2025 sessions while Redis does not answer', () => {
   let redis: TestRedisServer;
   let replica: Replica;
 

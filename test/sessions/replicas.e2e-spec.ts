@@ -12,6 +12,7 @@ import {
   until,
   type Replica,
 } from './sessions.fixture';
+import { describeWith } from '../services';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -19,7 +20,7 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
  * Two replicas of one server behind a load balancer, sharing Redis: a 2025-11-25 session opened
  * on one is served by the other, and changes published on either reach the clients of both.
  */
-describe('2025 sessions across two replicas (real Redis)', () => {
+describeWith('redis')('2025 sessions across two replicas (real Redis)', () => {
   const keyPrefix = `test:${randomUUID()}:`;
   let a: Replica;
   let b: Replica;

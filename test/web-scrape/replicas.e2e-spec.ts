@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { RedisSessionStore, SessionStore } from '@rampart/core';
 import { AppModule } from '../../apps/web-scrape/src/app.module';
+import { itWith } from '../services';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -28,7 +29,7 @@ describe('web-scrape replicas sharing REDIS_URL', () => {
     }
   });
 
-  it('serves a 2025 session opened on one replica on the other', async () => {
+  itWith('redis')('serves a 2025 session opened on one replica on the other', async () => {
     const [a, b] = await Promise.all([start(REDIS_URL), start(REDIS_URL)]);
     const client = new Client({ name: 'web-client', version: '1.0.0' });
     let target = urlOf(a);

@@ -50,7 +50,16 @@ export interface WebScrapeOptions {
    * @default process.env.LOG_LEVEL ?? 'info'
    */
   logLevel?: LoggingOptions['level'];
+  /**
+   * At shutdown (Ctrl-C, SIGTERM), how long calls in flight get to finish before the server
+   * closes anyway, in milliseconds (readiness answers 503 meanwhile).
+   * @default 10000
+   */
+  gracePeriodMs?: number;
 }
+
+/** How long calls in flight get to finish at shutdown, unless `gracePeriodMs` says otherwise. */
+export const DEFAULT_GRACE_PERIOD_MS = 10_000;
 
 /**
  * The web-scrape example server.
@@ -95,7 +104,9 @@ export class AppModule {
           },
           redaction: {},
           audit: options.audit ?? defaultAudit(),
-          ...(!options.stdio && { health: { gracePeriodMs: 10_000 } }),
+          ...(!options.stdio && {
+            health: { gracePeriodMs: options.gracePeriodMs ?? DEFAULT_GRACE_PERIOD_MS },
+          }),
           slo: {
             tools: {
               scrape_url: { latency: { percentile: 0.95, thresholdMs: 5_000 }, success: 0.99 },

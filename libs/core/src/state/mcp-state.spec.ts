@@ -9,6 +9,7 @@ import { McpState } from './mcp-state';
 import { RedisEventStore } from './redis-event.store';
 import { RedisNotificationBus } from './redis-notification.bus';
 import { RedisSessionStore } from './redis-session.store';
+import { itWith } from '../../../../test/services';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const base = { name: 'web', version: '1.0.0' };
@@ -23,29 +24,35 @@ describe('McpState', () => {
     await state.close();
   });
 
-  it('keeps everything in Redis with a URL, and closes the client it created', async () => {
-    const state = McpState.create({ ...base, state: { redis: REDIS_URL, keyPrefix: 'spec:' } });
-    expect(state.sessions).toBeInstanceOf(RedisSessionStore);
-    expect(state.events).toBeInstanceOf(RedisEventStore);
-    expect(state.bus).toBeInstanceOf(RedisNotificationBus);
-    await state.start();
-    expect(await state.sessions.count()).toBeGreaterThanOrEqual(0);
-    await state.close();
-  });
+  itWith('redis')(
+    'keeps everything in Redis with a URL, and closes the client it created',
+    async () => {
+      const state = McpState.create({ ...base, state: { redis: REDIS_URL, keyPrefix: 'spec:' } });
+      expect(state.sessions).toBeInstanceOf(RedisSessionStore);
+      expect(state.events).toBeInstanceOf(RedisEventStore);
+      expect(state.bus).toBeInstanceOf(RedisNotificationBus);
+      await state.start();
+      expect(await state.sessions.count()).toBeGreaterThanOrEqual(0);
+      await state.close();
+    },
+  );
 
-  it('uses the stores the app passes and never closes a client of the app', async () => {
-    const client = new Redis(REDIS_URL);
-    const sessions = new InMemorySessionStore();
-    const close = jest.spyOn(sessions, 'close');
-    const state = McpState.create({ ...base, state: { redis: client, sessions } });
-    expect(state.sessions).toBe(sessions);
-    expect(state.events).toBeInstanceOf(RedisEventStore);
-    await state.start();
-    await state.close();
-    expect(close).not.toHaveBeenCalled();
-    expect(client.status).toBe('ready');
-    await client.quit();
-  });
+  itWith('redis')(
+    'uses the stores the app passes and never closes a client of the app',
+    async () => {
+      const client = new Redis(REDIS_URL);
+      const sessions = new InMemorySessionStore();
+      const close = jest.spyOn(sessions, 'close');
+      const state = McpState.create({ ...base, state: { redis: client, sessions } });
+      expect(state.sessions).toBe(sessions);
+      expect(state.events).toBeInstanceOf(RedisEventStore);
+      await state.start();
+      await state.close();
+      expect(close).not.toHaveBeenCalled();
+      expect(client.status).toBe('ready');
+      await client.quit();
+    },
+  );
 
   it('keeps memory with an empty URL (REDIS_URL unset in a template)', () => {
     expect(McpState.create({ ...base, state: { redis: '' } }).sessions).toBeInstanceOf(

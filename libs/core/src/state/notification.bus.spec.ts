@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { InMemoryNotificationBus } from './in-memory-notification.bus';
 import type { NotificationBus } from './notification.bus';
 import { RedisNotificationBus } from './redis-notification.bus';
+import { describeEachWith, describeWith } from '../../../../test/services';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -40,51 +41,54 @@ const until = async (check: () => boolean) => {
   for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
 };
 
-describe.each(subjects)('%s', (_name, create) => {
-  it('delivers a message to every subscriber of the channel, on every replica, and stops on unsubscribe', async () => {
-    const { a, b, close } = await create();
-    try {
-      const onA: string[] = [];
-      const onB: string[] = [];
-      const onOther: string[] = [];
-      const offA = await a.subscribe('web', (m) => onA.push(m));
-      const offB = await b.subscribe('web', (m) => onB.push(m));
-      await b.subscribe('other', (m) => onOther.push(m));
-      await a.publish('web', 'hello');
-      await until(() => onA.length === 1 && onB.length === 1);
-      expect(onA).toEqual(['hello']);
-      expect(onB).toEqual(['hello']);
-      await offB();
-      await a.publish('web', 'again');
-      await until(() => onA.length === 2);
-      await new Promise((r) => setTimeout(r, 20));
-      expect(onA).toEqual(['hello', 'again']);
-      expect(onB).toEqual(['hello']);
-      expect(onOther).toEqual([]);
-      await offA();
-    } finally {
-      await close();
-    }
-  });
+describeEachWith(subjects, ([name]) => (name.endsWith('(real Redis)') ? 'redis' : undefined))(
+  '%s',
+  (_name, create) => {
+    it('delivers a message to every subscriber of the channel, on every replica, and stops on unsubscribe', async () => {
+      const { a, b, close } = await create();
+      try {
+        const onA: string[] = [];
+        const onB: string[] = [];
+        const onOther: string[] = [];
+        const offA = await a.subscribe('web', (m) => onA.push(m));
+        const offB = await b.subscribe('web', (m) => onB.push(m));
+        await b.subscribe('other', (m) => onOther.push(m));
+        await a.publish('web', 'hello');
+        await until(() => onA.length === 1 && onB.length === 1);
+        expect(onA).toEqual(['hello']);
+        expect(onB).toEqual(['hello']);
+        await offB();
+        await a.publish('web', 'again');
+        await until(() => onA.length === 2);
+        await new Promise((r) => setTimeout(r, 20));
+        expect(onA).toEqual(['hello', 'again']);
+        expect(onB).toEqual(['hello']);
+        expect(onOther).toEqual([]);
+        await offA();
+      } finally {
+        await close();
+      }
+    });
 
-  it('keeps delivering to the other listeners when one throws', async () => {
-    const { a, close } = await create();
-    try {
-      const heard: string[] = [];
-      await a.subscribe('web', () => {
-        throw new Error('boom');
-      });
-      await a.subscribe('web', (m) => heard.push(m));
-      await a.publish('web', 'x');
-      await until(() => heard.length === 1);
-      expect(heard).toEqual(['x']);
-    } finally {
-      await close();
-    }
-  });
-});
+    it('keeps delivering to the other listeners when one throws', async () => {
+      const { a, close } = await create();
+      try {
+        const heard: string[] = [];
+        await a.subscribe('web', () => {
+          throw new Error('boom');
+        });
+        await a.subscribe('web', (m) => heard.push(m));
+        await a.publish('web', 'x');
+        await until(() => heard.length === 1);
+        expect(heard).toEqual(['x']);
+      } finally {
+        await close();
+      }
+    });
+  },
+);
 
-describe('RedisNotificationBus', () => {
+describeWith('redis')('RedisNotificationBus', () => {
   it('holds its subscriber connection only while something listens', async () => {
     const client = new Redis(REDIS_URL);
     const duplicate = jest.spyOn(client, 'duplicate');

@@ -3,6 +3,7 @@ import { Client, Pool } from 'pg';
 import { Registry } from 'prom-client';
 import type { AuditRecord } from './audit-record.interface';
 import { PostgresAuditSink } from './postgres-audit.sink';
+import { describeWith } from '../../../../test/services';
 
 // Against the real PostgreSQL of the test environment (trust auth, database `test`).
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -45,7 +46,7 @@ const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 5_000)
   }
 };
 
-describe('PostgresAuditSink (real PostgreSQL)', () => {
+describeWith('postgres')('PostgresAuditSink (real PostgreSQL)', () => {
   const table = `audit_spec_${process.pid}_${Date.now()}`;
   let admin: Client;
 

@@ -4,6 +4,7 @@ import type { RedisPingable } from './health-options.interface';
 import { RedisIndicator } from './redis.indicator';
 import { resolveHealthOptions } from './resolve-health-options';
 import type { HealthOptions } from './health-options.interface';
+import { itWith } from '../../../../test/services';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Nothing listens on port 1: connections are refused at once. */
@@ -69,20 +70,23 @@ describe('RedisIndicator', () => {
     expect(await resources.settled()).toEqual([]);
   });
 
-  it('connects on the first check and closes the client it created at shutdown', async () => {
-    const redis = indicator({ redis: REDIS_URL });
-    expect(resources.open()).toEqual([]); // nothing is opened at boot
-    expect(await redis.check('redis')).toMatchObject({ redis: { status: 'up' } });
-    expect(await redis.check('redis')).toMatchObject({ redis: { status: 'up' } });
-    expect(resources.open()).toContain('TCPWRAP');
-    redis.onApplicationShutdown();
-    expect(await resources.settled()).toEqual([]);
-    // After shutdown it does not reconnect.
-    expect(await redis.check('redis')).toMatchObject({ redis: { status: 'down' } });
-    expect(await resources.settled()).toEqual([]);
-  });
+  itWith('redis')(
+    'connects on the first check and closes the client it created at shutdown',
+    async () => {
+      const redis = indicator({ redis: REDIS_URL });
+      expect(resources.open()).toEqual([]); // nothing is opened at boot
+      expect(await redis.check('redis')).toMatchObject({ redis: { status: 'up' } });
+      expect(await redis.check('redis')).toMatchObject({ redis: { status: 'up' } });
+      expect(resources.open()).toContain('TCPWRAP');
+      redis.onApplicationShutdown();
+      expect(await resources.settled()).toEqual([]);
+      // After shutdown it does not reconnect.
+      expect(await redis.check('redis')).toMatchObject({ redis: { status: 'down' } });
+      expect(await resources.settled()).toEqual([]);
+    },
+  );
 
-  it('shares one connection attempt between concurrent checks', async () => {
+  itWith('redis')('shares one connection attempt between concurrent checks', async () => {
     const redis = indicator({ redis: REDIS_URL });
     const results = await Promise.all([redis.check('redis'), redis.check('redis')]);
     expect(results).toMatchObject([{ redis: { status: 'up' } }, { redis: { status: 'up' } }]);

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RedisIdempotencyStorage } from './redis-idempotency.storage';
+import { describeWith } from '../../../../test/services';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-describe('RedisIdempotencyStorage (real Redis)', () => {
+describeWith('redis')('RedisIdempotencyStorage (real Redis)', () => {
   let client: Redis;
   let storage: RedisIdempotencyStorage;
   const prefix = `test:${randomUUID()}:`;

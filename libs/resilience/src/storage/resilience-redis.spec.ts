@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { ResilienceDefinitionError } from '../errors/resilience-definition.error';
 import type { ResilienceModuleOptions } from '../interfaces/resilience-module-options.interface';
 import { ResilienceRedis } from './resilience-redis';
+import { itWith } from '../../../../test/services';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -39,20 +40,23 @@ describe('ResilienceRedis', () => {
     }
   });
 
-  it('gives the client it creates the command timeout, as commandTimeout and socketTimeout', async () => {
-    const redis = new ResilienceRedis({ storage: { redis: REDIS_URL, commandTimeoutMs: 250 } });
-    try {
-      expect(redis.commandTimeoutMs).toBe(250);
-      expect(redis.client!.options).toMatchObject({
-        commandTimeout: 250,
-        socketTimeout: 250,
-        enableOfflineQueue: false,
-      });
-      expect(warn).not.toHaveBeenCalled();
-    } finally {
-      await redis.onApplicationShutdown();
-    }
-  });
+  itWith('redis')(
+    'gives the client it creates the command timeout, as commandTimeout and socketTimeout',
+    async () => {
+      const redis = new ResilienceRedis({ storage: { redis: REDIS_URL, commandTimeoutMs: 250 } });
+      try {
+        expect(redis.commandTimeoutMs).toBe(250);
+        expect(redis.client!.options).toMatchObject({
+          commandTimeout: 250,
+          socketTimeout: 250,
+          enableOfflineQueue: false,
+        });
+        expect(warn).not.toHaveBeenCalled();
+      } finally {
+        await redis.onApplicationShutdown();
+      }
+    },
+  );
 
   it('keeps the settings of a client of the app, and warns when it has no socketTimeout', () => {
     const bare = new Redis(REDIS_URL, { lazyConnect: true });

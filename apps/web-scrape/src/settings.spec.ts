@@ -1,0 +1,101 @@
+import { isInvalidSettingError, type InvalidSettingError } from './invalid-setting.error';
+import { DEFAULT_HOST, DEFAULT_PORT, readSettings } from './settings';
+
+/** The error `readSettings` throws for `env` and `args`. */
+function refusal(env: NodeJS.ProcessEnv, args: string[] = []): InvalidSettingError {
+  try {
+    readSettings(env, args);
+  } catch (error) {
+    if (isInvalidSettingError(error)) return error;
+    throw error;
+  }
+  throw new Error('readSettings accepted the settings');
+}
+
+describe('readSettings', () => {
+  it('defaults to loopback, port 3000, info, memory stores and HTTP', () => {
+    expect(readSettings({})).toEqual({
+      stdio: false,
+      port: DEFAULT_PORT,
+      host: DEFAULT_HOST,
+      logLevel: 'info',
+      redisUrl: undefined,
+      databaseUrl: undefined,
+    });
+    expect(DEFAULT_HOST).toBe('127.0.0.1');
+  });
+
+  it('reads every setting', () => {
+    expect(
+      readSettings(
+        {
+          PORT: '0',
+          HOST: '[::1]',
+          LOG_LEVEL: 'silent',
+          REDIS_URL: 'rediss://:pw@cache:6380/2',
+          DATABASE_URL: 'postgresql://app@db/audit',
+        },
+        ['--stdio'],
+      ),
+    ).toEqual({
+      stdio: true,
+      port: 0,
+      host: '::1',
+      logLevel: 'silent',
+      redisUrl: 'rediss://:pw@cache:6380/2',
+      databaseUrl: 'postgresql://app@db/audit',
+    });
+  });
+
+  it('takes empty URLs as unset', () => {
+    expect(readSettings({ REDIS_URL: '', DATABASE_URL: '' })).toMatchObject({
+      redisUrl: undefined,
+      databaseUrl: undefined,
+    });
+  });
+
+  it.each(['abc', '-1', '65536', '3000.5', '', '0x10'])('refuses PORT=%j', (port) => {
+    const error = refusal({ PORT: port });
+    expect(error.setting).toBe('PORT');
+    expect(error.message).toBe(
+      `PORT=${JSON.stringify(port)} is not a port number: use an integer from 0 to 65535 (0 picks a free port)`,
+    );
+  });
+
+  it.each(['', ' ', 'http://127.0.0.1', 'a b'])('refuses HOST=%j', (host) => {
+    expect(refusal({ HOST: host }).setting).toBe('HOST');
+  });
+
+  it('refuses a LOG_LEVEL pino does not know, listing those it does', () => {
+    const error = refusal({ LOG_LEVEL: 'verbose' });
+    expect(error.setting).toBe('LOG_LEVEL');
+    expect(error.message).toBe(
+      'LOG_LEVEL="verbose" is not a log level: use one of trace, debug, info, warn, error, fatal, silent',
+    );
+  });
+
+  it.each([
+    ['REDIS_URL', 'localhost:6379'],
+    ['REDIS_URL', 'http://cache:6379'],
+    ['DATABASE_URL', 'mysql://db/audit'],
+    ['DATABASE_URL', 'not a url'],
+  ])('refuses %s=%s', (name, value) => {
+    const error = refusal({ [name]: value });
+    expect(error.setting).toBe(name);
+    expect(error.message).toMatch(new RegExp(`^${name}=".*" is not a .* URL: use e\\.g\\. `));
+  });
+
+  it('never prints the password of a refused URL', () => {
+    const error = refusal({ DATABASE_URL: 'mysql://app:s3cret@db/audit' });
+    expect(error.message).not.toContain('s3cret');
+    expect(error.message).toContain('mysql://app:***@db/audit');
+  });
+
+  it('refuses arguments other than --stdio, in one line', () => {
+    const error = refusal({}, ['--port', '3000']);
+    expect(error.message).toBe(
+      'unknown argument "--port": the only one is --stdio (serve on stdin/stdout)',
+    );
+    expect(error.message).not.toContain('\n');
+  });
+});
