@@ -27,17 +27,18 @@ function keysFile() {
 
 describe('web-scrape authentication from the environment', () => {
   it('reads bearer tokens and API keys from AUTH_* and API_KEYS_FILE', () => {
+    const file = keysFile().path;
     expect(
       securityFromEnv({
         AUTH_ISSUER: 'https://login.example.com/',
         AUTH_AUDIENCE: RESOURCE,
         AUTH_JWKS_URL: 'https://login.example.com/jwks',
-        API_KEYS_FILE: '/run/secrets/keys.json',
+        API_KEYS_FILE: file,
       }),
     ).toEqual({
       resource: RESOURCE,
       jwt: { issuer: 'https://login.example.com/', jwksUrl: 'https://login.example.com/jwks' },
-      apiKeys: { file: '/run/secrets/keys.json' },
+      apiKeys: { file },
     });
     expect(securityFromEnv({})).toBeUndefined();
     expect(() => securityFromEnv({ AUTH_ISSUER: 'https://login.example.com/' })).toThrow(

@@ -139,6 +139,8 @@ describe('web-scrape at the terminal', () => {
     const [, url] = await app.waitFor('stderr', LISTENING);
     await app.waitFor('stderr', BANNER_END);
 
+    // Nothing authenticates callers here, and it says so.
+    expect(app.stderr).toMatch(/^Authentication: none \(.*keep this server on loopback$/m);
     const [http, stdio] = jsonBlocks(app.stderr) as ClientConfig[];
     expect(http).toEqual({ mcpServers: { 'web-scrape': { type: 'http', url } } });
     const viaHttp = await modernClient(http.mcpServers['web-scrape'].url!);
@@ -219,6 +221,16 @@ describe('web-scrape refuses a bad setting in one line, before it starts', () =>
       /^web-scrape: LOG_LEVEL="loud" is not a log level: use one of trace, debug, info, warn, error, fatal, silent$/,
     ],
     ['REDIS_URL', 'localhost:6379', /^web-scrape: REDIS_URL="localhost:6379" is not a redis:\/\//],
+    [
+      'AUTH_ISSUER',
+      'https://login.example.com/',
+      /^web-scrape: set all of AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL to accept bearer tokens, or none of them$/,
+    ],
+    [
+      'API_KEYS_FILE',
+      '/nonexistent/keys.json',
+      /^web-scrape: API_KEYS_FILE names \/nonexistent\/keys.json, which does not exist$/,
+    ],
   ])(
     '%s=%s',
     async (name, value, line) => {

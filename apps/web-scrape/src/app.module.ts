@@ -1,4 +1,6 @@
-import { Logger, Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { existsSync } from 'node:fs';
+import { InvalidSettingError } from './invalid-setting.error';
 import { McpModule } from '@rampart/core';
 import {
   ObservabilityModule,
@@ -129,7 +131,6 @@ export class AppModule {
         }),
       ],
       providers: [
-        ...(security || options.stdio ? [] : [openNotice()]),
         { provide: PageStore, useFactory: () => new PageStore(options.pages) },
         {
           provide: ScrapeTools,
@@ -162,8 +163,14 @@ export function securityFromEnv(env: NodeJS.ProcessEnv): SecurityModuleOptions |
   const keysFile = env.API_KEYS_FILE;
   const oauth = [issuer, audience, jwksUrl].filter(Boolean).length;
   if (oauth > 0 && oauth < 3)
-    throw new Error(
-      'Set all of AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL to accept bearer tokens (or none of them)',
+    throw new InvalidSettingError(
+      'AUTH_ISSUER',
+      'set all of AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL to accept bearer tokens, or none of them',
+    );
+  if (keysFile && !existsSync(keysFile))
+    throw new InvalidSettingError(
+      'API_KEYS_FILE',
+      `API_KEYS_FILE names ${keysFile}, which does not exist`,
     );
   if (oauth === 0 && !keysFile) return undefined;
   return {
@@ -172,15 +179,15 @@ export function securityFromEnv(env: NodeJS.ProcessEnv): SecurityModuleOptions |
   };
 }
 
-/** One line at start when nothing authenticates callers. */
-function openNotice(): Provider {
-  return {
-    provide: 'WEB_SCRAPE_OPEN_NOTICE',
-    useFactory: () => ({
-      onApplicationBootstrap: () =>
-        new Logger('WebScrape').warn(
-          'No authentication configured (AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL, API_KEYS_FILE unset): every caller is served; keep this server on loopback',
-        ),
-    }),
-  };
+/** One line for the terminal: how callers are authenticated, or that nothing checks them. */
+export function describeSecurity(security: SecurityModuleOptions | undefined): string {
+  if (!security)
+    return 'Authentication: none (AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL and API_KEYS_FILE are unset): every caller is served; keep this server on loopback';
+  const ways = [
+    ...(security.jwt
+      ? [`bearer tokens from ${String(security.jwt.issuer)} for ${security.resource}`]
+      : []),
+    ...(security.apiKeys?.file ? [`API keys from ${security.apiKeys.file}`] : []),
+  ];
+  return `Authentication: ${ways.join(' and ')}; scrape_url needs the scope scrape:read`;
 }

@@ -3,7 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import { StdioLogger } from '@rampart/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { resolve } from 'node:path';
-import { AppModule, DEFAULT_GRACE_PERIOD_MS } from './app.module';
+import {
+  AppModule,
+  DEFAULT_GRACE_PERIOD_MS,
+  describeSecurity,
+  securityFromEnv,
+} from './app.module';
 import { InvalidSettingError, isInvalidSettingError } from './invalid-setting.error';
 import { readSettings, type WebScrapeSettings } from './settings';
 import { endpointUrl, startupBanner } from './startup-banner';
@@ -33,8 +38,14 @@ async function serveStdio(settings: WebScrapeSettings): Promise<void> {
 
 async function serveHttp(settings: WebScrapeSettings): Promise<void> {
   const gracePeriodMs = DEFAULT_GRACE_PERIOD_MS;
+  const security = securityFromEnv(process.env);
   const app = await NestFactory.create(
-    AppModule.forRoot({ redisUrl: settings.redisUrl, logLevel: settings.logLevel, gracePeriodMs }),
+    AppModule.forRoot({
+      redisUrl: settings.redisUrl,
+      logLevel: settings.logLevel,
+      gracePeriodMs,
+      security: security ?? false,
+    }),
     {
       // Nest's own lines wait until the server listens: a port it cannot have is one line, and
       // nothing has said "started" before it.
@@ -68,6 +79,7 @@ async function serveHttp(settings: WebScrapeSettings): Promise<void> {
       nodePath: process.execPath,
       mainPath: resolve(__filename),
       gracePeriodMs,
+      authentication: describeSecurity(security),
     }),
   );
 }

@@ -12,6 +12,8 @@ export interface StartupBannerInput {
   mainPath: string;
   /** How long calls in flight get to finish at Ctrl-C, in milliseconds. */
   gracePeriodMs: number;
+  /** One line on how callers are authenticated (or that nothing checks them). */
+  authentication?: string;
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '0:0:0:0:0:0:0:0']);
@@ -48,6 +50,7 @@ export function startupBanner(input: StartupBannerInput): string {
   };
   return [
     where,
+    ...(input.authentication ? [input.authentication] : []),
     '',
     'MCP client configuration (.mcp.json, claude_desktop_config.json, .cursor/mcp.json, ...):',
     '',
