@@ -42,7 +42,7 @@ describe('web-scrape authentication from the environment', () => {
     });
     expect(securityFromEnv({})).toBeUndefined();
     expect(() => securityFromEnv({ AUTH_ISSUER: 'https://login.example.com/' })).toThrow(
-      /Set all of AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL/,
+      /set all of AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL/,
     );
   });
 });
