@@ -14,3 +14,5 @@ export type {
 export { ApiKeyStore, type ApiKeyRecord } from './api-keys/api-key.store';
 export { KillSwitchStore, type KillSwitch } from './governance/kill-switch.store';
 export { SECURITY_MODULE_OPTIONS } from './security.module-definition';
+export { InMemoryKillSwitchStore } from './governance/in-memory-kill-switch.store';
+export { KillSwitchInputError, isKillSwitchInputError } from './governance/kill-switch-input.error';
