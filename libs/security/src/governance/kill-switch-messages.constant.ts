@@ -24,3 +24,14 @@ export const KILL_SWITCH_PATH_UNDECODABLE = () =>
 export const KILL_SWITCH_ADMIN_FAILED = () => 'The kill switch request failed';
 export const KILL_SWITCH_ADMIN_UNSUPPORTED_ADAPTER = (type: string) =>
   `The kill switch admin endpoints support the Express and Fastify adapters, not "${type}"`;
+export const KILL_SWITCH_ADMIN_UNAUTHENTICATED = () => 'Authentication is required';
+export const KILL_SWITCH_ADMIN_STORE_DOWN = () =>
+  'The kill switch store is unavailable; try again shortly';
+export const KILL_SWITCH_ADMIN_METHOD = (method: string, allowed: readonly string[]) =>
+  `${method} is not allowed here; use ${allowed.join(' or ')}`;
+export const KILL_SWITCH_ADMIN_THROWN = (what: string, by: string, reason?: string) =>
+  `Kill switch thrown on ${what} by ${by}${reason === undefined ? '' : `: ${reason}`}`;
+export const KILL_SWITCH_ADMIN_CLEARED = (what: string, by: string) =>
+  `Kill switch cleared on ${what} by ${by}`;
+export const KILL_SWITCH_ADMIN_UNEXPECTED = (problem: string) =>
+  `A kill switch admin request failed: ${problem}`;
