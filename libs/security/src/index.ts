@@ -26,3 +26,12 @@ export {
   KillSwitchStoreUnavailableError,
   isKillSwitchStoreUnavailableError,
 } from './governance/kill-switch-store-unavailable.error';
+export {
+  createKillSwitchAdminHandler,
+  type KillSwitchAdminAuthorize,
+  type KillSwitchAdminBody,
+  type KillSwitchAdminHandler,
+  type KillSwitchAdminOptions,
+  type KillSwitchAdminRoute,
+} from './governance/kill-switch-admin.handler';
+export { mountKillSwitchAdmin } from './governance/kill-switch-admin.mount';
