@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
@@ -314,6 +316,18 @@ describe('RedisKillSwitchStore (real Redis)', () => {
     expect(warn).toHaveBeenCalledWith(
       expect.stringContaining('Redis unavailable for kill switches'),
     );
+  });
+
+  it('loads ioredis only when created from a URL (the memory store needs no package)', () => {
+    const dist = resolve(__dirname, '../../dist/governance');
+    const files = ['redis-kill-switch.store.js', 'kill-switch-admin.mount.js'].map((file) =>
+      JSON.stringify(resolve(dist, file)),
+    );
+    const loaded = execFileSync(process.execPath, [
+      '-e',
+      `${files.map((file) => `require(${file});`).join(' ')} console.log(Object.keys(require.cache).some((f) => f.includes('/node_modules/ioredis/')))`,
+    ]).toString();
+    expect(loaded.trim()).toBe('false');
   });
 
   describe('through a relay', () => {
