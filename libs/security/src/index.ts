@@ -107,3 +107,24 @@ export {
 export type { PolicyInfo } from './policy/policy-set';
 export { PolicyLoadError, isPolicyLoadError } from './errors/policy-load.error';
 export { OperationsGuard } from './http/operations.guard';
+export { InMemoryKillSwitchStore } from './governance/in-memory-kill-switch.store';
+export { KillSwitchInputError, isKillSwitchInputError } from './governance/kill-switch-input.error';
+export {
+  RedisKillSwitchStore,
+  type RedisKillSwitchStoreOptions,
+  DEFAULT_KILL_SWITCH_REDIS_KEY,
+  DEFAULT_KILL_SWITCH_COMMAND_TIMEOUT_MS,
+} from './governance/redis-kill-switch.store';
+export {
+  KillSwitchStoreUnavailableError,
+  isKillSwitchStoreUnavailableError,
+} from './governance/kill-switch-store-unavailable.error';
+export {
+  createKillSwitchAdminHandler,
+  type KillSwitchAdminAuthorize,
+  type KillSwitchAdminBody,
+  type KillSwitchAdminHandler,
+  type KillSwitchAdminOptions,
+  type KillSwitchAdminRoute,
+} from './governance/kill-switch-admin.handler';
+export { mountKillSwitchAdmin } from './governance/kill-switch-admin.mount';
