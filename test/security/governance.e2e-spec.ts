@@ -7,6 +7,7 @@ import {
   Scopes,
   SecurityModule,
   SecurityService,
+  KillSwitchStore,
   Tags,
   type SecurityModuleOptions,
 } from '@rampart/security';
@@ -66,6 +67,15 @@ function app(options: SecurityModuleOptions): DynamicModule {
   })
   class GovernedModule {}
   return { module: GovernedModule };
+}
+
+/** Waits (bounded) until `check` holds: switches reach the views through the store's listeners. */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in 10 s');
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 const LOCAL = { subject: 'local-user', roles: ['treasurer'], tenant: 'acme' };
@@ -134,6 +144,16 @@ describe.each(mcpTestMatrix((s) => s.transport === 'memory'))(
         },
       });
       expect(await names(t!)).toEqual(['pay', 'status', 'whoami']);
+    });
+
+    it('takes the whole server out of service with a server kill switch, and back', async () => {
+      await boot({ localIdentity: LOCAL });
+      const switches = t!.module.get<KillSwitchStore>(KillSwitchStore);
+      await switches.set({ server: 'governed', reason: 'incident', at: new Date().toISOString() });
+      await until(async () => (await names(t!)).length === 0);
+      expect((await t!.client.listPrompts()).prompts).toEqual([]);
+      await switches.clear('governed');
+      await until(async () => (await names(t!)).length === 5);
     });
 
     it('hides a resource that needs a scope the caller lacks, and refuses to read it', async () => {

@@ -5,6 +5,9 @@ import { ApiKeys } from './api-keys/api-keys.service';
 import { loadApiKeysFile } from './api-keys/api-keys-file';
 import { InMemoryApiKeyStore } from './api-keys/in-memory-api-key.store';
 import { RedisApiKeyStore } from './api-keys/redis-api-key.store';
+import { InMemoryKillSwitchStore } from './governance/in-memory-kill-switch.store';
+import { KillSwitchStore } from './governance/kill-switch.store';
+import { RedisKillSwitchStore } from './governance/redis-kill-switch.store';
 import { AdminRoutes } from './http/admin.routes';
 import { ProtectedResourceRoutes } from './http/protected-resource.routes';
 import type { SecurityModuleOptions } from './interfaces/security-module-options.interface';
@@ -56,6 +59,16 @@ import { SecurityService } from './security.service';
     },
     { provide: ApiKeyVerifierToken, useExisting: ApiKeys },
     {
+      // Kill switches: this process's memory by default; Redis shares them across replicas.
+      provide: KillSwitchStore,
+      inject: [SECURITY_MODULE_OPTIONS],
+      useFactory: (options: SecurityModuleOptions): KillSwitchStore => {
+        const chosen = options.governance?.killSwitch ?? 'memory';
+        if (chosen === 'memory') return new InMemoryKillSwitchStore();
+        return 'redis' in chosen ? new RedisKillSwitchStore(chosen.redis) : chosen;
+      },
+    },
+    {
       // Cedar, loaded (and its policies parsed) at boot: a broken policy file fails the boot.
       provide: PolicyAuthorizerToken,
       inject: [SECURITY_MODULE_OPTIONS],
@@ -71,6 +84,6 @@ import { SecurityService } from './security.service';
     ProtectedResourceRoutes,
     AdminRoutes,
   ],
-  exports: [SecurityService, ApiKeys, ApiKeyStore],
+  exports: [SecurityService, ApiKeys, ApiKeyStore, KillSwitchStore],
 })
 export class SecurityModule extends ConfigurableModuleClass {}
