@@ -58,10 +58,24 @@ export interface WebScrapeOptions {
    * @default 10000
    */
   gracePeriodMs?: number;
+  /**
+   * Whether the HTTP server serves the operational endpoints (`/health/live`, `/health/ready`,
+   * `/metrics`, `/slo`; behind the admin scope when `security` is on). `false` leaves them out,
+   * for a second Nest application on another port to serve them without authentication
+   * (`ObservabilityEndpointsModule.forApp(app)`), as `main.ts` does when `OPS_PORT` is set.
+   * @default true
+   */
+  operationsEndpoints?: boolean;
 }
 
 /** How long calls in flight get to finish at shutdown, unless `gracePeriodMs` says otherwise. */
 export const DEFAULT_GRACE_PERIOD_MS = 10_000;
+
+/**
+ * Time allowed after the grace period for closing connections and stores at shutdown: past
+ * `gracePeriodMs` + this, the process exits anyway (code 1).
+ */
+export const CLOSE_MARGIN_MS = 5_000;
 
 /**
  * The web-scrape example server.
@@ -116,8 +130,11 @@ export class AppModule {
             ...(options.stdio && { path: false }),
           },
           metricsResource: true,
-          // With authentication on, /metrics, /health/* and /slo need the admin scope too.
-          ...(security && { endpoints: { guards: [OperationsGuard] } }),
+          // With authentication on, /metrics, /health/* and /slo need the admin scope too,
+          // unless another application serves them on a port of their own.
+          ...(options.operationsEndpoints === false
+            ? { endpoints: { serve: false } }
+            : security && { endpoints: { guards: [OperationsGuard] } }),
         }),
         McpModule.forRoot({
           name: 'web-scrape',

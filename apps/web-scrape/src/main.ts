@@ -1,10 +1,12 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { StdioLogger } from '@rampart/core';
+import { ObservabilityEndpointsModule } from '@rampart/observability';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { resolve } from 'node:path';
 import {
   AppModule,
+  CLOSE_MARGIN_MS,
   DEFAULT_GRACE_PERIOD_MS,
   describeSecurity,
   securityFromEnv,
@@ -13,8 +15,6 @@ import { InvalidSettingError, isInvalidSettingError } from './invalid-setting.er
 import { readSettings, type WebScrapeSettings } from './settings';
 import { endpointUrl, startupBanner } from './startup-banner';
 
-/** Time allowed after the grace period for closing connections and stores at shutdown. */
-const CLOSE_MARGIN_MS = 5_000;
 const MCP_PATH = '/mcp';
 const SIGNALS = ['SIGINT', 'SIGTERM'];
 
@@ -45,6 +45,8 @@ async function serveHttp(settings: WebScrapeSettings): Promise<void> {
       logLevel: settings.logLevel,
       gracePeriodMs,
       security: security ?? false,
+      // With OPS_PORT, the operational endpoints are the operations app's, below.
+      operationsEndpoints: settings.opsPort === undefined,
     }),
     {
       // Nest's own lines wait until the server listens: a port it cannot have is one line, and
@@ -63,14 +65,23 @@ async function serveHttp(settings: WebScrapeSettings): Promise<void> {
   try {
     await app.listen(settings.port, settings.host);
   } catch (error) {
-    throw listenError(error, settings) ?? error;
+    throw listenError(error, 'PORT', settings.host, settings.port) ?? error;
   }
+  // Listening only once the MCP port does, so that readiness never says yes before it.
+  const operations =
+    settings.opsPort === undefined ? undefined : await serveOperations(app, settings);
   app.flushLogs();
   stopOnSignals(app, gracePeriodMs);
 
   // The bound port, not PORT: PORT=0 picks a free one.
   const { port } = app.getHttpServer().address() as { port: number };
   new Logger('WebScrape').log(`MCP endpoint on ${endpointUrl(settings.host, port, MCP_PATH)}`);
+  if (operations) {
+    const opsPort = (operations.getHttpServer().address() as { port: number }).port;
+    new Logger('WebScrape').log(
+      `Operational endpoints (/health/live, /health/ready, /metrics, /slo) without authentication on ${endpointUrl(settings.host, opsPort, '')}`,
+    );
+  }
   process.stderr.write(
     startupBanner({
       host: settings.host,
@@ -84,18 +95,51 @@ async function serveHttp(settings: WebScrapeSettings): Promise<void> {
   );
 }
 
+/**
+ * `OPS_PORT`: a second Nest application, on a port of its own, serves the MCP app's operational
+ * endpoints from its instances (its registry, readiness, SLO tracker) and without guards, so
+ * that probes and scrapers that cannot send a token reach them. Keep that port off the public
+ * load balancer.
+ */
+async function serveOperations(
+  app: INestApplication,
+  settings: WebScrapeSettings,
+): Promise<INestApplication> {
+  const operations = await NestFactory.create(ObservabilityEndpointsModule.forApp(app), {
+    bufferLogs: true,
+    autoFlushLogs: false,
+    abortOnError: false,
+    forceCloseConnections: true,
+  });
+  operations.useLogger(app.get(PinoLogger));
+  try {
+    await operations.listen(settings.opsPort!, settings.host);
+  } catch (error) {
+    throw listenError(error, 'OPS_PORT', settings.host, settings.opsPort!) ?? error;
+  }
+  operations.flushLogs();
+  // Closed once the MCP server has (after the drain), so that probes get answers throughout it.
+  app.getHttpServer().once('close', () => void operations.close().catch(() => undefined));
+  return operations;
+}
+
 /** A failed `listen` as the setting to change, or `undefined` when no setting is at fault. */
-function listenError(error: unknown, { host, port }: WebScrapeSettings): Error | undefined {
+function listenError(
+  error: unknown,
+  setting: 'PORT' | 'OPS_PORT',
+  host: string,
+  port: number,
+): Error | undefined {
   switch ((error as NodeJS.ErrnoException | undefined)?.code) {
     case 'EADDRINUSE':
       return new InvalidSettingError(
-        'PORT',
-        `port ${port} on ${host} is in use: stop what listens there, or set PORT to a free port (PORT=0 picks one)`,
+        setting,
+        `port ${port} on ${host} is in use: stop what listens there, or set ${setting} to a free port (${setting}=0 picks one)`,
       );
     case 'EACCES':
       return new InvalidSettingError(
-        'PORT',
-        `not allowed to listen on port ${port}: ports below 1024 need privileges; set PORT to 1024 or above`,
+        setting,
+        `not allowed to listen on port ${port}: ports below 1024 need privileges; set ${setting} to 1024 or above`,
       );
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':

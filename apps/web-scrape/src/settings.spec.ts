@@ -47,6 +47,28 @@ describe('readSettings', () => {
     });
   });
 
+  it('serves the operational endpoints on PORT unless OPS_PORT names a port of their own', () => {
+    expect(readSettings({}).opsPort).toBeUndefined();
+    expect(readSettings({ OPS_PORT: '9464' })).toMatchObject({ port: DEFAULT_PORT, opsPort: 9464 });
+    // Both free ports: the system gives them different ones.
+    expect(readSettings({ PORT: '0', OPS_PORT: '0' })).toMatchObject({ port: 0, opsPort: 0 });
+  });
+
+  it.each(['abc', '-1', '65536', ''])('refuses OPS_PORT=%j', (port) => {
+    const error = refusal({ OPS_PORT: port });
+    expect(error.setting).toBe('OPS_PORT');
+    expect(error.message).toBe(
+      `OPS_PORT=${JSON.stringify(port)} is not a port number: use an integer from 0 to 65535 (0 picks a free port)`,
+    );
+  });
+
+  it('refuses OPS_PORT equal to PORT, the default one included', () => {
+    expect(refusal({ PORT: '8080', OPS_PORT: '8080' }).message).toBe(
+      'OPS_PORT=8080 is PORT too: give the operational endpoints a port of their own (e.g. 9464), or leave OPS_PORT unset to serve them on PORT',
+    );
+    expect(refusal({ OPS_PORT: String(DEFAULT_PORT) }).setting).toBe('OPS_PORT');
+  });
+
   it('takes empty URLs as unset', () => {
     expect(readSettings({ REDIS_URL: '', DATABASE_URL: '' })).toMatchObject({
       redisUrl: undefined,

@@ -10,6 +10,13 @@ export interface WebScrapeSettings {
   port: number;
   /** `HOST`: address the HTTP endpoint listens on. Default `127.0.0.1` (this machine only). */
   host: string;
+  /**
+   * `OPS_PORT`: TCP port of the operational endpoints (`/health/live`, `/health/ready`,
+   * `/metrics`, `/slo`), served there without authentication and no longer on `PORT`, for
+   * probes and scrapers that cannot send a token; `0` for a free one. Unset: they are served on
+   * `PORT`, behind the admin scope when authentication is on.
+   */
+  opsPort?: number;
   /** `LOG_LEVEL`: lowest level of the log lines. Default `info`. */
   logLevel: NonNullable<LoggingOptions['level']>;
   /** `REDIS_URL`: Redis shared by the replicas; in memory when unset. */
@@ -46,10 +53,18 @@ export function readSettings(
       'arguments',
       `unknown argument ${JSON.stringify(unknown)}: the only one is --stdio (serve on stdin/stdout)`,
     );
+  const httpPort = port('PORT', env.PORT) ?? DEFAULT_PORT;
+  const opsPort = port('OPS_PORT', env.OPS_PORT);
+  if (opsPort !== undefined && opsPort !== 0 && opsPort === httpPort)
+    throw new InvalidSettingError(
+      'OPS_PORT',
+      `OPS_PORT=${opsPort} is PORT too: give the operational endpoints a port of their own (e.g. 9464), or leave OPS_PORT unset to serve them on PORT`,
+    );
   return {
     stdio: args.includes('--stdio'),
-    port: port(env.PORT),
+    port: httpPort,
     host: host(env.HOST),
+    opsPort,
     logLevel: logLevel(env.LOG_LEVEL),
     redisUrl: url('REDIS_URL', env.REDIS_URL, ['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
     databaseUrl: url(
@@ -61,13 +76,13 @@ export function readSettings(
   };
 }
 
-function port(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_PORT;
+function port(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
   const n = /^\d{1,5}$/.test(value.trim()) ? Number(value) : NaN;
   if (!(n >= 0 && n <= 65_535))
     throw new InvalidSettingError(
-      'PORT',
-      `PORT=${JSON.stringify(value)} is not a port number: use an integer from 0 to 65535 (0 picks a free port)`,
+      name,
+      `${name}=${JSON.stringify(value)} is not a port number: use an integer from 0 to 65535 (0 picks a free port)`,
     );
   return n;
 }
