@@ -20,12 +20,19 @@
  * - `full`: both, as a production server runs: the `resilience` stack's decorators on `echo`
  *   (STORAGE as there) and the `observability` stack's metrics, tracing and logging at info
  *   (LOG_MODE, PARTS as there).
+ * - `secure`: `full` plus `SecurityModule` as a production server configures it: bearer JWTs
+ *   verified against the issuer's public key (a static JWK from BENCH_JWT_PUBLIC_JWK, which the
+ *   runner generates with the token it sends), `echo` needing scope `echo:call` and tagged
+ *   `demo`, a small Cedar policy set (a default permit and three forbids: by tag for a tenant,
+ *   destructive tools for non-admins, an argument read behind a `has` guard) and the security
+ *   headers on (the default).
  *
  * Run alone (any load tool can then be pointed at it):
  *   PORT=3000 ADAPTER=fastify STACK=resilience npm run start:bench-echo
  */
 import 'reflect-metadata';
 import {
+  applyDecorators,
   Injectable,
   Module,
   type DynamicModule,
@@ -37,9 +44,12 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Args, McpModule, McpServers, Tool, type JsonSchemaObject } from '@rampart/core';
 import { ObservabilityModule, TurnBatchedDestination } from '@rampart/observability';
 import { CircuitBreaker, RateLimit, ResilienceModule, Retry, Timeout } from '@rampart/resilience';
+import { Scopes, SecurityModule, Tags } from '@rampart/security';
 import { IsString } from 'class-validator';
+import type { JWK } from 'jose';
 import pino from 'pino';
 import {
+  BENCH_AUTH,
   BENCH_HOST,
   DEFAULT_TOOLS,
   ECHO_DESCRIPTION,
@@ -80,20 +90,85 @@ export class EchoTools {
   }
 }
 
+/** The resilience stack's policies: rate limit (never reached), timeout, retry, circuit breaker. */
+const Resilient = (): MethodDecorator =>
+  applyDecorators(
+    RateLimit({ points: 1_000_000_000, perMs: 60_000 }),
+    Timeout({ attemptMs: 5_000 }),
+    Retry({ attempts: 3, backoff: 'exponential' }),
+    CircuitBreaker({ consecutiveFailures: 5, halfOpenAfterMs: 30_000 }),
+  );
+
 /** `echo` with the full resilience stack: rate limit, timeout, retry and circuit breaker. */
 @Injectable()
 export class ResilientEchoTools {
   @Tool({ name: 'echo', description: ECHO_DESCRIPTION, annotations: { readOnlyHint: true } })
-  @RateLimit({ points: 1_000_000_000, perMs: 60_000 })
-  @Timeout({ attemptMs: 5_000 })
-  @Retry({ attempts: 3, backoff: 'exponential' })
-  @CircuitBreaker({ consecutiveFailures: 5, halfOpenAfterMs: 30_000 })
+  @Resilient()
   echo(@Args() input: EchoInput): string {
     return input.text;
   }
 }
 
-const STACKS = ['bare', 'resilience', 'observability', 'full'] as const;
+/** `echo` as the `secure` stack serves it: the resilience policies, a scope and a tag. */
+@Injectable()
+export class SecureEchoTools {
+  @Tool({ name: 'echo', description: ECHO_DESCRIPTION, annotations: { readOnlyHint: true } })
+  @Scopes(BENCH_AUTH.scope)
+  @Tags('demo')
+  @Resilient()
+  echo(@Args() input: EchoInput): string {
+    return input.text;
+  }
+}
+
+/**
+ * The `secure` stack's policies, as a small production set reads: everything not forbidden is
+ * permitted; a trial tenant gets no beta tools; tools declared destructive (risk `high` or more:
+ * `destructiveHint: true`, or `@Risk()`) need the admin role; `echo` never echoes a private key
+ * (an argument, read behind `has` guards so that lists, which have no arguments, still show it).
+ * None of the forbids applies to the benchmark's token and call: every call is evaluated
+ * against all four and permitted.
+ */
+const POLICIES = `
+@id("default-permit")
+permit (principal, action, resource);
+
+@id("no-beta-tools-for-trial-tenants")
+forbid (principal, action, resource)
+when { resource.tags.contains("beta") && principal has tenant && principal.tenant == "trial" };
+
+@id("destructive-tools-need-admin")
+forbid (principal, action == Rampart::Action::"tools/call", resource)
+when { resource.risk == "high" || resource.risk == "critical" }
+unless { principal in Rampart::Role::"admin" };
+
+@id("echo-no-private-keys")
+forbid (principal, action == Rampart::Action::"tools/call", resource == Rampart::Tool::"echo")
+when {
+  context has arguments && context.arguments has text &&
+  context.arguments.text like "*PRIVATE KEY*"
+};
+`;
+
+/**
+ * The `secure` stack's module: bearer JWTs against the issuer's public key, handed over by the
+ * runner as a JWK (a static key set: what a cached JWKS costs per call once it is fetched), and
+ * the policies above.
+ */
+function securityModule(): DynamicModule {
+  const jwk = process.env[BENCH_AUTH.publicJwkEnv];
+  if (!jwk)
+    throw new Error(
+      `STACK=secure needs ${BENCH_AUTH.publicJwkEnv}: the issuer's public key as a JWK (JSON)`,
+    );
+  return SecurityModule.forRoot({
+    resource: BENCH_AUTH.resource,
+    jwt: { issuer: BENCH_AUTH.issuer, keys: [JSON.parse(jwk) as JWK] },
+    policy: { policies: POLICIES },
+  });
+}
+
+const STACKS = ['bare', 'resilience', 'observability', 'full', 'secure'] as const;
 type Stack = (typeof STACKS)[number];
 
 function fromEnv<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
@@ -141,6 +216,11 @@ function stack(name: Stack): { imports: DynamicModule[]; tools: Type } {
       return { imports: [observabilityModule()], tools: EchoTools };
     case 'full':
       return { imports: [resilienceModule(), observabilityModule()], tools: ResilientEchoTools };
+    case 'secure':
+      return {
+        imports: [resilienceModule(), observabilityModule(), securityModule()],
+        tools: SecureEchoTools,
+      };
   }
 }
 

@@ -9,8 +9,9 @@
  *
  * Usage: node test/bench/dist/run.js [--targets raw,sdk|all] [--scenarios call,list5,list200]
  *        [--connections 32] [--duration 8] [--warmup 2] [--rounds 1] [--pin]
- * Without --targets: raw, sdk, the bare Rampart target and `full` (resilience and observability
- * together); `--targets all` runs every target.
+ * Without --targets: raw, sdk, the bare Rampart target, `full` (resilience and observability
+ * together) and `secure` (full plus bearer JWTs and Cedar policies); `--targets all` runs every
+ * target.
  * --baseline <checkout>: every Rampart target runs a second time as `<name>@baseline` from another
  * checkout's test/bench/dist (built there), in the same interleaved windows: a change measured
  * against the code before it, in one run.
@@ -25,7 +26,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SampleReply, SampleRequest } from './probe';
-import { BENCH_HOST, BENCH_PROTOCOL_VERSION, extraTools, intFromEnv, MCP_PATH } from './shared';
+import {
+  BENCH_AUTH,
+  BENCH_HOST,
+  BENCH_PROTOCOL_VERSION,
+  extraTools,
+  intFromEnv,
+  MCP_PATH,
+} from './shared';
 
 // ---------------------------------------------------------------------------
 // Targets and scenarios. Adding one is one line.
@@ -41,6 +49,13 @@ interface Target {
   byDefault?: true;
   /** Directory of the compiled script; test/bench/dist of this checkout by default. */
   dir?: string;
+  /**
+   * The server takes bearer JWTs: it is given the issuer's public key (BENCH_JWT_PUBLIC_JWK) and
+   * every request to it carries `Authorization: Bearer <token>`; the runner makes both at start.
+   */
+  bearer?: true;
+  /** Another target this one is compared with window by window (`secure` ÷ `full`). */
+  reference?: string;
 }
 
 const TARGETS: Target[] = [
@@ -75,6 +90,16 @@ const TARGETS: Target[] = [
     script: 'echo-server.js',
     env: { ADAPTER: 'fastify', STACK: 'full', STORAGE: 'redis' },
     byDefault: true,
+  },
+  {
+    // `full` plus identity and access: a bearer JWT on every request, `echo` behind a scope,
+    // Cedar policies on every call and list, security headers. Compared with `full`.
+    name: 'secure',
+    script: 'echo-server.js',
+    env: { ADAPTER: 'fastify', STACK: 'secure', STORAGE: 'redis' },
+    byDefault: true,
+    bearer: true,
+    reference: 'full',
   },
 ];
 
@@ -168,14 +193,59 @@ function requestBody(scenario: Scenario): string {
   });
 }
 
-function requestHeaders(scenario: Scenario): Record<string, string> {
+function requestHeaders(
+  scenario: Scenario,
+  extra?: Readonly<Record<string, string>>,
+): Record<string, string> {
   return {
     'content-type': 'application/json',
     accept: 'application/json, text/event-stream',
     'mcp-protocol-version': BENCH_PROTOCOL_VERSION,
     'mcp-method': scenario.method,
     ...(scenario.mcpName ? { 'mcp-name': scenario.mcpName } : {}),
+    ...extra,
   };
+}
+
+// ---------------------------------------------------------------------------
+// Credentials of the `bearer` targets: an issuer key pair and one token, made at start.
+// ---------------------------------------------------------------------------
+
+/** What a `bearer` target is given (the public key) and sent (the token). */
+interface Credentials {
+  /** The issuer's public key as a JWK, JSON. */
+  publicJwk: string;
+  /** `Authorization` header value. */
+  authorization: string;
+}
+
+/** Lifetime of the token: well past any run. */
+const TOKEN_LIFETIME_S = 24 * 60 * 60;
+
+/**
+ * An RS256 key pair (the algorithm most identity providers sign access tokens with) and a token
+ * as an authorization server issues it for this resource: issuer, audience, subject, tenant, the
+ * scope `echo` needs, a role, `iat` and `exp`. The server verifies the signature once and then
+ * remembers the token, so the algorithm does not show in the per-call cost.
+ */
+async function makeCredentials(): Promise<Credentials> {
+  const { generateKeyPair, exportJWK, SignJWT } = await import('jose');
+  const { publicKey, privateKey } = await generateKeyPair('RS256');
+  const kid = 'bench-1';
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+  const token = await new SignJWT({
+    scope: BENCH_AUTH.scope,
+    tenant: 'acme',
+    roles: ['member'],
+  })
+    .setProtectedHeader({ alg: 'RS256', kid, typ: 'at+jwt' })
+    .setIssuer(BENCH_AUTH.issuer)
+    .setAudience(BENCH_AUTH.resource)
+    .setSubject('bench-client')
+    .setIssuedAt()
+    .setExpirationTime(`${TOKEN_LIFETIME_S}s`)
+    .sign(privateKey);
+  return { publicJwk: JSON.stringify(jwk), authorization: `Bearer ${token}` };
 }
 
 // ---------------------------------------------------------------------------
@@ -232,6 +302,8 @@ interface Config {
   pin?: Pinning;
   /** True when the target list was given explicitly (missing scripts are then errors). */
   explicitTargets: boolean;
+  /** Made at start when some target takes bearer tokens. */
+  credentials?: Credentials;
 }
 
 function pick<T extends { name: string }>(
@@ -323,7 +395,15 @@ function withBaseline(targets: Target[], checkout: string): Target[] {
   const dir = path.resolve(checkout, 'test/bench/dist');
   return targets.flatMap((target) =>
     target.script === 'echo-server.js'
-      ? [target, { ...target, name: `${target.name}@baseline`, dir }]
+      ? [
+          target,
+          {
+            ...target,
+            name: `${target.name}@baseline`,
+            dir,
+            ...(target.reference && { reference: `${target.reference}@baseline` }),
+          },
+        ]
       : [target],
   );
 }
@@ -352,6 +432,8 @@ class ServerProcess {
   private constructor(
     readonly child: ChildProcess,
     readonly port: number,
+    /** Headers every request to this server carries besides the scenario's (credentials). */
+    readonly headers: Readonly<Record<string, string>> | undefined,
   ) {
     const capture = (chunk: Buffer): void => {
       this.output.push(chunk.toString('utf8'));
@@ -374,7 +456,9 @@ class ServerProcess {
     target: Target,
     scenario: Scenario,
     pin: Pinning | undefined,
+    credentials: Credentials | undefined,
   ): Promise<ServerProcess> {
+    if (target.bearer && !credentials) throw new Error(`${target.name} needs credentials`);
     const port = await freePort();
     const script = path.join(target.dir ?? DIST_DIR, target.script);
     const node = [process.execPath, '--require', PROBE, script];
@@ -387,11 +471,16 @@ class ServerProcess {
         HOST: BENCH_HOST,
         PORT: String(port),
         TOOLS: String(scenario.tools),
+        ...(target.bearer && { [BENCH_AUTH.publicJwkEnv]: credentials!.publicJwk }),
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     children.add(child);
-    return new ServerProcess(child, port);
+    return new ServerProcess(
+      child,
+      port,
+      target.bearer && { authorization: credentials!.authorization },
+    );
   }
 
   get url(): string {
@@ -491,10 +580,14 @@ function parseRpc(contentType: string, body: string): Record<string, unknown> {
   return JSON.parse(body) as Record<string, unknown>;
 }
 
-async function post(server: ServerProcess, scenario: Scenario): Promise<Verified> {
+async function post(
+  server: ServerProcess,
+  scenario: Scenario,
+  headers: Readonly<Record<string, string>> | undefined = server.headers,
+): Promise<Verified> {
   const response = await fetch(server.url, {
     method: 'POST',
-    headers: requestHeaders(scenario),
+    headers: requestHeaders(scenario, headers),
     body: requestBody(scenario),
     signal: AbortSignal.timeout(5000),
   });
@@ -543,6 +636,15 @@ async function waitAndVerify(server: ServerProcess, scenario: Scenario): Promise
   const reason = scenario.check(record);
   if (reason) fail(reason);
   if (record.resultType !== 'complete') fail('result lacks resultType: "complete" (2026-07-28)');
+  if (server.headers?.authorization) {
+    // The answer above came through authentication; the same request without the token must not.
+    const anonymous = await post(server, scenario, {});
+    if (anonymous.status !== 401)
+      throw new Error(
+        `verification failed: without its bearer token the request was answered ` +
+          `HTTP ${anonymous.status}, not 401\n  ${anonymous.body.slice(0, 600)}`,
+      );
+  }
   return answer;
 }
 
@@ -570,7 +672,7 @@ function load(
       {
         url: server.url,
         method: 'POST',
-        headers: requestHeaders(scenario),
+        headers: requestHeaders(scenario, server.headers),
         body: requestBody(scenario),
         connections,
         duration: durationS,
@@ -633,6 +735,15 @@ interface RunResult {
   bareRatio?: { median: number; min: number; max: number };
   /** Same for server CPU per request (bare CPU/req ÷ this CPU/req): median. */
   bareCpuRatio?: number;
+  /** Against the target's `reference` (e.g. `secure` ÷ `full`), window by window, as `bareRatio`. */
+  referenceRatio?: {
+    reference: string;
+    median: number;
+    min: number;
+    max: number;
+    /** Reference CPU/req ÷ this CPU/req, median. */
+    cpu: number;
+  };
 }
 
 /** One measured window of one target. */
@@ -663,7 +774,7 @@ function failure(target: Target, scenario: Scenario, server: ServerProcess, erro
 }
 
 async function prepare(target: Target, scenario: Scenario, config: Config): Promise<Prepared> {
-  const server = await ServerProcess.start(target, scenario, config.pin);
+  const server = await ServerProcess.start(target, scenario, config.pin, config.credentials);
   try {
     const verified = await waitAndVerify(server, scenario);
     await load(server, scenario, config.connections, config.warmupS, verified.body);
@@ -765,25 +876,45 @@ function median(values: number[]): number {
 }
 
 /**
- * Compares every target with the bare one window by window: on a machine shared with the load
- * generator the speed of the whole box drifts by more than the differences measured, and a
- * ratio of two windows run one after the other cancels most of that drift.
+ * A target's windows against another's, round by round: req/s ratios (median, lowest, highest)
+ * and the median ratio of CPU per request (the other's ÷ this one's, so that higher is cheaper).
  */
-function compareWithBare(prepared: Prepared[], runs: RunResult[]): void {
-  const bareIndex = prepared.findIndex((p) => p.target.name === BARE);
-  if (bareIndex === -1) return;
-  const bare = prepared[bareIndex].windows;
+function windowRatios(
+  windows: Window[],
+  other: Window[],
+): { median: number; min: number; max: number; cpu: number } {
+  const ratios = windows.map(
+    (w, r) => w.requests / w.wallUs / (other[r].requests / other[r].wallUs),
+  );
+  const cpu = windows.map((w, r) => other[r].cpuUs / other[r].requests / (w.cpuUs / w.requests));
+  return {
+    median: median(ratios),
+    min: Math.min(...ratios),
+    max: Math.max(...ratios),
+    cpu: median(cpu),
+  };
+}
+
+/**
+ * Compares every target with the bare one, and a target that names a `reference` with that one,
+ * window by window: on a machine shared with the load generator the speed of the whole box
+ * drifts by more than the differences measured, and a ratio of two windows run one after the
+ * other cancels most of that drift.
+ */
+function compareWindows(prepared: Prepared[], runs: RunResult[]): void {
+  const bare = prepared.find((p) => p.target.name === BARE)?.windows;
   prepared.forEach((p, i) => {
-    const ratios = p.windows.map(
-      (w, r) => w.requests / w.wallUs / (bare[r].requests / bare[r].wallUs),
-    );
-    const cpu = p.windows.map((w, r) => bare[r].cpuUs / bare[r].requests / (w.cpuUs / w.requests));
-    runs[i].bareRatio = {
-      median: median(ratios),
-      min: Math.min(...ratios),
-      max: Math.max(...ratios),
-    };
-    runs[i].bareCpuRatio = median(cpu);
+    if (bare) {
+      const { cpu, ...ratio } = windowRatios(p.windows, bare);
+      runs[i].bareRatio = ratio;
+      runs[i].bareCpuRatio = cpu;
+    }
+    const reference = prepared.find((q) => q.target.name === p.target.reference);
+    if (reference)
+      runs[i].referenceRatio = {
+        reference: reference.target.name,
+        ...windowRatios(p.windows, reference.windows),
+      };
   });
 }
 
@@ -820,7 +951,7 @@ async function measureScenario(
     }
     const runs: RunResult[] = [];
     for (const p of prepared) runs.push(await summarize(p, scenario));
-    compareWithBare(prepared, runs);
+    compareWindows(prepared, runs);
     return runs;
   } finally {
     await Promise.all(prepared.map((p) => p.server.stop()));
@@ -854,6 +985,23 @@ function scenarioTable(runs: RunResult[]): string {
         `${bare ? `${fmt(bare.median, 2)} (${fmt(bare.min, 2)}–${fmt(bare.max, 2)})` : '—'} | ` +
         `${fmt(run.bareCpuRatio, 2)} |`,
     );
+  }
+  const compared = runs.filter((run) => run.referenceRatio);
+  if (compared.length > 0) {
+    lines.push(
+      '',
+      '| target ÷ reference | req/s (median, range) | CPU/req ratio | p99 ms | ×ceiling |',
+      '|---|---:|---:|---:|---:|',
+    );
+    for (const run of compared) {
+      const r = run.referenceRatio!;
+      const reference = byTarget(r.reference)!;
+      lines.push(
+        `| ${run.target} ÷ ${r.reference} | ${fmt(r.median, 2)} (${fmt(r.min, 2)}–${fmt(r.max, 2)}) | ` +
+          `${fmt(r.cpu, 2)} | ${fmt(run.p99Ms, 2)} vs ${fmt(reference.p99Ms, 2)} | ` +
+          `${fmt(ratio(run.reqPerSec, raw), 2)} vs ${fmt(ratio(reference.reqPerSec, raw), 2)} |`,
+      );
+    }
   }
   return lines.join('\n');
 }
@@ -909,6 +1057,7 @@ async function main(): Promise<void> {
   if (!existsSync(PROBE)) throw new Error(`${PROBE} not found: build test/bench first`);
   if (config.pin)
     execFileSync('taskset', ['-a', '-c', '-p', String(config.pin.loadCpu), String(process.pid)]);
+  if (targets.some((target) => target.bearer)) config.credentials = await makeCredentials();
 
   console.log(`# Rampart benchmark\n`);
   console.log(

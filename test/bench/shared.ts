@@ -13,6 +13,18 @@ export const MCP_PATH = '/mcp';
 /** The loopback address every target listens on. */
 export const BENCH_HOST = '127.0.0.1';
 
+/**
+ * The `secure` target's token: its issuer, the resource (audience) it is bound to, the scope
+ * `echo` needs and the env var that carries the issuer's public key (a JWK, as JSON) from the
+ * runner, which signs the token, to the server, which verifies it.
+ */
+export const BENCH_AUTH = {
+  issuer: 'https://issuer.bench.example/',
+  resource: 'https://mcp.bench.example/mcp',
+  scope: 'echo:call',
+  publicJwkEnv: 'BENCH_JWT_PUBLIC_JWK',
+} as const;
+
 /** Default number of extra tools registered next to `echo`. */
 export const DEFAULT_TOOLS = 5;
 
