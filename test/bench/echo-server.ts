@@ -161,10 +161,12 @@ function securityModule(): DynamicModule {
     throw new Error(
       `STACK=secure needs ${BENCH_AUTH.publicJwkEnv}: the issuer's public key as a JWK (JSON)`,
     );
+  const parts = new Set((process.env.SECURE_PARTS ?? 'headers,policy').split(','));
   return SecurityModule.forRoot({
     resource: BENCH_AUTH.resource,
     jwt: { issuer: BENCH_AUTH.issuer, keys: [JSON.parse(jwk) as JWK] },
-    policy: { policies: POLICIES },
+    ...(parts.has('policy') && { policy: { policies: POLICIES } }),
+    http: { headers: parts.has('headers') },
   });
 }
 

@@ -101,6 +101,13 @@ const TARGETS: Target[] = [
     bearer: true,
     reference: 'full',
   },
+  ...['headers', 'policy', 'none'].map((parts) => ({
+    name: `secure-${parts}`,
+    script: 'echo-server.js',
+    env: { ADAPTER: 'fastify', STACK: 'secure', STORAGE: 'redis', SECURE_PARTS: parts },
+    bearer: true as const,
+    reference: 'full',
+  })),
 ];
 
 /** The bare Rampart target that the stacks (resilience, observability) are compared with. */

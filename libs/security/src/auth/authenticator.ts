@@ -33,9 +33,9 @@ const REMEMBER_MS = 5 * 60_000;
  * locally, or an opaque token introspected) or an API key. `undefined` when the request carries
  * none; an {@link AuthenticationFailure} when it carries a bad one.
  *
- * A verified JWT is remembered (by the token, in this process, never logged) until it expires or
- * for five minutes, so that a client's requests cost one map lookup after the first; its `exp`
- * is checked again on every use.
+ * A verified JWT is remembered (by the `Authorization` header that carried it, in this process,
+ * never logged) until it expires or for five minutes, so that a client's requests cost one map
+ * lookup after the first, before any parsing; its `exp` is checked again on every use.
  */
 export class Authenticator {
   private readonly remembered = new Map<string, { identity: McpIdentity; untilMs: number }>();
@@ -69,6 +69,13 @@ export class Authenticator {
       );
     if (key !== undefined) return this.apiKey(key);
     if (authorization === undefined) return undefined;
+    const now = this.now();
+    // The exact header seen before: it parsed then, and its token verified.
+    const known = this.remembered.get(authorization);
+    if (known) {
+      if (known.untilMs > now) return known.identity;
+      this.remembered.delete(authorization);
+    }
     const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(authorization);
     if (!match || !this.acceptsBearer)
       throw new AuthenticationFailure(
@@ -77,22 +84,16 @@ export class Authenticator {
           ? 'The Authorization header must be "Bearer <token>"'
           : 'This server does not accept bearer tokens',
       );
-    return this.bearer(match[1]);
+    return this.bearer(authorization, match[1], now);
   }
 
-  private async bearer(token: string): Promise<McpIdentity> {
-    const now = this.now();
-    const known = this.remembered.get(token);
-    if (known) {
-      if (known.untilMs > now) return known.identity;
-      this.remembered.delete(token);
-    }
+  private async bearer(authorization: string, token: string, now: number): Promise<McpIdentity> {
     const looksLikeJwt = token.split('.').length === 3;
     let verified: { identity: McpIdentity; expiresAtMs?: number };
     if (looksLikeJwt && this.jwt) verified = await this.jwt.verify(token);
     else if (this.introspector) return (await this.introspector.verify(token)).identity;
     else throw new AuthenticationFailure('unsupported-token', 'The bearer token is not a JWT');
-    this.remembered.set(token, {
+    this.remembered.set(authorization, {
       identity: verified.identity,
       untilMs: Math.min(verified.expiresAtMs ?? now, now + REMEMBER_MS),
     });

@@ -267,6 +267,50 @@ describe('PolicyEngine', () => {
       expect(engine.authorize(request({ resource: tool({ risk: 'high' }) })).allowed).toBe(false);
     });
 
+    it('decides again when an identity or resource it has seen changes in place', () => {
+      const engine = track(
+        engineFor(`${PERMIT_ALL}
+          @id("admins-only") forbid(principal, action, resource) unless { principal in Rampart::Role::"admin" };
+          @id("no-trial") forbid(principal, action, resource) when { principal has tenant && principal.tenant == "trial" };
+          @id("no-beta") forbid(principal, action, resource) when { resource.tags.contains("beta") };`),
+      );
+      const bob: McpIdentity = { subject: 'bob', tenant: 'acme', scopes: [], roles: ['admin'] };
+      const pay = tool({ tags: ['finance'] });
+      const ask = () => engine.authorize(request({ principal: bob, resource: pay }));
+      expect(ask().allowed).toBe(true);
+      (bob.roles as string[]).pop();
+      expect(ask().policies).toEqual(['admins-only']);
+      (bob.roles as string[]).push('admin');
+      expect(ask().allowed).toBe(true);
+      bob.tenant = 'trial';
+      expect(ask().policies).toEqual(['no-trial']);
+      bob.tenant = 'acme';
+      (pay.tags as string[]).push('beta');
+      expect(ask().policies).toEqual(['no-beta']);
+      (pay as { tags: readonly string[] }).tags = ['finance'];
+      expect(ask().allowed).toBe(true);
+      pay.id = 'refund';
+      expect(
+        engine.authorize(
+          request({ principal: { subject: 'carol', roles: ['admin'] }, resource: pay }),
+        ).allowed,
+      ).toBe(true);
+    });
+
+    it('sends the same identity what the policies in force read, after a reload', () => {
+      const path = file('p.cedar', '@id("any") permit(principal, action, resource);');
+      const engine = track(new PolicyEngine({ files: [path] }));
+      engine.load();
+      const dana: McpIdentity = { subject: 'dana', tenant: 'trial', scopes: [], roles: [] };
+      expect(engine.authorize(request({ principal: dana })).allowed).toBe(true);
+      writeFileSync(
+        path,
+        '@id("any") permit(principal, action, resource);\n@id("no-trial") forbid(principal, action, resource) when { principal has tenant && principal.tenant == "trial" };',
+      );
+      expect(engine.reload()).toMatchObject({ ok: true, changed: true });
+      expect(engine.authorize(request({ principal: dana })).policies).toEqual(['no-trial']);
+    });
+
     it('sees anonymous callers as Rampart::Anonymous::"anonymous", without attributes', () => {
       const engine = track(
         engineFor(`

@@ -139,7 +139,9 @@ let engines = 0;
  * sent to Cedar: the attributes, and of the context the paths (`context.arguments.amount`
  * sends `amount`, not the other arguments); each value sent costs Cedar parse time. The last
  * {@link DECISION_CACHE_SIZE} decisions are remembered under exactly what was sent, so a
- * repeated request (the same caller, primitive and read values) costs a lookup.
+ * repeated request (the same caller, primitive and read values) costs a lookup. The principal's
+ * and the resource's entities (and their JSON, part of that key) are built once per identity and
+ * resource object, and built again when any field they are made of has changed since.
  *
  * @example
  * ```ts
@@ -168,6 +170,8 @@ export class PolicyEngine {
   private debounce?: NodeJS.Timeout;
   private closed = false;
   private readonly decisions = new Map<string, PolicyDecision>();
+  private readonly principals = new WeakMap<McpIdentity, PrincipalMemo>();
+  private readonly resources = new WeakMap<PolicyResource, ResourceMemo>();
 
   constructor(
     private readonly options: PolicyOptions,
@@ -245,18 +249,13 @@ export class PolicyEngine {
       if (!(error instanceof CedarValueLimitError)) throw error;
       return { allowed: false, policies: [], errors: [POLICY_CONTEXT_REFUSED(error.message)] };
     }
-    const principal = principalEntity(request.principal, compiled.reads.principal);
-    const resource = resourceEntity(request.resource, compiled.reads.resource);
-    const call: Cedar.StatefulAuthorizationCall = {
-      principal: principal.uid,
-      action: actionUid(request.action),
-      resource: resource.uid,
-      context,
-      preparsedPolicySetId: this.setId,
-      entities: [principal, resource],
-    };
-    // Everything Cedar is given, so equal keys get equal decisions from the same policy set.
-    const key = JSON.stringify(call);
+    const principal = this.principalOf(request.principal, compiled);
+    const action = actionOf(request.action);
+    const resource = this.resourceOf(request.resource, compiled);
+    // Everything Cedar is given (entities, action, context; the policy set is this engine's), each
+    // part as JSON, so equal keys get equal decisions from the same policy set. JSON texts hold no
+    // raw U+0000, so the separators keep the parts apart.
+    const key = `${principal.json}\u0000${action.json}\u0000${resource.json}\u0000${JSON.stringify(context)}`;
     const cacheable = key.length <= MAX_DECISION_KEY_LENGTH;
     if (cacheable) {
       const cached = this.decisions.get(key);
@@ -270,6 +269,14 @@ export class PolicyEngine {
         };
       }
     }
+    const call: Cedar.StatefulAuthorizationCall = {
+      principal: principal.entity.uid,
+      action: action.uid,
+      resource: resource.entity.uid,
+      context,
+      preparsedPolicySetId: this.setId,
+      entities: [principal.entity, resource.entity],
+    };
     let answer: Cedar.AuthorizationAnswer;
     try {
       answer = cedar.statefulIsAuthorized(call);
@@ -305,6 +312,43 @@ export class PolicyEngine {
     this.compiled = undefined;
     this.loadedText = undefined;
     this.decisions.clear();
+  }
+
+  /** The principal's entity for `compiled`, remembered per identity object while it is unchanged. */
+  private principalOf(identity: McpIdentity | undefined, compiled: CompiledPolicySet): Built {
+    if (!identity) return ANONYMOUS_ENTITY;
+    const known = this.principals.get(identity);
+    if (known && known.compiled === compiled && samePrincipal(known, identity)) return known;
+    const scopes = [...(identity.scopes ?? NO_STRINGS)];
+    const roles = [...(identity.roles ?? NO_STRINGS)];
+    const entity = principalEntity(
+      { subject: identity.subject, tenant: identity.tenant, proof: identity.proof, scopes, roles },
+      compiled.reads.principal,
+    );
+    const memo: PrincipalMemo = {
+      compiled,
+      subject: identity.subject,
+      tenant: identity.tenant,
+      proof: identity.proof,
+      scopes,
+      roles,
+      entity,
+      json: JSON.stringify(entity),
+    };
+    this.principals.set(identity, memo);
+    return memo;
+  }
+
+  /** The resource's entity for `compiled`, remembered per resource object while it is unchanged. */
+  private resourceOf(resource: PolicyResource, compiled: CompiledPolicySet): Built {
+    const known = this.resources.get(resource);
+    if (known && known.compiled === compiled && sameResource(known.resource, resource))
+      return known;
+    const copy: PolicyResource = { ...resource, tags: [...resource.tags] };
+    const entity = resourceEntity(copy, compiled.reads.resource);
+    const memo: ResourceMemo = { compiled, resource: copy, entity, json: JSON.stringify(entity) };
+    this.resources.set(resource, memo);
+    return memo;
   }
 
   private apply(): PolicyReloadResult {
@@ -416,24 +460,78 @@ interface Entity {
   parents: EntityUid[];
 }
 
-const ANONYMOUS: EntityUid = Object.freeze({ type: 'Rampart::Anonymous', id: 'anonymous' });
-const NO_STRINGS = Object.freeze([]) as unknown as string[];
-
-const actions = new Map<string, EntityUid>();
-function actionUid(method: string): EntityUid {
-  let uid = actions.get(method);
-  if (!uid) {
-    uid = { type: 'Rampart::Action', id: method };
-    if (actions.size < 256) actions.set(method, uid);
-  }
-  return uid;
+/** An entity with its JSON, as it goes into a decision's cache key. */
+interface Built {
+  entity: Entity;
+  json: string;
 }
 
-function principalEntity(
-  identity: McpIdentity | undefined,
-  reads: AttributeReads['principal'],
-): Entity {
-  if (!identity) return { uid: ANONYMOUS, attrs: {}, parents: [] };
+/** A principal's entity and the identity fields it was built from (copies). */
+interface PrincipalMemo extends Built {
+  compiled: CompiledPolicySet;
+  subject: string;
+  tenant: string | undefined;
+  proof: string | undefined;
+  scopes: readonly string[];
+  roles: readonly string[];
+}
+
+/** A resource's entity and the resource it was built from (a copy). */
+interface ResourceMemo extends Built {
+  compiled: CompiledPolicySet;
+  resource: PolicyResource;
+}
+
+const ANONYMOUS: EntityUid = Object.freeze({ type: 'Rampart::Anonymous', id: 'anonymous' });
+const NO_STRINGS = Object.freeze([]) as unknown as string[];
+const ANONYMOUS_ENTITY: Built = (() => {
+  const entity: Entity = { uid: ANONYMOUS, attrs: {}, parents: [] };
+  return { entity, json: JSON.stringify(entity) };
+})();
+
+const actions = new Map<string, { uid: EntityUid; json: string }>();
+function actionOf(method: string): { uid: EntityUid; json: string } {
+  let action = actions.get(method);
+  if (!action) {
+    const uid = { type: 'Rampart::Action', id: method };
+    action = { uid, json: JSON.stringify(uid) };
+    if (actions.size < 256) actions.set(method, action);
+  }
+  return action;
+}
+
+function samePrincipal(memo: PrincipalMemo, identity: McpIdentity): boolean {
+  return (
+    memo.subject === identity.subject &&
+    memo.tenant === identity.tenant &&
+    memo.proof === identity.proof &&
+    sameStrings(memo.scopes, identity.scopes) &&
+    sameStrings(memo.roles, identity.roles)
+  );
+}
+
+function sameResource(a: PolicyResource, b: PolicyResource): boolean {
+  return (
+    a.kind === b.kind &&
+    a.id === b.id &&
+    a.server === b.server &&
+    a.risk === b.risk &&
+    a.readOnly === b.readOnly &&
+    a.destructive === b.destructive &&
+    a.openWorld === b.openWorld &&
+    sameStrings(a.tags, b.tags)
+  );
+}
+
+function sameStrings(copy: readonly string[], current: readonly string[] | undefined): boolean {
+  const list = current ?? NO_STRINGS;
+  if (copy.length !== list.length) return false;
+  for (let i = 0; i < list.length; i++) if (copy[i] !== list[i]) return false;
+  return true;
+}
+
+/** The principal entity of an identity (its lists are the memo's own copies). */
+function principalEntity(identity: McpIdentity, reads: AttributeReads['principal']): Entity {
   const all = reads === 'all';
   // Read-only arrays go to Cedar as they are (serialized, never changed).
   const roles = (identity.roles ?? NO_STRINGS) as string[];
