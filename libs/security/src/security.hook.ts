@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import helmet from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   McpHook,
@@ -12,10 +11,9 @@ import {
   type McpView,
 } from '@rampart/core';
 import type { SecurityModuleOptions } from './interfaces/security-module-options.interface';
+import { securityHeaders, type HeaderLine } from './http/security-headers';
 import { SecurityService } from './security.service';
 import { SECURITY_MODULE_OPTIONS } from './security.module-definition';
-
-type Middleware = (req: IncomingMessage, res: ServerResponse, next: (e?: unknown) => void) => void;
 
 /** Headers a browser client may read from MCP responses. */
 const EXPOSED_HEADERS = 'Mcp-Session-Id, Mcp-Protocol-Version, WWW-Authenticate, Retry-After';
@@ -29,20 +27,14 @@ const EXPOSED_HEADERS = 'Mcp-Session-Id, Mcp-Protocol-Version, WWW-Authenticate,
 @McpHook({ order: -1000 })
 @Injectable()
 export class SecurityHook implements McpRequestHook {
-  private readonly headers?: Middleware;
+  private readonly headers?: readonly HeaderLine[];
   private readonly corsOrigins?: ReadonlySet<string>;
 
   constructor(
     @Inject(SECURITY_MODULE_OPTIONS) private readonly options: SecurityModuleOptions,
     private readonly security: SecurityService,
   ) {
-    if (options.http?.headers !== false)
-      // An MCP endpoint answers JSON and event streams, never pages: the strictest policy fits.
-      this.headers = helmet({
-        contentSecurityPolicy: {
-          directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-        },
-      }) as unknown as Middleware;
+    if (options.http?.headers !== false) this.headers = securityHeaders();
     if (options.http?.cors) this.corsOrigins = new Set(options.http.cors.origins);
   }
 
@@ -51,7 +43,7 @@ export class SecurityHook implements McpRequestHook {
   }
 
   onHttpRequest({ request, response }: McpHttpExchange): void {
-    if (this.headers) this.headers(request, response, () => undefined);
+    if (this.headers) for (const [name, value] of this.headers) response.setHeader(name, value);
     response.removeHeader('x-powered-by');
     if (this.corsOrigins) this.cors(request, response);
   }

@@ -19,6 +19,7 @@ import { DEFAULT_PAGE_SIZE, MODERN_PROTOCOL_VERSION } from '../mcp.constants';
 import type { McpRegistry } from '../registry/mcp-registry';
 import type { McpEntry, ToolEntry } from '../registry/registry.interfaces';
 import { missingInputCapabilities } from './input-capabilities';
+import { isPromiseLike, type MaybePromise } from '../hooks/maybe-promise';
 import type { McpCall } from './mcp-call.interface';
 import {
   toCallToolResult,
@@ -141,10 +142,13 @@ export class McpDispatcher {
     });
     const list =
       (method: ListMethod): Method =>
-      (call) =>
-        hooks.views
-          ? this.hooks.view(call).then((view) => this.list(method, call.params.cursor, view))
-          : this.list(method, call.params.cursor);
+      (call) => {
+        if (!hooks.views) return this.list(method, call.params.cursor);
+        const view = hooks.view(call);
+        return isPromiseLike(view)
+          ? view.then((later) => this.list(method, call.params.cursor, later))
+          : this.list(method, call.params.cursor, view);
+      };
     this.methods = new Map<string, Method>([
       ...LIST_METHODS.map((m) => [m, list(m)] as const),
       ['tools/call', (call) => this.callTool(call)],
@@ -195,13 +199,13 @@ export class McpDispatcher {
   }
 
   /** The caller's view when hooks give views; entries it does not allow do not exist for it. */
-  private async visible<T extends McpListedEntry>(
+  private visible<T extends McpListedEntry>(
     call: McpCall,
     entry: T | undefined,
-  ): Promise<T | undefined> {
+  ): MaybePromise<T | undefined> {
     if (!entry || !this.hooks.views) return entry;
-    const view = await this.hooks.view(call);
-    return !view || view.allows(entry) ? entry : undefined;
+    const view = this.hooks.view(call);
+    return isPromiseLike(view) ? view.then((later) => allowed(later, entry)) : allowed(view, entry);
   }
 
   /**
@@ -272,7 +276,8 @@ export class McpDispatcher {
         JsonRpcErrorCode.InvalidParams,
         'Invalid params: "arguments" must be an object',
       );
-    const tool = await this.visible(call, this.registry.tools.get(name));
+    const visible = this.visible(call, this.registry.tools.get(name));
+    const tool = isPromiseLike(visible) ? await visible : visible;
     if (!tool) throw new McpProtocolError(JsonRpcErrorCode.InvalidParams, `Unknown tool: ${name}`);
     const ctx = await this.context(call, name, tool);
     let result: McpResult;
@@ -478,6 +483,11 @@ function invoke(method: Method, call: McpCall): Promise<McpResult> {
   } catch (error) {
     return Promise.reject(error);
   }
+}
+
+/** `entry` when `view` (none: everything) allows it. */
+function allowed<T extends McpListedEntry>(view: McpView | undefined, entry: T): T | undefined {
+  return !view || view.allows(entry) ? entry : undefined;
 }
 
 function invalidResult(tool: ToolEntry): ToolError {

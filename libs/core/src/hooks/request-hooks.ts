@@ -1,4 +1,5 @@
 import type { McpIdentity } from '../interfaces/mcp-identity.interface';
+import { isPromiseLike, type MaybePromise } from './maybe-promise';
 import type {
   McpAuthRequest,
   McpHttpExchange,
@@ -64,62 +65,65 @@ export class RequestHooks {
   }
 
   /**
-   * Runs the `onHttpRequest` hooks in order; resolves `false` when one of them answered the
-   * request (ended the response), so the endpoint stops.
+   * Runs the `onHttpRequest` hooks in order; answers `false` when one of them answered the
+   * request (ended the response), so the endpoint stops. Synchronous while the hooks are: hooks
+   * run on every request, and a hook that answers at once costs no promise or microtask turn
+   * (the same holds for every phase below).
    */
-  async onHttpRequest(exchange: McpHttpExchange): Promise<boolean> {
-    for (const hook of this.httpHooks) {
-      await hook.onHttpRequest!(exchange);
+  onHttpRequest(exchange: McpHttpExchange, from = 0): MaybePromise<boolean> {
+    for (let i = from; i < this.httpHooks.length; i++) {
+      const done = this.httpHooks[i].onHttpRequest!(exchange);
+      if (isPromiseLike(done))
+        return Promise.resolve(done).then(
+          () => !exchange.response.writableEnded && this.onHttpRequest(exchange, i + 1),
+        );
       if (exchange.response.writableEnded) return false;
     }
     return true;
   }
 
   /** The identity the first claiming `authenticate` hook returns; a refusal propagates. */
-  async authenticate(request: McpAuthRequest): Promise<McpIdentity | undefined> {
-    for (const hook of this.authenticators) {
-      const identity = await hook.authenticate!(request);
+  authenticate(request: McpAuthRequest, from = 0): MaybePromise<McpIdentity | undefined> {
+    for (let i = from; i < this.authenticators.length; i++) {
+      const identity = this.authenticators[i].authenticate!(request);
+      if (isPromiseLike(identity))
+        return Promise.resolve(identity).then(
+          (found) => found ?? this.authenticate(request, i + 1),
+        );
       if (identity) return identity;
     }
     return undefined;
   }
 
   /** The combined view of the hooks for `request`; `undefined` when every hook allows all. */
-  async view(request: McpRequest): Promise<McpView | undefined> {
-    if (this.viewers.length === 1) return this.viewers[0].view!(request);
-    let views: McpView[] | undefined;
-    for (const hook of this.viewers) {
-      const view = await hook.view!(request);
-      if (view) (views ??= []).push(view);
-    }
-    if (!views || views.length < 2) return views?.[0];
-    const all = views;
-    return {
-      key: all.map((v) => v.key).join('\u0000'),
-      allows: (entry: McpListedEntry) => all.every((v) => v.allows(entry)),
-    };
+  view(request: McpRequest): MaybePromise<McpView | undefined> {
+    return this.viewers.length === 1 ? this.viewers[0].view!(request) : this.combinedView(request);
   }
 
   /**
-   * Runs the admission hooks in order. A refusal (a throw) releases those already admitted and
-   * propagates; otherwise the returned function releases them all.
+   * Runs the admission hooks in order. A refusal (a throw or a rejection) releases those already
+   * admitted and propagates; otherwise the returned function releases them all.
    */
-  async admit(request: McpRequest): Promise<McpRelease | undefined> {
-    let releases: McpRelease[] | undefined;
+  admit(
+    request: McpRequest,
+    from = 0,
+    releases?: McpRelease[],
+  ): MaybePromise<McpRelease | undefined> {
     try {
-      for (const hook of this.admitters) {
-        const release = await hook.admit!(request);
+      for (let i = from; i < this.admitters.length; i++) {
+        const release = this.admitters[i].admit!(request);
+        if (isPromiseLike(release))
+          return Promise.resolve(release).then(
+            (admitted) => {
+              if (admitted) (releases ??= []).push(admitted);
+              return this.admit(request, i + 1, releases);
+            },
+            (error: unknown) => this.refuse(request, error, releases),
+          );
         if (release) (releases ??= []).push(release);
       }
     } catch (error) {
-      releaseAll(releases);
-      for (const hook of this.listeners)
-        try {
-          hook.refused!(request, error);
-        } catch {
-          // A listener's fault never changes the answer to the request.
-        }
-      throw error;
+      this.refuse(request, error, releases);
     }
     return releases && (() => releaseAll(releases));
   }
@@ -133,13 +137,50 @@ export class RequestHooks {
    * Admits (when `admit` is true: the transport did not already) and runs a request. A refusal
    * rejects with the hook's error, which the transport answers as a JSON-RPC error.
    */
-  async serve(request: McpRequest, admit: boolean, next: Next): Promise<unknown> {
-    const release = admit && this.admits ? await this.admit(request) : undefined;
+  serve(request: McpRequest, admit: boolean, next: Next): Promise<unknown> {
+    if (!admit || !this.admits) {
+      try {
+        return this.chain(request, next);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.admitAndRun(request, next);
+  }
+
+  private async admitAndRun(request: McpRequest, next: Next): Promise<unknown> {
+    const release = await this.admit(request);
     try {
       return await this.chain(request, next);
     } finally {
       release?.();
     }
+  }
+
+  private async combinedView(request: McpRequest): Promise<McpView | undefined> {
+    let views: McpView[] | undefined;
+    for (const hook of this.viewers) {
+      const view = await hook.view!(request);
+      if (view) (views ??= []).push(view);
+    }
+    if (!views || views.length < 2) return views?.[0];
+    const all = views;
+    return {
+      key: all.map((v) => v.key).join('\u0000'),
+      allows: (entry: McpListedEntry) => all.every((v) => v.allows(entry)),
+    };
+  }
+
+  /** Releases what was admitted, tells the `refused` listeners, and throws `error` on. */
+  private refuse(request: McpRequest, error: unknown, releases: McpRelease[] | undefined): never {
+    releaseAll(releases);
+    for (const hook of this.listeners)
+      try {
+        hook.refused!(request, error);
+      } catch {
+        // A listener's fault never changes the answer to the request.
+      }
+    throw error;
   }
 }
 

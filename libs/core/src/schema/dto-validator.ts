@@ -9,6 +9,7 @@ import {
 } from 'class-validator';
 import type { ConstraintMetadata } from 'class-validator/types/metadata/ConstraintMetadata';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
+import { isPromiseLike } from '../hooks/maybe-promise';
 import { getConstraints, getValidationMetadatas, inspectDto } from './dto-metadata.util';
 import { ARGUMENTS_NOT_AN_OBJECT } from './schema-messages.constant';
 import type {
@@ -80,9 +81,6 @@ function indexEachChecks(classes: Function[]): EachChecks {
   }
   return index;
 }
-
-const isPromiseLike = (value: unknown): boolean =>
-  !!value && typeof (value as { then?: unknown }).then === 'function';
 
 /**
  * The indexes of the elements that failed an `each: true` constraint, found by running the

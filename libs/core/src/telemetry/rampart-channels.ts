@@ -44,7 +44,7 @@ export interface AccessEvent {
   /** Tool or prompt name, or resource URI. */
   target?: string;
   /** Ids of the policies that decided a policy denial. */
-  policies?: string[];
+  policies?: readonly string[];
   /** The client's address, for authentication failures. */
   address?: string;
 }

@@ -50,7 +50,7 @@ export interface AccessSettings {
 export interface AccessOutcome {
   denial?: AccessDenial;
   /** The policies that decided, for the audit. */
-  policies?: string[];
+  policies?: readonly string[];
   /** For `insufficient-scope`: every scope the primitive needs. */
   scopes?: readonly string[];
 }

@@ -250,14 +250,16 @@ describe('PolicyEngine', () => {
       expect(engine.authorize(call(500)).policies).toEqual(['large-payments']);
     });
 
-    it('answers a repeated request the same way, with its own arrays', () => {
+    it('answers a repeated request with the same frozen decision, which no caller can change', () => {
       const engine = track(
         engineFor(`${PERMIT_ALL}
           @id("no-high") forbid(principal, action, resource) when { resource.risk == "high" };`),
       );
       const first = engine.authorize(request({ resource: tool({ risk: 'high' }) }));
-      first.policies.push('tampered');
-      first.errors.push('tampered');
+      expect(() => (first.policies as string[]).push('tampered')).toThrow(TypeError);
+      expect(() => (first.errors as string[]).push('tampered')).toThrow(TypeError);
+      expect(() => Object.assign(first, { allowed: true })).toThrow(TypeError);
+      expect(engine.authorize(request({ resource: tool({ risk: 'high' }) }))).toBe(first);
       expect(engine.authorize(request({ resource: tool({ risk: 'high' }) }))).toEqual({
         allowed: false,
         policies: ['no-high'],
@@ -265,6 +267,24 @@ describe('PolicyEngine', () => {
       });
       expect(engine.authorize(request({ resource: tool({ risk: 'low' }) })).allowed).toBe(true);
       expect(engine.authorize(request({ resource: tool({ risk: 'high' }) })).allowed).toBe(false);
+    });
+
+    it('shares a decision between identity objects of one caller, never between callers', () => {
+      const engine = track(
+        engineFor(`${PERMIT_ALL}
+          @id("no-mallory") forbid(principal == Rampart::Subject::"mallory", action, resource);`),
+      );
+      // A new identity object per request (as an API key gives) with the same fields.
+      const decision = engine.authorize(request({ principal: { ...alice } }));
+      expect(decision).toEqual({ allowed: true, policies: ['everyone'], errors: [] });
+      expect(engine.authorize(request({ principal: { ...alice } }))).toBe(decision);
+      // Another caller whose entity differs in one field only is decided on its own.
+      const mallory = engine.authorize(request({ principal: { ...alice, subject: 'mallory' } }));
+      expect(mallory).toEqual({ allowed: false, policies: ['no-mallory'], errors: [] });
+      expect(engine.authorize(request({ principal: { ...alice, subject: 'mallory' } }))).toBe(
+        mallory,
+      );
+      expect(engine.authorize(request({ principal: { ...alice } }))).toBe(decision);
     });
 
     it('decides again when an identity or resource it has seen changes in place', () => {

@@ -67,8 +67,11 @@ export const POLICY_WATCH_DEBOUNCE_MS = 100;
  */
 export const DECISION_CACHE_SIZE = 1024;
 
-/** Requests whose Cedar input is longer than this (large arguments) are always evaluated. */
+/** Requests whose context is longer than this as JSON (large arguments) are always evaluated. */
 const MAX_DECISION_KEY_LENGTH = 2048;
+
+/** Most entity texts an engine numbers for its decision keys (see `PolicyEngine.idOf`). */
+const ENTITY_IDS_SIZE = 4096;
 
 /** The name of the policies given as text in the options, in errors and `PolicyInfo.source`. */
 export const INLINE_POLICIES_SOURCE = 'inline policies';
@@ -139,9 +142,10 @@ let engines = 0;
  * sent to Cedar: the attributes, and of the context the paths (`context.arguments.amount`
  * sends `amount`, not the other arguments); each value sent costs Cedar parse time. The last
  * {@link DECISION_CACHE_SIZE} decisions are remembered under exactly what was sent, so a
- * repeated request (the same caller, primitive and read values) costs a lookup. The principal's
- * and the resource's entities (and their JSON, part of that key) are built once per identity and
- * resource object, and built again when any field they are made of has changed since.
+ * repeated request (the same caller, primitive and read values) costs a lookup and hands back the
+ * same frozen decision. The principal's and the resource's entities (and the numbers of their
+ * JSON texts, part of that key) are built once per identity and resource object, and built again
+ * when any field they are made of has changed since.
  *
  * @example
  * ```ts
@@ -172,6 +176,8 @@ export class PolicyEngine {
   private readonly decisions = new Map<string, PolicyDecision>();
   private readonly principals = new WeakMap<McpIdentity, PrincipalMemo>();
   private readonly resources = new WeakMap<PolicyResource, ResourceMemo>();
+  private readonly entityIds = new Map<string, number>();
+  private lastEntityId = 0;
 
   constructor(
     private readonly options: PolicyOptions,
@@ -241,32 +247,30 @@ export class PolicyEngine {
   authorize(request: PolicyRequest): PolicyDecision {
     const compiled = this.compiled;
     const cedar = this.cedar;
-    if (!compiled || !cedar) return { allowed: false, policies: [], errors: [POLICY_NOT_LOADED()] };
+    if (!compiled || !cedar) return denied(POLICY_NOT_LOADED());
     let context: CedarJsonRecord;
     try {
       context = contextOf(request.context, compiled.reads.context);
     } catch (error) {
       if (!(error instanceof CedarValueLimitError)) throw error;
-      return { allowed: false, policies: [], errors: [POLICY_CONTEXT_REFUSED(error.message)] };
+      return denied(POLICY_CONTEXT_REFUSED(error.message));
     }
     const principal = this.principalOf(request.principal, compiled);
     const action = actionOf(request.action);
     const resource = this.resourceOf(request.resource, compiled);
-    // Everything Cedar is given (entities, action, context; the policy set is this engine's), each
-    // part as JSON, so equal keys get equal decisions from the same policy set. JSON texts hold no
-    // raw U+0000, so the separators keep the parts apart.
-    const key = `${principal.json}\u0000${action.json}\u0000${resource.json}\u0000${JSON.stringify(context)}`;
-    const cacheable = key.length <= MAX_DECISION_KEY_LENGTH;
+    // Everything Cedar is given (entities, action, context; the policy set is this engine's):
+    // the entities and the action by the number of their JSON text (see `idOf`), the context as
+    // JSON. Equal keys get equal decisions from the same policy set; the key stays short, so a
+    // repeated request costs a short string's hash instead of its entities' whole JSON.
+    const contextJson = JSON.stringify(context);
+    const cacheable = contextJson.length <= MAX_DECISION_KEY_LENGTH && action.id !== undefined;
+    const key = cacheable ? `${principal.id},${action.id},${resource.id},${contextJson}` : '';
     if (cacheable) {
       const cached = this.decisions.get(key);
       if (cached) {
         this.decisions.delete(key);
         this.decisions.set(key, cached);
-        return {
-          allowed: cached.allowed,
-          policies: [...cached.policies],
-          errors: [...cached.errors],
-        };
+        return cached;
       }
     }
     const call: Cedar.StatefulAuthorizationCall = {
@@ -281,24 +285,15 @@ export class PolicyEngine {
     try {
       answer = cedar.statefulIsAuthorized(call);
     } catch (error) {
-      return { allowed: false, policies: [], errors: [POLICY_EVALUATION_FAILED(messageOf(error))] };
+      return denied(POLICY_EVALUATION_FAILED(messageOf(error)));
     }
     if (answer.type === 'failure')
-      return {
-        allowed: false,
-        policies: [],
-        errors: [POLICY_EVALUATION_FAILED(answer.errors.map((e) => e.message).join('; '))],
-      };
+      return denied(POLICY_EVALUATION_FAILED(answer.errors.map((e) => e.message).join('; ')));
     const decision = decisionOf(answer.response, compiled.forbids);
     if (cacheable) {
       if (this.decisions.size >= DECISION_CACHE_SIZE)
         this.decisions.delete(this.decisions.keys().next().value as string);
       this.decisions.set(key, decision);
-      return {
-        allowed: decision.allowed,
-        policies: [...decision.policies],
-        errors: [...decision.errors],
-      };
     }
     return decision;
   }
@@ -333,7 +328,7 @@ export class PolicyEngine {
       scopes,
       roles,
       entity,
-      json: JSON.stringify(entity),
+      id: this.idOf(JSON.stringify(entity)),
     };
     this.principals.set(identity, memo);
     return memo;
@@ -346,9 +341,31 @@ export class PolicyEngine {
       return known;
     const copy: PolicyResource = { ...resource, tags: [...resource.tags] };
     const entity = resourceEntity(copy, compiled.reads.resource);
-    const memo: ResourceMemo = { compiled, resource: copy, entity, json: JSON.stringify(entity) };
+    const memo: ResourceMemo = {
+      compiled,
+      resource: copy,
+      entity,
+      id: this.idOf(JSON.stringify(entity)),
+    };
     this.resources.set(resource, memo);
     return memo;
+  }
+
+  /**
+   * The number that stands for an entity's JSON in decision keys: the same text, the same
+   * number, so two identity objects of one caller (a new object per request, as API keys give)
+   * share decisions. Numbers are never reused: a text forgotten (the least recently numbered
+   * beyond {@link ENTITY_IDS_SIZE}) gets a new one, and its old decisions are never found again.
+   */
+  private idOf(json: string): number {
+    let id = this.entityIds.get(json);
+    if (id === undefined) {
+      id = ++this.lastEntityId;
+      if (this.entityIds.size >= ENTITY_IDS_SIZE)
+        this.entityIds.delete(this.entityIds.keys().next().value as string);
+      this.entityIds.set(json, id);
+    }
+    return id;
   }
 
   private apply(): PolicyReloadResult {
@@ -460,10 +477,10 @@ interface Entity {
   parents: EntityUid[];
 }
 
-/** An entity with its JSON, as it goes into a decision's cache key. */
+/** An entity with the number of its JSON text, as it goes into a decision's cache key. */
 interface Built {
   entity: Entity;
-  json: string;
+  id: number;
 }
 
 /** A principal's entity and the identity fields it was built from (copies). */
@@ -484,20 +501,30 @@ interface ResourceMemo extends Built {
 
 const ANONYMOUS: EntityUid = Object.freeze({ type: 'Rampart::Anonymous', id: 'anonymous' });
 const NO_STRINGS = Object.freeze([]) as unknown as string[];
-const ANONYMOUS_ENTITY: Built = (() => {
-  const entity: Entity = { uid: ANONYMOUS, attrs: {}, parents: [] };
-  return { entity, json: JSON.stringify(entity) };
-})();
+/** Entity numbers of the anonymous principal and of actions are negative: never an `idOf` one. */
+const ANONYMOUS_ENTITY: Built = { entity: { uid: ANONYMOUS, attrs: {}, parents: [] }, id: 0 };
 
-const actions = new Map<string, { uid: EntityUid; json: string }>();
-function actionOf(method: string): { uid: EntityUid; json: string } {
-  let action = actions.get(method);
-  if (!action) {
-    const uid = { type: 'Rampart::Action', id: method };
-    action = { uid, json: JSON.stringify(uid) };
-    if (actions.size < 256) actions.set(method, action);
+interface Action {
+  uid: EntityUid;
+  /** `-1`, `-2`…: one per method; none past the first 256 methods (never remembered). */
+  id?: number;
+}
+
+const actions = new Map<string, Action>();
+function actionOf(method: string): Action {
+  const known = actions.get(method);
+  if (known) return known;
+  const action: Action = { uid: { type: 'Rampart::Action', id: method } };
+  if (actions.size < 256) {
+    action.id = -(actions.size + 1);
+    actions.set(method, action);
   }
   return action;
+}
+
+/** A denial that no policy decided: `reason` says why nothing was evaluated. */
+function denied(reason: string): PolicyDecision {
+  return { allowed: false, policies: [], errors: [reason] };
 }
 
 function samePrincipal(memo: PrincipalMemo, identity: McpIdentity): boolean {
@@ -570,13 +597,20 @@ function decisionOf(response: Cedar.Response, forbids: ReadonlySet<string>): Pol
     errors.push(`${policyId}: ${error.message}`);
     if (forbids.has(policyId)) (failedForbids ??= []).push(policyId);
   }
+  // Frozen, lists included: a remembered decision is handed to every later request.
   if (failedForbids)
-    return {
+    return Object.freeze({
       allowed: false,
-      policies: decision === 'deny' ? [...diagnostics.reason, ...failedForbids] : failedForbids,
-      errors,
-    };
-  return { allowed: decision === 'allow', policies: diagnostics.reason, errors };
+      policies: Object.freeze(
+        decision === 'deny' ? [...diagnostics.reason, ...failedForbids] : failedForbids,
+      ),
+      errors: Object.freeze(errors),
+    });
+  return Object.freeze({
+    allowed: decision === 'allow',
+    policies: Object.freeze(diagnostics.reason),
+    errors: Object.freeze(errors),
+  });
 }
 
 function contextOf(

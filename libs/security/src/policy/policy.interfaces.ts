@@ -34,14 +34,17 @@ export interface PolicyRequest {
   context: Record<string, unknown>;
 }
 
-/** What the policies decided. */
+/**
+ * What the policies decided. A {@link PolicyEngine} hands out the same frozen decision for
+ * repeated requests: read it, never change it.
+ */
 export interface PolicyDecision {
-  allowed: boolean;
+  readonly allowed: boolean;
   /**
    * Ids of the policies that decided (the `@id("…")` annotation when a policy has one, else
    * Cedar's `policyN`); empty when nothing permitted (Cedar's default deny).
    */
-  policies: string[];
+  readonly policies: readonly string[];
   /** Evaluation errors (a policy that failed on this request is skipped by Cedar). */
-  errors: string[];
+  readonly errors: readonly string[];
 }

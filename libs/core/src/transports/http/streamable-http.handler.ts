@@ -31,6 +31,7 @@ import type { ToolEntry } from '../../registry/registry.interfaces';
 import type { McpState } from '../../state/mcp-state';
 import { LegacySessionManager } from '../session/legacy-sessions';
 import { defaultClientKey } from './client-key';
+import { isPromiseLike } from '../../hooks/maybe-promise';
 import { ListenStreams } from './listen-streams';
 import { ModernFastPath } from './modern-fast-path';
 import { checkParamHeaders, paramHeadersOf, type ParamHeader } from './param-headers';
@@ -148,16 +149,15 @@ export class StreamableHttpHandler {
     try {
       const hooks = this.factory.hooks;
       // First, so that headers set here (security headers, CORS) are on every answer.
-      if (
-        hooks.seesHttp &&
-        !(await hooks.onHttpRequest({
+      if (hooks.seesHttp) {
+        const open = hooks.onHttpRequest({
           server: this.options.name,
           request: req,
           response: res,
           native: nativeRequest,
-        }))
-      )
-        return;
+        });
+        if (!(isPromiseLike(open) ? await open : open)) return;
+      }
       if (!this.checkDnsRebinding(req, res)) return;
       if (!this.checkHttpMethod(req, res)) return;
       if (req.method === 'POST') {
@@ -169,13 +169,15 @@ export class StreamableHttpHandler {
             throw tooLarge(this.maxBodyBytes);
         } else value = parseJson(await readBody(req, this.maxBodyBytes));
       }
-      const identity = hooks.authenticates
-        ? ((await hooks.authenticate({
+      let claimed = hooks.authenticates
+        ? hooks.authenticate({
             server: this.options.name,
             transport: 'http',
             http: { server: this.options.name, request: req, response: res, native: nativeRequest },
-          })) ?? this.identify(nativeRequest))
-        : this.identify(nativeRequest);
+          })
+        : undefined;
+      if (isPromiseLike(claimed)) claimed = await claimed;
+      const identity = claimed ?? this.identify(nativeRequest);
       const headers = standardHeadersOf(req);
       const outcome = classifyInboundRequest({
         httpMethod: req.method ?? 'GET',
@@ -256,7 +258,10 @@ export class StreamableHttpHandler {
         request: nativeRequest,
         headerTrace: trace,
       });
-      if (this.factory.hooks.admits) await this.admit(modern, res);
+      if (this.factory.hooks.admits) {
+        const admitted = this.admit(modern, res);
+        if (admitted) await admitted;
+      }
       if (message.method === 'subscriptions/listen')
         return this.listen.serve(message, res, this.clientKeyOf(req, nativeRequest, identity));
       await this.fastPath.serve(modern);
@@ -271,9 +276,12 @@ export class StreamableHttpHandler {
    * and `Retry-After`. An admitted request is released when its response is over. Called only
    * when a hook admits, so servers without one skip it.
    */
-  private async admit(request: McpRequest, res: ServerResponse): Promise<void> {
-    const release = await this.factory.hooks.admit(request);
+  private admit(request: McpRequest, res: ServerResponse): Promise<void> | undefined {
+    const release = this.factory.hooks.admit(request);
+    if (isPromiseLike(release))
+      return release.then((later) => void (later && res.once('close', later)));
     if (release) res.once('close', release);
+    return undefined;
   }
 
   /** Checks the `Mcp-Param-*` headers of a `tools/call` against the tool's `x-mcp-header`s. */
