@@ -125,6 +125,7 @@ export type {
   McpListedEntry,
 } from './hooks/mcp-request-hook.interface';
 export { McpHook } from './hooks/mcp-hook.decorator';
+export { isPromiseLike, type MaybePromise } from './hooks/maybe-promise';
 export {
   type McpCallInterceptor,
   isMcpCallInterceptor,

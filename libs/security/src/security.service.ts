@@ -8,7 +8,14 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { channel } from 'node:diagnostics_channel';
-import { McpServers, RampartChannel, type AccessEvent, type McpIdentity } from '@rampart/core';
+import {
+  isPromiseLike,
+  McpServers,
+  RampartChannel,
+  type AccessEvent,
+  type MaybePromise,
+  type McpIdentity,
+} from '@rampart/core';
 import type { AccessSettings, PolicyAuthorizer } from './access/access-decision';
 import { ServerAccess } from './access/server-access';
 import { ApiKeyVerifierToken } from './api-keys/api-key-verifier.token';
@@ -108,22 +115,42 @@ export class SecurityService implements OnModuleInit, OnApplicationShutdown {
    * The identity of an HTTP request's credentials; `undefined` without any when anonymous
    * callers are allowed. Refusals are the client's `401` (or `503`), audited and counted.
    */
-  async identify(
+  identify(
     headers: IncomingHttpHeaders,
     server: string,
     address?: string,
-  ): Promise<McpIdentity | undefined> {
-    let identity: McpIdentity | undefined;
+  ): MaybePromise<McpIdentity | undefined> {
+    let found: MaybePromise<McpIdentity | undefined>;
     try {
-      identity = await this.authenticator.authenticate(headers);
+      found = this.authenticator.authenticate(headers);
     } catch (error) {
-      if (!isAuthenticationFailure(error)) throw error;
-      this.publish({ server, stage: 'authentication', reason: error.reason, address });
-      throw this.challenges.unauthenticated(error);
+      throw this.refusal(error, server, address);
     }
+    if (!isPromiseLike(found)) return this.admitted(found, server, address);
+    return found.then(
+      (identity) => this.admitted(identity, server, address),
+      (error: unknown) => {
+        throw this.refusal(error, server, address);
+      },
+    );
+  }
+
+  /** `identity`, or the `401` for a request without credentials that must have some. */
+  private admitted(
+    identity: McpIdentity | undefined,
+    server: string,
+    address: string | undefined,
+  ): McpIdentity | undefined {
     if (identity || this.allowsAnonymous) return identity;
     this.publish({ server, stage: 'authentication', reason: 'missing', address });
     throw this.challenges.unauthenticated();
+  }
+
+  /** The `401` (audited and counted) for a bad credential; any other error as it is. */
+  private refusal(error: unknown, server: string, address: string | undefined): unknown {
+    if (!isAuthenticationFailure(error)) return error;
+    this.publish({ server, stage: 'authentication', reason: error.reason, address });
+    return this.challenges.unauthenticated(error);
   }
 
   /** The access decisions of `server`. */

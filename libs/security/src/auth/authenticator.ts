@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { McpIdentity } from '@rampart/core';
+import type { MaybePromise, McpIdentity } from '@rampart/core';
 import { AuthenticationFailure, type AuthFailureReason } from './authentication-failure';
 import type { JwtVerifier } from './jwt-verifier';
 import type { TokenIntrospector } from './token-introspector';
@@ -59,7 +59,13 @@ export class Authenticator {
     return !!(this.jwt || this.introspector);
   }
 
-  async authenticate(headers: IncomingHttpHeaders): Promise<McpIdentity | undefined> {
+  /**
+   * The identity of a request's credentials. A remembered JWT answers synchronously (no promise
+   * on a client's every request); anything else (a first JWT, introspection, an API key) is
+   * asynchronous. A bad credential throws an {@link AuthenticationFailure}, at once or as a
+   * rejection.
+   */
+  authenticate(headers: IncomingHttpHeaders): MaybePromise<McpIdentity | undefined> {
     const authorization = headers.authorization;
     const key = this.apiKeys ? headers[this.apiKeyHeader] : undefined;
     if (authorization !== undefined && key !== undefined)
