@@ -34,8 +34,9 @@ export function securityHeaders(): readonly HeaderLine[] {
   ) => void;
   const headers: HeaderLine[] = [];
   const recorder = {
+    // Lower case, as Node keeps names: `setHeader` then has no new name to make per request.
     setHeader(name: string, value: unknown) {
-      headers.push([name, String(value)]);
+      headers.push([name.toLowerCase(), String(value)]);
     },
     // Its `hidePoweredBy`: the hook removes `X-Powered-By` from every response itself.
     removeHeader() {},
