@@ -69,6 +69,8 @@ export type {
   SchemaSource,
   JsonSchemaObject,
   ServerScoped,
+  Versioned,
+  DeprecationInfo,
 } from './interfaces/primitive-options.interface';
 export { McpRegistry } from './registry/mcp-registry';
 export type { StandardJsonSchema } from './schema/standard-schema';
@@ -113,6 +115,8 @@ export {
   MODERN_PROTOCOL_VERSION,
   LEGACY_PROTOCOL_VERSION,
   MCP_CONTEXT_TYPE,
+  VERSION_META_KEY,
+  DEPRECATED_META_KEY,
 } from './mcp.constants';
 export type {
   McpRequest,
