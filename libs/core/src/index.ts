@@ -147,3 +147,20 @@ export {
   type McpBreakerStates,
 } from './telemetry/rampart-channels';
 export { loadPackage } from './state/redis-client';
+export { contractOf, serializeContract, parseContract } from './contract/contract-snapshot';
+export { diffContracts } from './contract/contract-diff';
+export { diffSchemas, type SchemaSide, type SchemaChange } from './contract/schema-diff';
+export { ContractError, isContractError } from './contract/contract.error';
+export type {
+  McpContract,
+  ServerContract,
+  ToolContract,
+  ResourceContract,
+  ResourceTemplateContract,
+  PromptContract,
+  PromptArgumentContract,
+  ContractSchema,
+  ContractVersioned,
+  ContractChange,
+  ContractSubject,
+} from './contract/contract.interfaces';
