@@ -150,6 +150,14 @@ export { loadPackage } from './state/redis-client';
 export { contractOf, serializeContract, parseContract } from './contract/contract-snapshot';
 export { diffContracts } from './contract/contract-diff';
 export { diffSchemas, type SchemaSide, type SchemaChange } from './contract/schema-diff';
+export { loadAppContract } from './contract/contract-app';
+export {
+  runContractCommand,
+  ContractExitCode,
+  DEFAULT_CONTRACT_FILE,
+  type ContractCommandIo,
+} from './contract/contract-command';
+export { reportLines } from './contract/contract-report';
 export { ContractError, isContractError } from './contract/contract.error';
 export type {
   McpContract,
