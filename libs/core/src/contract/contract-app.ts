@@ -37,7 +37,11 @@ const isAppContext = (value: unknown): value is INestApplicationContext =>
 function describe(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'function') return `the function ${value.name || '(anonymous)'}`;
-  return `a ${typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value}`;
+  if (typeof value === 'object') {
+    const keys = Object.keys(value);
+    return keys.length ? `an object with keys ${keys.join(', ')}` : 'an empty object';
+  }
+  return `the ${typeof value} ${JSON.stringify(value)}`;
 }
 
 /** Splits `file#Export.member` into the file's absolute path and the export's path. */
