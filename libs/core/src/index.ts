@@ -69,6 +69,8 @@ export type {
   SchemaSource,
   JsonSchemaObject,
   ServerScoped,
+  Versioned,
+  DeprecationInfo,
 } from './interfaces/primitive-options.interface';
 export { McpRegistry } from './registry/mcp-registry';
 export type { StandardJsonSchema } from './schema/standard-schema';
@@ -113,6 +115,8 @@ export {
   MODERN_PROTOCOL_VERSION,
   LEGACY_PROTOCOL_VERSION,
   MCP_CONTEXT_TYPE,
+  VERSION_META_KEY,
+  DEPRECATED_META_KEY,
 } from './mcp.constants';
 export type {
   McpRequest,
@@ -144,3 +148,28 @@ export {
   type McpBreakerStates,
 } from './telemetry/rampart-channels';
 export { loadPackage } from './state/redis-client';
+export { contractOf, serializeContract, parseContract } from './contract/contract-snapshot';
+export { diffContracts } from './contract/contract-diff';
+export { diffSchemas, type SchemaSide, type SchemaChange } from './contract/schema-diff';
+export { loadAppContract } from './contract/contract-app';
+export {
+  runContractCommand,
+  ContractExitCode,
+  DEFAULT_CONTRACT_FILE,
+  type ContractCommandIo,
+} from './contract/contract-command';
+export { reportLines } from './contract/contract-report';
+export { ContractError, isContractError } from './contract/contract.error';
+export type {
+  McpContract,
+  ServerContract,
+  ToolContract,
+  ResourceContract,
+  ResourceTemplateContract,
+  PromptContract,
+  PromptArgumentContract,
+  ContractSchema,
+  ContractVersioned,
+  ContractChange,
+  ContractSubject,
+} from './contract/contract.interfaces';

@@ -10,8 +10,10 @@ import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
 import type { Transport } from '@modelcontextprotocol/server';
 import { serveStdio, type StdioServerHandle } from '@modelcontextprotocol/server/stdio';
 import { assertToolName } from './decorators/tool.decorator';
+import { versioningProblem } from './decorators/versioning.util';
 import { McpExplorer } from './discovery/mcp-explorer.service';
 import { McpDefinitionError } from './errors/mcp-definition.error';
+import { INVALID_DYNAMIC_OPTION } from './errors/messages.constant';
 import type { McpContext, McpTransportKind } from './context/mcp-context';
 import type { McpModuleOptions } from './interfaces/mcp-module-options.interface';
 import type {
@@ -168,6 +170,7 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
   /** Adds a tool at run time; connected clients get `notifications/tools/list_changed`. */
   addTool(definition: DynamicToolDefinition): void {
     assertToolName(definition.name, `dynamic tool "${definition.name}"`);
+    assertVersioning('tool', definition.name, definition);
     const { handler, ...options } = definition;
     this.explorer.addDynamicTool(this.registry, options, new DynamicHandler(handler));
   }
@@ -211,6 +214,7 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
 
   /** Adds a fixed resource at run time; clients get `notifications/resources/list_changed`. */
   addResource(definition: DynamicResourceDefinition): void {
+    assertVersioning('resource', definition.uri, definition);
     const { handler, ...options } = definition;
     this.explorer.addDynamicResource(this.registry, options, new DynamicHandler(handler));
   }
@@ -222,6 +226,7 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
 
   /** Adds a prompt at run time; clients get `notifications/prompts/list_changed`. */
   addPrompt(definition: DynamicPromptDefinition): void {
+    assertVersioning('prompt', definition.name, definition);
     const { handler, ...options } = definition;
     this.explorer.addDynamicPrompt(this.registry, options, new DynamicHandler(handler));
   }
@@ -236,6 +241,16 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
       throw new Error(`MCP server "${this.name}" is not initialised yet: call it after app.init()`);
     return this.factory;
   }
+}
+
+/** Refuses a primitive added at run time whose `version`, `deprecated` or `_meta` is invalid. */
+function assertVersioning(
+  kind: string,
+  name: string,
+  options: Parameters<typeof versioningProblem>[0],
+): void {
+  const problem = versioningProblem(options);
+  if (problem) throw new McpDefinitionError(INVALID_DYNAMIC_OPTION(kind, name, problem));
 }
 
 /** Fails the boot on options that cannot work, naming the option. */

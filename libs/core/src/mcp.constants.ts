@@ -13,6 +13,25 @@ export const MCP_COMPLETION_METADATA = 'RAMPART:COMPLETION';
 // (as @nestjs/graphql does).
 export const MCP_PARAM_ARGS_METADATA = '__routeArguments__';
 
+/**
+ * `_meta` key of a tool's, resource's, template's or prompt's contract version in the lists
+ * (`tools/list`, ...): a string, `MAJOR` or `MAJOR.MINOR`, from the `version` option.
+ *
+ * @example
+ * const { tools } = await client.listTools();
+ * tools.filter((t) => t._meta?.[VERSION_META_KEY] === '2');
+ */
+export const VERSION_META_KEY = 'io.rampart/version';
+/**
+ * `_meta` key that marks a deprecated tool, resource, template or prompt in the lists: an object
+ * with optional `since`, `reason` and `replacedBy`, from the `deprecated` option.
+ *
+ * @example
+ * const { tools } = await client.listTools();
+ * const usable = tools.filter((t) => !t._meta?.[DEPRECATED_META_KEY]);
+ */
+export const DEPRECATED_META_KEY = 'io.rampart/deprecated';
+
 /** The Nest `ExecutionContext` type of every MCP call: `context.getType() === 'mcp'`. */
 export const MCP_CONTEXT_TYPE = 'mcp';
 

@@ -95,6 +95,90 @@ describe('MCP decorators', () => {
     }).toThrow(McpDefinitionErrorLike());
   });
 
+  it('@Tool records a version and a deprecation as given', () => {
+    class Tools {
+      @Tool({ version: '2.1', deprecated: { since: '3', replacedBy: 'look_up_v3' } })
+      lookUp() {}
+    }
+    expect(reflector.get(ToolMetadata, Reflect.get(Tools.prototype, 'lookUp'))).toEqual({
+      name: 'lookUp',
+      version: '2.1',
+      deprecated: { since: '3', replacedBy: 'look_up_v3' },
+    });
+  });
+
+  it.each([
+    [{ version: 'v2' }, `"version" must be MAJOR or MAJOR.MINOR (e.g. '2', '2.1' or 2), got "v2"`],
+    [
+      { version: '1.2.3' },
+      `"version" must be MAJOR or MAJOR.MINOR (e.g. '2', '2.1' or 2), got "1.2.3"`,
+    ],
+    [{ version: '01' }, `"version" must be MAJOR or MAJOR.MINOR (e.g. '2', '2.1' or 2), got "01"`],
+    [{ version: 1.5 }, `"version" must be MAJOR or MAJOR.MINOR (e.g. '2', '2.1' or 2), got 1.5`],
+    [{ version: -1 }, `"version" must be MAJOR or MAJOR.MINOR (e.g. '2', '2.1' or 2), got -1`],
+    [
+      { deprecated: 'yes' },
+      `"deprecated" must be a boolean or { since?, reason?, replacedBy? }, got "yes"`,
+    ],
+    [
+      { deprecated: null },
+      `"deprecated" must be a boolean or { since?, reason?, replacedBy? }, got null`,
+    ],
+    [
+      { deprecated: { until: '3' } },
+      `"deprecated.until" is not an option: use since, reason, replacedBy`,
+    ],
+    [{ deprecated: { reason: '' } }, `"deprecated.reason" must be a non-empty string, got ""`],
+    [{ deprecated: { since: 2 } }, `"deprecated.since" must be a non-empty string, got 2`],
+    [
+      { _meta: { 'io.rampart/version': '2' } },
+      `"_meta" must not set "io.rampart/version": use the "version" option`,
+    ],
+    [
+      { _meta: { 'io.rampart/deprecated': true } },
+      `"_meta" must not set "io.rampart/deprecated": use the "deprecated" option`,
+    ],
+  ])('@Tool rejects %j when the class is defined', (options, problem) => {
+    expect(() => {
+      class Tools {
+        @Tool(options as never)
+        m() {}
+      }
+      void Tools;
+    }).toThrow(`Invalid @Tool() on Tools.m: ${problem}`);
+  });
+
+  it('@Resource, @ResourceTemplate and @Prompt check version and deprecated when the class is defined', () => {
+    expect(() => {
+      class R {
+        @Resource({ uri: 'config://app', version: 'latest' })
+        m() {}
+      }
+      void R;
+    }).toThrow(`Invalid @Resource() on R.m: "version" must be MAJOR or MAJOR.MINOR`);
+    expect(() => {
+      class R {
+        @ResourceTemplate({ uriTemplate: 'page://{id}', deprecated: [] as never })
+        m() {}
+      }
+      void R;
+    }).toThrow(`Invalid @ResourceTemplate() on R.m: "deprecated" must be a boolean`);
+    let error: unknown;
+    try {
+      class P {
+        @Prompt({ deprecated: { replacedBy: ' ' } })
+        m() {}
+      }
+      void P;
+    } catch (e) {
+      error = e;
+    }
+    expect(isMcpDefinitionError(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      'Invalid @Prompt() on P.m: "deprecated.replacedBy" must be a non-empty string, got " "',
+    );
+  });
+
   it('@Prompt defaults its name to the method name', () => {
     class P {
       @Prompt({ description: 'p' })

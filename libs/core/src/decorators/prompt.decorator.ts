@@ -3,6 +3,7 @@ import { McpDefinitionError } from '../errors/mcp-definition.error';
 import { INVALID_DECORATOR_OPTION } from '../errors/messages.constant';
 import type { CompletionOptions, PromptOptions } from '../interfaces/primitive-options.interface';
 import { describeMember } from './tool.decorator';
+import { versioningProblem } from './versioning.util';
 
 /** Typed metadata of `@Prompt()`, with the name resolved. */
 export const PromptMetadata = Reflector.createDecorator<PromptOptions & { name: string }>();
@@ -22,6 +23,11 @@ export const CompletionMetadata = Reflector.createDecorator<CompletionOptions>()
  */
 export function Prompt(options: PromptOptions = {}): MethodDecorator {
   return (target, key, descriptor) => {
+    const problem = versioningProblem(options);
+    if (problem)
+      throw new McpDefinitionError(
+        INVALID_DECORATOR_OPTION('Prompt', describeMember(target, key), problem),
+      );
     PromptMetadata({ ...options, name: options.name ?? String(key) })(target, key, descriptor);
   };
 }

@@ -6,6 +6,7 @@ import type {
   ResourceTemplateOptions,
 } from '../interfaces/primitive-options.interface';
 import { describeMember } from './tool.decorator';
+import { versioningProblem } from './versioning.util';
 
 /** Typed metadata of `@Resource()`, with the name resolved. */
 export const ResourceMetadata = Reflector.createDecorator<ResourceOptions & { name: string }>();
@@ -39,6 +40,8 @@ export function Resource(options: ResourceOptions): MethodDecorator {
           `"uri" must be an absolute URI, got ${JSON.stringify(options?.uri)}`,
         ),
       );
+    const problem = versioningProblem(options);
+    if (problem) throw new McpDefinitionError(INVALID_DECORATOR_OPTION('Resource', where, problem));
     ResourceMetadata({ ...options, name: options.name ?? String(key) })(target, key, descriptor);
   };
 }
@@ -64,6 +67,9 @@ export function ResourceTemplate(options: ResourceTemplateOptions): MethodDecora
           `"uriTemplate" must be an RFC 6570 template with at least one {variable}, got ${JSON.stringify(options?.uriTemplate)}`,
         ),
       );
+    const problem = versioningProblem(options);
+    if (problem)
+      throw new McpDefinitionError(INVALID_DECORATOR_OPTION('ResourceTemplate', where, problem));
     ResourceTemplateMetadata({ ...options, name: options.name ?? String(key) })(
       target,
       key,

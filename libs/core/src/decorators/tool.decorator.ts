@@ -1,7 +1,8 @@
 import { Reflector } from '@nestjs/core';
 import { McpDefinitionError } from '../errors/mcp-definition.error';
-import { INVALID_TOOL_NAME } from '../errors/messages.constant';
+import { INVALID_DECORATOR_OPTION, INVALID_TOOL_NAME } from '../errors/messages.constant';
 import type { ToolOptions } from '../interfaces/primitive-options.interface';
+import { versioningProblem } from './versioning.util';
 
 const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
@@ -25,12 +26,18 @@ export const describeMember = (target: object, key: string | symbol): string =>
  * ```ts
  * @Tool({ name: 'scrape_url', description: 'Fetch a public web page', annotations: { readOnlyHint: true } })
  * async scrape(@Args() input: ScrapeUrlInput, @Ctx() ctx: McpContext) { ... }
+ *
+ * // A contract version, and a deprecation that clients see in tools/list `_meta`
+ * @Tool({ name: 'search', version: 1, deprecated: { since: '2', replacedBy: 'search_v2' } })
  * ```
  */
 export function Tool(options: ToolOptions = {}): MethodDecorator {
   return (target, key, descriptor) => {
     const name = options.name ?? String(key);
-    assertToolName(name, describeMember(target, key));
+    const where = describeMember(target, key);
+    assertToolName(name, where);
+    const problem = versioningProblem(options);
+    if (problem) throw new McpDefinitionError(INVALID_DECORATOR_OPTION('Tool', where, problem));
     ToolMetadata({ ...options, name })(target, key, descriptor);
   };
 }

@@ -5,6 +5,7 @@ import { CompletionMetadata, PromptMetadata } from '../decorators/prompt.decorat
 import { McpParamType } from '../decorators/params.decorator';
 import { ResourceMetadata, ResourceTemplateMetadata } from '../decorators/resource.decorator';
 import { ToolMetadata } from '../decorators/tool.decorator';
+import { definitionMeta } from '../decorators/versioning.util';
 import { McpDefinitionError } from '../errors/mcp-definition.error';
 import { McpHook } from '../hooks/mcp-hook.decorator';
 import type { McpRequestHook } from '../hooks/mcp-request-hook.interface';
@@ -16,6 +17,7 @@ import type {
   SchemaSource,
   ServerScoped,
   ToolOptions,
+  Versioned,
 } from '../interfaces/primitive-options.interface';
 import { MCP_CONTEXT_TYPE, MCP_PARAM_ARGS_METADATA } from '../mcp.constants';
 import { McpInterceptorsConsumer } from '../pipeline/mcp-interceptors.consumer';
@@ -121,10 +123,9 @@ export class McpExplorer implements OnModuleInit {
         if (tool && belongs(tool, registry.server)) this.addTool(registry, found, tool);
         const resource = this.reflector.get(ResourceMetadata, method);
         if (resource && belongs(resource, registry.server)) {
-          const { server: _s, ...definition } = resource;
           registry.addResource({
             uri: resource.uri,
-            definition,
+            definition: wireDefinition(resource),
             source: found.source,
             handler,
             invoke: this.bind(found),
@@ -132,11 +133,10 @@ export class McpExplorer implements OnModuleInit {
         }
         const template = this.reflector.get(ResourceTemplateMetadata, method);
         if (template && belongs(template, registry.server)) {
-          const { server: _s, ...definition } = template;
           registry.addTemplate({
             name: template.name,
             template: new UriTemplate(template.uriTemplate),
-            definition,
+            definition: wireDefinition(template),
             source: found.source,
             handler,
             invoke: this.bind(found),
@@ -263,11 +263,10 @@ export class McpExplorer implements OnModuleInit {
     resource: ResourceOptions & { name: string },
     holder: object,
   ): void {
-    const { server: _s, ...definition } = resource;
     const found = dynamic(holder, `dynamic resource ${resource.uri}`, resource);
     registry.addResource({
       uri: resource.uri,
-      definition,
+      definition: wireDefinition(resource),
       source: found.source,
       handler: found.handler,
       invoke: this.bind(found),
@@ -293,6 +292,7 @@ export class McpExplorer implements OnModuleInit {
       ? compile(input, found.source)
       : { schema: { type: 'object', properties: {} } as JsonSchemaObject, validator: undefined };
     const output = tool.output ? compile(tool.output, found.source) : undefined;
+    const meta = definitionMeta(tool);
     const definition: Tool = {
       name: tool.name,
       ...(tool.title && { title: tool.title }),
@@ -301,7 +301,7 @@ export class McpExplorer implements OnModuleInit {
       ...(output && { outputSchema: output.schema as Tool['outputSchema'] }),
       ...(tool.annotations && { annotations: tool.annotations }),
       ...(tool.icons && { icons: tool.icons }),
-      ...(tool._meta && { _meta: tool._meta }),
+      ...(meta && { _meta: meta }),
     };
     registry.addTool({
       name: tool.name,
@@ -335,10 +335,10 @@ export class McpExplorer implements OnModuleInit {
       }));
       validator = compiled.validator;
     }
-    const { server: _s, arguments: _a, ...rest } = prompt;
+    const { arguments: _a, ...rest } = prompt;
     registry.addPrompt({
       name: prompt.name,
-      definition: { ...rest, ...(args && { arguments: args }) },
+      definition: { ...wireDefinition(rest), ...(args && { arguments: args }) },
       servers: scope(prompt),
       source: found.source,
       handler: found.handler,
@@ -363,6 +363,18 @@ export class McpExplorer implements OnModuleInit {
     const type = types?.[index];
     return PRIMITIVE_TYPES.has(type) ? undefined : (type as Type<unknown>);
   }
+}
+
+/**
+ * The definition of a resource, template or prompt as the lists send it: its options without
+ * `server`, with `version` and `deprecated` moved into `_meta`.
+ */
+function wireDefinition<O extends ServerScoped & Versioned & { _meta?: Record<string, unknown> }>(
+  options: O,
+): Omit<O, 'server' | 'version' | 'deprecated' | '_meta'> & { _meta?: Record<string, unknown> } {
+  const { server: _s, version: _v, deprecated: _d, _meta: _m, ...definition } = options;
+  const meta = definitionMeta(options);
+  return { ...definition, ...(meta && { _meta: meta }) };
 }
 
 function dynamic<O>(holder: object, source: string, options: O): Found<O> {

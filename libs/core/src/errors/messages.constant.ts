@@ -10,6 +10,8 @@ export const DUPLICATE_PRIMITIVE = (
   `Duplicate ${kind} "${name}" on server "${server}": declared by ${a} and by ${b}. Give one of them another name, or scope them to different servers with the "server" option.`;
 export const INVALID_DECORATOR_OPTION = (decorator: string, where: string, problem: string) =>
   `Invalid @${decorator}() on ${where}: ${problem}`;
+export const INVALID_DYNAMIC_OPTION = (kind: string, name: string, problem: string) =>
+  `Invalid dynamic ${kind} "${name}": ${problem}`;
 export const UNKNOWN_COMPLETION_TARGET = (kind: string, name: string, where: string) =>
   `@Completion() on ${where} completes the ${kind} "${name}", which no provider declares.`;
 export const UNSUPPORTED_NEST = (version: string, problem: string) =>

@@ -17,8 +17,49 @@ export interface ServerScoped {
   server?: string | string[];
 }
 
+/**
+ * Details of a deprecation, sent to clients in `_meta['io.rampart/deprecated']`.
+ *
+ * @example
+ * ```ts
+ * @Tool({ name: 'search', version: 1, deprecated: { since: '2', replacedBy: 'search_v2' } })
+ * ```
+ */
+export interface DeprecationInfo {
+  /** The version (or date) since which the primitive is deprecated. */
+  since?: string;
+  /** Why it is deprecated and what to do instead; people read it, the model may too. */
+  reason?: string;
+  /** What replaces it: a tool or prompt name, a resource URI or URI template. */
+  replacedBy?: string;
+}
+
+/**
+ * The contract version and deprecation of a tool, resource, resource template or prompt. Both are
+ * sent to clients in the primitive's `_meta` in the lists, and recorded in the contract snapshot
+ * that `rampart-contract` compares builds against (see docs/contracts.md).
+ */
+export interface Versioned {
+  /**
+   * Version of the primitive's contract (its name, schemas and arguments): `MAJOR` or
+   * `MAJOR.MINOR`, as a string (`'2'`, `'2.1'`) or an integer (`2`). Raise `MAJOR` with a
+   * breaking change; `rampart-contract check` accepts a breaking change only then, and only while
+   * the old shape is still served, deprecated, at the old `MAJOR`. Sent as
+   * `_meta['io.rampart/version']`, a string. Checked when the class is defined.
+   * @default none: the contract checker counts a primitive without a version as version 1
+   */
+  version?: string | number;
+  /**
+   * Marks the primitive as deprecated: `true`, or {@link DeprecationInfo}. It is still listed and
+   * served; clients see `_meta['io.rampart/deprecated']` (an object, `{}` for `true`). Checked when
+   * the class is defined.
+   * @default false
+   */
+  deprecated?: boolean | DeprecationInfo;
+}
+
 /** Options of `@Tool()`. */
-export interface ToolOptions extends ServerScoped {
+export interface ToolOptions extends ServerScoped, Versioned {
   /**
    * Tool name: 1-128 characters of `A-Z a-z 0-9 _ - .`, unique per server.
    * @default the method name
@@ -39,12 +80,15 @@ export interface ToolOptions extends ServerScoped {
   input?: SchemaSource;
   /** Result: a DTO class or a JSON Schema; the method's return value becomes `structuredContent`. */
   output?: SchemaSource;
-  /** Extra `_meta` sent with the tool in `tools/list`. */
+  /**
+   * Extra `_meta` sent with the tool in `tools/list`. The `io.rampart/version` and
+   * `io.rampart/deprecated` keys come from `version` and `deprecated`, not from here.
+   */
   _meta?: Record<string, unknown>;
 }
 
 /** Options of `@Resource()`. */
-export interface ResourceOptions extends ServerScoped {
+export interface ResourceOptions extends ServerScoped, Versioned {
   /** The resource URI. */
   uri: string;
   /**
@@ -63,7 +107,7 @@ export interface ResourceOptions extends ServerScoped {
 }
 
 /** Options of `@ResourceTemplate()`. */
-export interface ResourceTemplateOptions extends ServerScoped {
+export interface ResourceTemplateOptions extends ServerScoped, Versioned {
   /** RFC 6570 URI template, e.g. `page://{id}`. Its variables are the method's `@Args()`. */
   uriTemplate: string;
   /**
@@ -80,7 +124,7 @@ export interface ResourceTemplateOptions extends ServerScoped {
 }
 
 /** Options of `@Prompt()`. */
-export interface PromptOptions extends ServerScoped {
+export interface PromptOptions extends ServerScoped, Versioned {
   /**
    * Prompt name.
    * @default the method name
