@@ -307,6 +307,31 @@ describe('the libs packed, installed and used in an app outside the repo', () =>
     expect(pg).toMatch(/needs the "pg" package, which is not installed: run `npm install pg`/);
   });
 
+  it("runs the app's module in memory with @rampart/testing, as the guide's Testing section does", async () => {
+    const script = `
+      const { createMcpTestApp } = require('@rampart/testing');
+      const { AppModule } = require('./dist/app.module');
+      (async () => {
+        const t = await createMcpTestApp({ imports: [AppModule.forRoot({ stdio: false })] });
+        try {
+          const result = await t.client.callTool({ name: 'greet', arguments: { name: 'Ada' } });
+          console.log('RESULT ' + JSON.stringify(result));
+        } finally {
+          await t.close();
+        }
+      })().catch((error) => {
+        console.error(error);
+        process.exitCode = 1;
+      });
+    `;
+    const ran = await succeed([process.execPath, ['-e', script]], {
+      cwd: app,
+      limitMs: CALL_LIMIT_MS,
+    });
+    const result = JSON.parse(/^RESULT (.*)$/m.exec(ran.stdout)![1]) as CallOutput['greeted'];
+    expect(result.content).toEqual([{ type: 'text', text: 'Hi Ada!' }]);
+  });
+
   const expectGreetings = (out: CallOutput) => {
     expect(out.tools.map((tool) => tool.name)).toEqual(['greet']);
     // The schema and the validation come from the app's DTO, through the app's class-validator.
