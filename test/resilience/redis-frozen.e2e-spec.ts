@@ -5,6 +5,7 @@ import {
   RedisIdempotencyStorage,
   RedisRateLimitStorage,
   ResilienceRedis,
+  type ResilienceRedisClient,
   StorageUnavailableError,
 } from '@rampart/resilience';
 import { createMcpTestApp, type McpTestApp, toolText } from '@rampart/testing';
@@ -48,7 +49,7 @@ describeWith('redis-server').each(['insurance', 'fail-closed'] as const)(
     const keyPrefix = 'frozen-test:';
     let redis: TestRedisServer;
     let t: McpTestApp;
-    let client: () => Redis;
+    let client: () => ResilienceRedisClient;
     const call = (
       name: string,
       args: Record<string, unknown> = {},

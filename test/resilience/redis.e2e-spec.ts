@@ -1,6 +1,10 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { MCP_BREAKER_STATES, type McpBreakerStates } from '@rampart/core';
-import { IDEMPOTENCY_META_KEY, ResilienceRedis } from '@rampart/resilience';
+import {
+  IDEMPOTENCY_META_KEY,
+  ResilienceRedis,
+  type ResilienceRedisClient,
+} from '@rampart/resilience';
 import { createMcpTestApp, type McpTestApp, toolText } from '@rampart/testing';
 import { Redis } from 'ioredis';
 import { ResilienceFixtureModule, ResilientTools } from './resilience.fixture';
@@ -84,7 +88,7 @@ describeWith('redis-server').each(['insurance', 'fail-closed'] as const)(
   (onRedisDown) => {
     let redis: TestRedisServer;
     let t: McpTestApp;
-    let client: () => Redis;
+    let client: () => ResilienceRedisClient;
 
     beforeAll(async () => {
       redis = new TestRedisServer(await freePort());

@@ -43,7 +43,11 @@ export {
   ObservabilityEndpointsModule,
   type ObservabilityEndpointsOptions,
 } from './endpoints/observability-endpoints.module';
-export type { AuditOptions, PostgresAuditOptions } from './audit/audit-options.interface';
+export type {
+  AuditOptions,
+  PgPoolLike,
+  PostgresAuditOptions,
+} from './audit/audit-options.interface';
 export type { AuditRecord } from './audit/audit-record.interface';
 export { AuditSink, AUDIT_SINK, type AuditSinkStats } from './audit/audit-sink.interface';
 export { AuditTrail } from './audit/audit-trail.service';

@@ -19,6 +19,7 @@ export type {
   LoadSheddingOptions,
   RedisStorageOptions,
 } from './interfaces/resilience-module-options.interface';
+export type { ResilienceRedisClient } from './interfaces/resilience-redis-client.interface';
 export { RateLimit, RateLimitMetadata } from './decorators/rate-limit.decorator';
 export { Retry, RetryMetadata } from './decorators/retry.decorator';
 export { CircuitBreaker, CircuitBreakerMetadata } from './decorators/circuit-breaker.decorator';

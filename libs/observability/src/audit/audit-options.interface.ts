@@ -1,5 +1,25 @@
-import type { Pool } from 'pg';
 import type { AuditSink } from './audit-sink.interface';
+
+/**
+ * The part of a `pg.Pool` that the PostgreSQL audit sink uses; a `pg.Pool` satisfies it. The lib
+ * loads `pg` only when the sink creates its own pool, and its public types do not name it, so an
+ * app without the PostgreSQL sink needs neither `pg` nor its types.
+ *
+ * @example
+ * ```ts
+ * import { Pool } from 'pg';
+ *
+ * const pool: PgPoolLike = new Pool({ connectionString: process.env.DATABASE_URL });
+ * ObservabilityModule.forRoot({ audit: { sink: 'postgres', postgres: { pool } } });
+ * ```
+ */
+export interface PgPoolLike {
+  /** Runs one parameterized statement. */
+  query(text: string, values?: unknown[]): Promise<unknown>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  /** Closes every connection of the pool. */
+  end(): Promise<void>;
+}
 
 /**
  * Options of the PostgreSQL audit sink. Rows are queued in memory and written in batches by one
@@ -14,7 +34,7 @@ export interface PostgresAuditOptions {
   /** `postgres://` URL of the database; the sink creates (and ends) its own small pool. */
   connectionString?: string;
   /** A `pg.Pool` of the app, used as is (the sink never ends it). Wins over `connectionString`. */
-  pool?: Pool;
+  pool?: PgPoolLike;
   /** Table, optionally schema-qualified (`[schema.]name`, letters, digits and `_`). @default 'rampart_audit' */
   table?: string;
   /**

@@ -1,8 +1,8 @@
 import { Logger, type LoggerService } from '@nestjs/common';
-import type { Pool, PoolConfig } from 'pg';
+import type { PoolConfig } from 'pg';
 import { Counter, type Registry } from 'prom-client';
 import type { AuditRecord } from './audit-record.interface';
-import type { PostgresAuditOptions } from './audit-options.interface';
+import type { PgPoolLike, PostgresAuditOptions } from './audit-options.interface';
 import type { AuditSink, AuditSinkStats } from './audit-sink.interface';
 import { AUDIT_DROPPED_METRIC, AUDIT_WRITTEN_METRIC, DEFAULT_AUDIT_TABLE } from './audit.constants';
 import { loadPackage } from '@rampart/core';
@@ -72,7 +72,7 @@ export class PostgresAuditSink implements AuditSink {
   private readonly logger: LoggerService;
   private readonly droppedCounter?: Counter;
   private readonly writtenCounter?: Counter;
-  private pool?: Pool;
+  private pool?: PgPoolLike;
   private ownsPool = false;
   private queue: AuditRecord[] = [];
   private timer?: NodeJS.Timeout;

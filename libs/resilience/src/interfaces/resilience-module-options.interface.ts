@@ -1,5 +1,5 @@
 import type { McpContext } from '@rampart/core';
-import type { Redis } from 'ioredis';
+import type { ResilienceRedisClient } from './resilience-redis-client.interface';
 
 /** Which bucket a call counts against. A function gets the call's context and raw arguments. */
 export type RateLimitKey =
@@ -235,10 +235,11 @@ export interface ToolPolicy {
 /** Redis storage: shares limits, breakers and idempotency records across replicas. */
 export interface RedisStorageOptions {
   /**
-   * A Redis URL (a client is created, and closed on shutdown) or an ioredis client (never closed
-   * by Rampart). `undefined` (e.g. an unset `REDIS_URL`) means memory storage.
+   * A Redis URL (a client is created, and closed on shutdown; needs the `ioredis` package) or an
+   * ioredis client (never closed by Rampart; see {@link ResilienceRedisClient}). `undefined`
+   * (e.g. an unset `REDIS_URL`) means memory storage.
    */
-  redis: string | Redis | undefined;
+  redis: string | ResilienceRedisClient | undefined;
   /**
    * Prefix of every key Rampart writes.
    * @default 'rampart:'

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ResilienceRedisClient } from '../interfaces/resilience-redis-client.interface';
 import type { BreakerStateStorage } from './breaker-state.storage';
 import { DEFAULT_COMMAND_TIMEOUT_MS, withDeadline } from './command-deadline';
 
@@ -15,7 +15,7 @@ import { DEFAULT_COMMAND_TIMEOUT_MS, withDeadline } from './command-deadline';
  */
 export class RedisBreakerStateStorage implements BreakerStateStorage {
   constructor(
-    private readonly client: Redis,
+    private readonly client: ResilienceRedisClient,
     private readonly keyPrefix: string,
     /** Longest wait for one command, in milliseconds. */
     private readonly commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,

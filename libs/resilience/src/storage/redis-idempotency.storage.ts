@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ResilienceRedisClient } from '../interfaces/resilience-redis-client.interface';
 import { DEFAULT_COMMAND_TIMEOUT_MS, withDeadline } from './command-deadline';
 import { StorageUnavailableError, isStorageUnavailableError } from './storage-unavailable.error';
 import type { IdempotencyClaim, IdempotencyStorage } from './idempotency.storage';
@@ -28,7 +28,7 @@ return 0`;
  */
 export class RedisIdempotencyStorage implements IdempotencyStorage {
   constructor(
-    private readonly client: Redis,
+    private readonly client: ResilienceRedisClient,
     private readonly keyPrefix: string,
     /** Longest wait for one command, in milliseconds. */
     private readonly commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { ResilienceRedisClient } from '../interfaces/resilience-redis-client.interface';
 import { RLWrapperTimeouts, RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from './command-deadline';
 import { consumeOne } from './limiter-verdict';
@@ -27,7 +27,7 @@ export class RedisRateLimitStorage implements RateLimitStorage {
   private warned = false;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: ResilienceRedisClient,
     private readonly keyPrefix: string,
     private readonly onDown: 'insurance' | 'fail-closed',
     /** Longest wait for Redis on one call, in milliseconds. */

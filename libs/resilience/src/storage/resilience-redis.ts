@@ -1,6 +1,6 @@
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { loadPackage } from '@rampart/core';
-import type { Redis } from 'ioredis';
+import type { ResilienceRedisClient } from '../interfaces/resilience-redis-client.interface';
 import { REDIS_CLIENT_WITHOUT_SOCKET_TIMEOUT } from '../errors/messages.constant';
 import type { ResilienceModuleOptions } from '../interfaces/resilience-module-options.interface';
 import { validateStorage } from '../policies/policy-validation';
@@ -24,7 +24,7 @@ import { DEFAULT_COMMAND_TIMEOUT_MS } from './command-deadline';
  * ```
  */
 export class ResilienceRedis implements OnModuleInit, OnApplicationShutdown {
-  readonly client?: Redis;
+  readonly client?: ResilienceRedisClient;
   readonly keyPrefix: string;
   /** Longest wait for Redis on one storage command, in milliseconds. */
   readonly commandTimeoutMs: number;
