@@ -13,6 +13,8 @@ export interface LibManifest {
   types?: string;
   exports?: unknown;
   files?: string[];
+  /** Commands the package installs: name → file in the package. */
+  bin?: Record<string, string>;
   engines?: { node?: string };
   scripts?: Record<string, string>;
   dependencies?: Record<string, string>;

@@ -200,7 +200,11 @@ describe.each(LIBS.map((lib) => [lib.manifest.name, lib] as const))('%s', (name,
 
   it('builds itself before it is packed, and packs its build without build info', () => {
     expect(manifest.scripts?.prepack).toBe('tsc -b tsconfig.lib.json');
-    expect(manifest.files).toEqual(['dist', '!dist/*.tsbuildinfo']);
+    // A command (`bin`) is a committed file outside dist, packed with its folder.
+    const bins = Object.values(manifest.bin ?? {});
+    const binDirs = [...new Set(bins.map((file) => file.split('/')[0]))];
+    expect(manifest.files).toEqual(['dist', '!dist/*.tsbuildinfo', ...binDirs]);
+    for (const file of bins) expect(existsSync(join(lib.root, file))).toBe(true);
     // The build info lives in dist, so that a deleted dist is rebuilt (tsc -b would otherwise
     // find the build info beside it up to date and pack an empty lib), and `files` leaves it out.
     const { config, error } = ts.readConfigFile(join(lib.root, 'tsconfig.lib.json'), (path) =>
