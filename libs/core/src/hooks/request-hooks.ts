@@ -70,12 +70,16 @@ export class RequestHooks {
    * run on every request, and a hook that answers at once costs no promise or microtask turn
    * (the same holds for every phase below).
    */
-  onHttpRequest(exchange: McpHttpExchange, from = 0): MaybePromise<boolean> {
+  onHttpRequest(exchange: McpHttpExchange): MaybePromise<boolean> {
+    return this.onHttpRequestFrom(0, exchange);
+  }
+
+  private onHttpRequestFrom(from: number, exchange: McpHttpExchange): MaybePromise<boolean> {
     for (let i = from; i < this.httpHooks.length; i++) {
       const done = this.httpHooks[i].onHttpRequest!(exchange);
       if (isPromiseLike(done))
         return Promise.resolve(done).then(
-          () => !exchange.response.writableEnded && this.onHttpRequest(exchange, i + 1),
+          () => !exchange.response.writableEnded && this.onHttpRequestFrom(i + 1, exchange),
         );
       if (exchange.response.writableEnded) return false;
     }
@@ -83,12 +87,19 @@ export class RequestHooks {
   }
 
   /** The identity the first claiming `authenticate` hook returns; a refusal propagates. */
-  authenticate(request: McpAuthRequest, from = 0): MaybePromise<McpIdentity | undefined> {
+  authenticate(request: McpAuthRequest): MaybePromise<McpIdentity | undefined> {
+    return this.authenticateFrom(0, request);
+  }
+
+  private authenticateFrom(
+    from: number,
+    request: McpAuthRequest,
+  ): MaybePromise<McpIdentity | undefined> {
     for (let i = from; i < this.authenticators.length; i++) {
       const identity = this.authenticators[i].authenticate!(request);
       if (isPromiseLike(identity))
         return Promise.resolve(identity).then(
-          (found) => found ?? this.authenticate(request, i + 1),
+          (found) => found ?? this.authenticateFrom(i + 1, request),
         );
       if (identity) return identity;
     }
@@ -104,10 +115,14 @@ export class RequestHooks {
    * Runs the admission hooks in order. A refusal (a throw or a rejection) releases those already
    * admitted and propagates; otherwise the returned function releases them all.
    */
-  admit(
+  admit(request: McpRequest): MaybePromise<McpRelease | undefined> {
+    return this.admitFrom(0, request, undefined);
+  }
+
+  private admitFrom(
+    from: number,
     request: McpRequest,
-    from = 0,
-    releases?: McpRelease[],
+    releases: McpRelease[] | undefined,
   ): MaybePromise<McpRelease | undefined> {
     try {
       for (let i = from; i < this.admitters.length; i++) {
@@ -116,7 +131,7 @@ export class RequestHooks {
           return Promise.resolve(release).then(
             (admitted) => {
               if (admitted) (releases ??= []).push(admitted);
-              return this.admit(request, i + 1, releases);
+              return this.admitFrom(i + 1, request, releases);
             },
             (error: unknown) => this.refuse(request, error, releases),
           );
