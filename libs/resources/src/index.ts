@@ -26,3 +26,12 @@ export {
   ResourceStoreUnavailableError,
   isResourceStoreUnavailableError,
 } from './errors/resource-store-unavailable.error';
+export {
+  ResourceLinkSigner,
+  type ResourceLinkKey,
+  type ResourceLinkClaims,
+  type ResourceLinkRefusal,
+  type ResourceLinkVerdict,
+} from './links/resource-link.signer';
+export { RESOURCE_URI_PREFIX, MIN_SECRET_BYTES } from './resources.constants';
+export { ResourceLinkKeyError, isResourceLinkKeyError } from './errors/resource-link-key.error';
