@@ -5,6 +5,7 @@ import type {
   ResourcesModuleOptions,
 } from './interfaces/resources-module-options.interface';
 import { RESOURCES_DEFAULTS } from './resources.constants';
+import { resolveLimits } from './storage/store-limits';
 
 /** The module options the services read, with their defaults. */
 export interface ResolvedResourcesOptions {
@@ -68,6 +69,8 @@ export function resolveResourcesOptions(
     fail('sharingScope', 'must be a non-empty string');
   if (options.sweepIntervalMs !== undefined && !positive(options.sweepIntervalMs))
     fail('sweepIntervalMs', `must be a positive integer, got ${options.sweepIntervalMs}`);
+  // Checked here too, for a store of the user's, which ignores them: a bad value is still a mistake.
+  resolveLimits({ maxBytes: options.maxBytes, maxEntryBytes: options.maxEntryBytes });
   const storage = options.storage;
   if (
     storage !== undefined &&

@@ -63,6 +63,7 @@ function createStore(options: ResourcesModuleOptions): ResourceStore {
     },
     {
       // Nest runs the lifecycle hooks of the instance: the memory store's sweep, Redis's close.
+      // The resolved options come first so that bad options fail before anything connects.
       provide: ResourceStore,
       inject: [RESOURCES_MODULE_OPTIONS, RESOLVED_RESOURCES_OPTIONS],
       useFactory: (options: ResourcesModuleOptions) => createStore(options ?? {}),

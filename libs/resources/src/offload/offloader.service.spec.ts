@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { McpIdentity } from '@rampart/core';
 import { isResourceLinkNotFoundError } from '../errors/resource-link-not-found.error';
 import { isResourceOwnerRequiredError } from '../errors/resource-owner-required.error';
@@ -42,6 +43,10 @@ class RecordingStore implements ResourceStore {
 }
 
 describe('Offloader', () => {
+  // Refusals are logged at debug level: not in the test output.
+  beforeAll(() => jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined));
+  afterAll(() => jest.restoreAllMocks());
+
   let store: RecordingStore;
   const signer = new ResourceLinkSigner([{ id: 'k1', secret: SECRET }]);
   const offloaderWith = (options: ResourcesModuleOptions = {}) =>
