@@ -1,0 +1,107 @@
+/**
+ * The Lua scripts of `RedisResourceStore`. Every change of the store is one script, so that it
+ * is atomic whatever the number of replicas writing at once: the byte counter, the recency and
+ * expiry indexes and the entries never disagree, and no two puts can both see room for
+ * themselves.
+ *
+ * Layout, under the store's key prefix `<p>`:
+ *
+ * - `<p>r:<id>`: a hash per entry, `c` (content: UTF-8 text, or base64 bytes), `m` (metadata
+ *   JSON), `t` (created at) and `e` (expires at), expiring at `e` (`PEXPIREAT`);
+ * - `<p>lru`: sorted set of ids by last use (a sequence number from `<p>seq`, so ties cannot
+ *   happen); the eviction order;
+ * - `<p>exp`: sorted set of ids by expiry, in ms, so that expired entries are reclaimed (their
+ *   bytes uncounted) at the next put, delete or usage, although Redis dropped their hash itself;
+ * - `<p>sizes`: hash of content bytes by id;
+ * - `<p>bytes`: the sum of `<p>sizes`.
+ *
+ * Time is Redis's own (`TIME`), so replicas whose clocks differ agree on what has expired.
+ * Every key but the entries' is passed in KEYS; the entries of evicted and expired ids are
+ * named in the script, so on Redis Cluster give the store a key prefix with a hash tag
+ * (`{rampart-resources}:`) to keep them in one slot.
+ */
+
+/** KEYS[1..5] of every script: lru, exp, sizes, bytes, seq. ARGV[1]: entry key prefix. */
+const PRELUDE = `
+local lru, exp, sizes, total, seq = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local entryPrefix = ARGV[1]
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function drop(id)
+  local size = redis.call('HGET', sizes, id)
+  if size then
+    redis.call('DECRBY', total, size)
+    redis.call('HDEL', sizes, id)
+  end
+  redis.call('ZREM', lru, id)
+  redis.call('ZREM', exp, id)
+  redis.call('DEL', entryPrefix .. id)
+  return size
+end
+local function reclaim(now)
+  local gone = redis.call('ZRANGEBYSCORE', exp, '-inf', now)
+  for i = 1, #gone do drop(gone[i]) end
+end
+local function used()
+  return tonumber(redis.call('GET', total) or '0')
+end
+`;
+
+/**
+ * Put. KEYS[6]: the new entry. ARGV: 2 id, 3 size, 4 ttlMs, 5 maxBytes, 6 content, 7 metadata.
+ * Answers `{ createdAt, expiresAt, bytesAfter, evicted }`, or `{ -1 }` when the id is taken.
+ */
+export const PUT_SCRIPT = `${PRELUDE}
+local now = now_ms()
+reclaim(now)
+if redis.call('EXISTS', KEYS[6]) == 1 then return {-1} end
+local id, size, maxBytes = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[5])
+local evicted = 0
+while used() + size > maxBytes do
+  local victim = redis.call('ZRANGE', lru, 0, 0)[1]
+  if not victim then
+    -- Nothing is left to evict: nothing is left to count either.
+    redis.call('SET', total, 0)
+    break
+  end
+  drop(victim)
+  evicted = evicted + 1
+end
+local expiresAt = now + tonumber(ARGV[4])
+redis.call('HSET', KEYS[6], 'c', ARGV[6], 'm', ARGV[7], 't', now, 'e', expiresAt)
+redis.call('PEXPIREAT', KEYS[6], expiresAt)
+redis.call('ZADD', lru, redis.call('INCR', seq), id)
+redis.call('ZADD', exp, expiresAt, id)
+redis.call('HSET', sizes, id, size)
+local after = redis.call('INCRBY', total, size)
+return {now, expiresAt, after, evicted}
+`;
+
+/**
+ * Get, making the entry the most recently used. KEYS[6]: the entry. ARGV[2]: id. Answers
+ * `{ content, metadata, createdAt, expiresAt }` or nil.
+ */
+export const GET_SCRIPT = `${PRELUDE}
+local found = redis.call('HMGET', KEYS[6], 'c', 'm', 't', 'e')
+if not found[1] or tonumber(found[4]) <= now_ms() then
+  drop(ARGV[2])
+  return false
+end
+redis.call('ZADD', lru, 'XX', redis.call('INCR', seq), ARGV[2])
+return found
+`;
+
+/** Delete. ARGV[2]: id. Answers 1 when a live entry was deleted, else 0. */
+export const DELETE_SCRIPT = `${PRELUDE}
+reclaim(now_ms())
+if drop(ARGV[2]) then return 1 end
+return 0
+`;
+
+/** Usage, after reclaiming expired entries. Answers `{ entries, bytes }`. */
+export const USAGE_SCRIPT = `${PRELUDE}
+reclaim(now_ms())
+return {redis.call('ZCARD', lru), used()}
+`;
