@@ -202,6 +202,7 @@ describe('the libs packed, installed and used in an app outside the repo', () =>
                   '@rampart/resilience',
                   '@rampart/observability',
                   '@rampart/security',
+                  '@rampart/resources',
                 ].map((name) => [name, tarball(name)]),
               ),
               ...pinned(APP_DEPENDENCIES),

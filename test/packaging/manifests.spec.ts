@@ -149,11 +149,12 @@ function installed(name: string): { version: string; engines?: { node?: string }
   ) as { version: string; engines?: { node?: string } };
 }
 
-it('finds the five libs of the workspace', () => {
+it('finds the six libs of the workspace', () => {
   expect(LIBS.map((lib) => lib.manifest.name).sort()).toEqual([
     '@rampart/core',
     '@rampart/observability',
     '@rampart/resilience',
+    '@rampart/resources',
     '@rampart/security',
     '@rampart/testing',
   ]);
