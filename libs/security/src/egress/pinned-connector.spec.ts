@@ -46,7 +46,7 @@ function setup(answers: Record<string, (string[] | Error)[]>, allow: string[] = 
   });
   const connect = (hostname: string, protocol = 'http:', port = '') =>
     new Promise<Error | null>((resolve) =>
-      connector({ hostname, host: hostname, protocol, port }, (error) => resolve(error)),
+      connector({ hostname, host: hostname, protocol, port }, (error, _socket) => resolve(error)),
     );
   return { resolver, real, refusals, connect };
 }
@@ -140,7 +140,9 @@ describe('createPinnedConnector', () => {
         refuse: (_h, _p, reason) => (refusals.push(reason), new Refusal('refused')),
       });
       const done = new Promise<Error | null>((resolve) =>
-        connector({ hostname: 'slow.test', protocol: 'http:', port: '' }, (e) => resolve(e)),
+        connector({ hostname: 'slow.test', protocol: 'http:', port: '' }, (e, _socket) =>
+          resolve(e),
+        ),
       );
       await jest.advanceTimersByTimeAsync(500);
       expect(await done).toBeInstanceOf(Refusal);
@@ -162,7 +164,7 @@ describe('createPinnedConnector', () => {
       refuse: () => new Refusal('refused'),
     });
     const error = await new Promise<Error | null>((resolve) =>
-      connector({ hostname: 'x.test', protocol: 'http:', port: '' }, (e) => resolve(e)),
+      connector({ hostname: 'x.test', protocol: 'http:', port: '' }, (e, _socket) => resolve(e)),
     );
     expect(error?.message).toBe('boom');
   });
