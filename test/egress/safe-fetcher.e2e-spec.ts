@@ -84,6 +84,9 @@ describe('SafeFetcher against loopback fixtures', () => {
       } else if (path === '/image') {
         res.writeHead(200, { 'content-type': 'image/png' });
         res.end(Buffer.alloc(64));
+      } else if (path === '/geo') {
+        res.writeHead(200, { 'content-type': 'application/geo+json' });
+        res.end('{"type":"Point"}');
       } else if (path === '/untyped') {
         res.writeHead(200);
         res.end('what am I');
@@ -484,6 +487,11 @@ describe('SafeFetcher against loopback fixtures', () => {
       }
       const any = await fetcher.get(fixture.url('/untyped'), { contentTypes: ['*/*'] });
       expect(any.body).toBe('what am I');
+      expect(isEgressContentTypeError(await rejectionOf(fetcher.get(fixture.url('/geo'))))).toBe(
+        true,
+      );
+      const geo = await fetcher.get(fixture.url('/geo'), { contentTypes: ['*/*+json'] });
+      expect([geo.mediaType, geo.body]).toEqual(['application/geo+json', '{"type":"Point"}']);
     });
 
     it('fails with a retryable network error when an allowed upstream resets the connection', async () => {

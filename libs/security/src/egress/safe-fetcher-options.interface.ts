@@ -67,7 +67,8 @@ export interface SafeFetcherOptions {
   totalTimeoutMs?: number;
   /**
    * Media types of successful responses the fetcher reads: exact (`text/html`), `type/*`
-   * (`text/*`), or `*\/*` for any (a response without `Content-Type` matches only `*\/*`).
+   * (`text/*`), a structured-syntax suffix (`*\/*+json`: `application/geo+json`…), or `*\/*` for
+   * any (a response without `Content-Type` matches only `*\/*`).
    * Any other fails with `UNSUPPORTED_CONTENT` before its body is read. Also the default
    * `Accept` header.
    * @default DEFAULT_CONTENT_TYPES: text/html, application/xhtml+xml, text/plain, application/json,

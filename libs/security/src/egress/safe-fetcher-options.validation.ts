@@ -2,7 +2,7 @@ import { parseEntries } from './address-policy';
 import type { SafeFetcherOptions } from './safe-fetcher-options.interface';
 
 const isPositiveInteger = (v: unknown) => Number.isSafeInteger(v) && (v as number) > 0;
-const MEDIA_RANGE = /^(\*\/\*|[a-z0-9!#$&^_.+-]+\/(\*|[a-z0-9!#$&^_.+-]+))$/;
+const MEDIA_RANGE = /^(\*\/\*(\+[a-z0-9.-]+)?|[a-z0-9!#$&^_.+-]+\/(\*|[a-z0-9!#$&^_.+-]+))$/;
 
 /**
  * The problems of a fetcher's options, one sentence each (none when they can work): entries of
@@ -52,7 +52,7 @@ export function safeFetcherOptionProblems(options: SafeFetcherOptions): string[]
     !(Array.isArray(types) && types.length > 0 && types.every((t) => MEDIA_RANGE.test(t)))
   )
     problems.push(
-      '"contentTypes" must be a non-empty array of lower-case media types (text/html, text/*, */*)',
+      '"contentTypes" must be a non-empty array of lower-case media types (text/html, text/*, */*+json, */*)',
     );
   if (options.resolver !== undefined && typeof options.resolver?.lookup !== 'function')
     problems.push('"resolver" must have a lookup(hostname) method');

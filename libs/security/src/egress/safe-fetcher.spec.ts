@@ -249,6 +249,13 @@ describe('SafeFetcher', () => {
   it('is built with defaults when nothing is given', () => {
     expect(() => new SafeFetcher()).not.toThrow();
   });
+
+  it('takes every form of media range', () => {
+    expect(
+      () => new SafeFetcher({ contentTypes: ['text/html', 'text/*', '*/*+json', '*/*'] }),
+    ).not.toThrow();
+    expect(() => new SafeFetcher({ contentTypes: ['*/json'] })).toThrow(/"contentTypes"/);
+  });
 });
 
 describe('@rampart/security on import', () => {

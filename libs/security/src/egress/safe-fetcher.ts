@@ -448,11 +448,16 @@ function lowerCaseKeys(headers?: Readonly<Record<string, string>>): Record<strin
   return out;
 }
 
-/** Whether a media type is in the list (exact, `type/*` or `*\/*`). */
+/** Whether a media type is in the list (exact, `type/*`, `*\/*+suffix` or `*\/*`). */
 function accepts(list: readonly string[], mediaType: string): boolean {
   if (list.includes('*/*')) return true;
   if (mediaType === '') return false;
-  return list.includes(mediaType) || list.includes(`${mediaType.split('/')[0]}/*`);
+  const plus = mediaType.lastIndexOf('+');
+  return (
+    list.includes(mediaType) ||
+    list.includes(`${mediaType.split('/')[0]}/*`) ||
+    (plus > mediaType.indexOf('/') && list.includes(`*/*${mediaType.slice(plus)}`))
+  );
 }
 
 /** Reads a body up to `max` bytes, or fails with `TOO_LARGE` and stops the transfer. */
