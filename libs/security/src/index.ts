@@ -128,3 +128,61 @@ export {
   type KillSwitchAdminRoute,
 } from './governance/kill-switch-admin.handler';
 export { mountKillSwitchAdmin } from './governance/kill-switch-admin.mount';
+export { SafeFetcher } from './egress/safe-fetcher';
+export type {
+  SafeFetcherOptions,
+  SafeFetchInit,
+  SafeResponse,
+  EgressLogger,
+} from './egress/safe-fetcher-options.interface';
+export {
+  SAFE_FETCHER_OPTIONS,
+  DEFAULT_EGRESS_PORTS,
+  DEFAULT_CONTENT_TYPES,
+  DEFAULT_MAX_REDIRECTS,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_TOTAL_TIMEOUT_MS,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_CONNECTIONS_PER_ORIGIN,
+  DEFAULT_EGRESS_USER_AGENT,
+} from './egress/egress.constants';
+export {
+  SystemResolver,
+  type EgressResolver,
+  type ResolvedAddress,
+} from './egress/egress-resolver';
+export { AddressPolicy } from './egress/address-policy';
+export {
+  REFUSED_IPV4_RANGES,
+  REFUSED_IPV6_RANGES,
+  GLOBAL_UNICAST_IPV6,
+  type RefusedRange,
+} from './egress/ip-ranges';
+export { EgressRefusedError, isEgressRefusedError } from './egress/egress-refused.error';
+export { EgressUrlError, isEgressUrlError } from './egress/egress-url.error';
+export { EgressTooLargeError, isEgressTooLargeError } from './egress/egress-too-large.error';
+export {
+  EgressContentTypeError,
+  isEgressContentTypeError,
+} from './egress/egress-content-type.error';
+export {
+  EgressRedirectLimitError,
+  isEgressRedirectLimitError,
+} from './egress/egress-redirect-limit.error';
+export { EgressNetworkError, isEgressNetworkError } from './egress/egress-network.error';
+export { EgressTimeoutError, isEgressTimeoutError } from './egress/egress-timeout.error';
+export { HtmlSanitizer } from './sanitize/html-sanitizer';
+export type {
+  HtmlSanitizerOptions,
+  SanitizeHtmlOptions,
+} from './sanitize/html-sanitizer-options.interface';
+export {
+  HTML_SANITIZER_OPTIONS,
+  SANITIZE_HTML_KEY,
+  DEFAULT_ALLOWED_TAGS,
+  DEFAULT_ALLOWED_ATTRIBUTES,
+  DEFAULT_ALLOWED_SCHEMES,
+} from './sanitize/html-sanitizer.constants';
+export { SanitizeHtml, SanitizeHtmlMetadata } from './sanitize/sanitize-html.decorator';
+export { SanitizeHtmlInterceptor } from './sanitize/sanitize-html.interceptor';

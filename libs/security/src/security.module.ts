@@ -5,6 +5,7 @@ import { ApiKeys } from './api-keys/api-keys.service';
 import { loadApiKeysFile } from './api-keys/api-keys-file';
 import { InMemoryApiKeyStore } from './api-keys/in-memory-api-key.store';
 import { RedisApiKeyStore } from './api-keys/redis-api-key.store';
+import { SafeFetcher } from './egress/safe-fetcher';
 import { InMemoryKillSwitchStore } from './governance/in-memory-kill-switch.store';
 import { KillSwitchStore } from './governance/kill-switch.store';
 import { RedisKillSwitchStore } from './governance/redis-kill-switch.store';
@@ -13,6 +14,7 @@ import { ProtectedResourceRoutes } from './http/protected-resource.routes';
 import type { SecurityModuleOptions } from './interfaces/security-module-options.interface';
 import { PolicyEngine } from './policy/policy-engine';
 import { PolicyAuthorizerToken } from './policy/policy-authorizer.token';
+import { HtmlSanitizer } from './sanitize/html-sanitizer';
 import { SecurityHook } from './security.hook';
 import { ConfigurableModuleClass, SECURITY_MODULE_OPTIONS } from './security.module-definition';
 import { SecurityService } from './security.service';
@@ -21,7 +23,8 @@ import { SecurityService } from './security.service';
  * Identity and access for the app's Rampart servers: OAuth 2.1 bearer tokens (JWTs against a
  * JWKS, or introspected opaque tokens), API keys, `@Scopes()` / `@Roles()` / `@Public()` on
  * primitives (what a caller may not use is hidden from its lists and refused), governance, kill
- * switches and Cedar policies. See docs/security.md.
+ * switches and Cedar policies; an SSRF-safe `SafeFetcher` and an `HtmlSanitizer` for tools that
+ * fetch and return web content. See docs/security.md and docs/egress.md.
  *
  * @example
  * ```ts
@@ -79,11 +82,22 @@ import { SecurityService } from './security.service';
         return engine;
       },
     },
+    {
+      // Outbound HTTP for tools: refuses private and reserved targets (docs/egress.md).
+      provide: SafeFetcher,
+      inject: [SECURITY_MODULE_OPTIONS],
+      useFactory: (options: SecurityModuleOptions) => new SafeFetcher(options.egress),
+    },
+    {
+      provide: HtmlSanitizer,
+      inject: [SECURITY_MODULE_OPTIONS],
+      useFactory: (options: SecurityModuleOptions) => new HtmlSanitizer(options.sanitize),
+    },
     SecurityService,
     SecurityHook,
     ProtectedResourceRoutes,
     AdminRoutes,
   ],
-  exports: [SecurityService, ApiKeys, ApiKeyStore, KillSwitchStore],
+  exports: [SecurityService, ApiKeys, ApiKeyStore, KillSwitchStore, SafeFetcher, HtmlSanitizer],
 })
 export class SecurityModule extends ConfigurableModuleClass {}

@@ -1,7 +1,9 @@
 import type { McpIdentity } from '@rampart/core';
 import type { JWK } from 'jose';
 import type { ApiKeyStore } from '../api-keys/api-key.store';
+import type { SafeFetcherOptions } from '../egress/safe-fetcher-options.interface';
 import type { KillSwitchStore } from '../governance/kill-switch.store';
+import type { HtmlSanitizerOptions } from '../sanitize/html-sanitizer-options.interface';
 
 /**
  * Bearer JWTs, verified locally against the authorization server's keys.
@@ -274,4 +276,15 @@ export interface SecurityModuleOptions {
   admin?: SecurityAdminOptions | false;
   /** Rampart servers this module protects. @default every server of the app */
   servers?: readonly string[];
+  /**
+   * The `SafeFetcher` the module provides: which hosts and networks it may reach beyond public
+   * addresses, ports, limits, resolver. See docs/egress.md.
+   * @default public addresses on ports 80, 443, 8080 and 8443, 5 redirects, 5 MiB, 30 s
+   */
+  egress?: SafeFetcherOptions;
+  /**
+   * What the `HtmlSanitizer` the module provides (and `@SanitizeHtml()` uses) keeps.
+   * @default the seed documents' allowlist (see `DEFAULT_ALLOWED_TAGS`)
+   */
+  sanitize?: HtmlSanitizerOptions;
 }
