@@ -257,9 +257,15 @@ describe('the libs packed, installed and used in an app outside the repo', () =>
         name,
         paths: expect.arrayContaining(['package.json', 'dist/index.js', 'dist/index.d.ts']),
       });
+      // A command (`bin`) is packed from its own committed file, beside dist.
+      const bins = Object.values(
+        LIBS.find((lib) => lib.manifest.name === name)?.manifest.bin ?? {},
+      );
+      expect({ name, paths }).toEqual({ name, paths: expect.arrayContaining(bins) });
       const stray = paths.filter(
         (path) =>
           path !== 'package.json' &&
+          !bins.includes(path) &&
           (!path.startsWith('dist/') || /\.tsbuildinfo$|\.spec\./.test(path)),
       );
       expect({ name, stray }).toEqual({ name, stray: [] });
