@@ -108,7 +108,11 @@ export {
   RedisNotificationBus,
   type RedisNotificationBusOptions,
 } from './state/redis-notification.bus';
-export { type RedisClientLike } from './state/redis-client';
+export {
+  createRedisClient,
+  type RedisClientLike,
+  type RedisClientOptions,
+} from './state/redis-client';
 export { McpState } from './state/mcp-state';
 export { SessionRestoreError, isSessionRestoreError } from './errors/session-restore.error';
 export {

@@ -49,7 +49,7 @@ export class McpState {
     const redis = (): RedisClientLike => {
       if (client) return client;
       if (typeof redisOption === 'string') {
-        const created = createRedisClient(redisOption, commandTimeoutMs);
+        const created = createRedisClient(redisOption, { commandTimeoutMs });
         created.on('error', () => undefined);
         owned.push(() => created.quit().catch(() => created.disconnect()));
         client = created;

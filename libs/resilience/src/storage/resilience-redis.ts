@@ -1,5 +1,5 @@
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { loadPackage } from '@rampart/core';
+import { createRedisClient } from '@rampart/core';
 import type { ResilienceRedisClient } from '../interfaces/resilience-redis-client.interface';
 import { REDIS_CLIENT_WITHOUT_SOCKET_TIMEOUT } from '../errors/messages.constant';
 import type { ResilienceModuleOptions } from '../interfaces/resilience-module-options.interface';
@@ -44,19 +44,11 @@ export class ResilienceRedis implements OnModuleInit, OnApplicationShutdown {
     if (typeof redis.redis === 'string') {
       let down = false;
       // ioredis is loaded only when the storage is Redis: memory storage needs no package.
-      const { Redis: RedisClient } = loadPackage<typeof import('ioredis')>(
-        'ioredis',
-        'Resilience storage in Redis (ResilienceModule `storage.redis`)',
-      );
-      this.client = new RedisClient(redis.redis, {
+      this.client = createRedisClient<ResilienceRedisClient>(redis.redis, {
+        commandTimeoutMs: this.commandTimeoutMs,
+        feature: 'Resilience storage in Redis (ResilienceModule `storage.redis`)',
         // Fail fast while Redis is down, so that the fallback answers at once.
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 1,
-        retryStrategy: (times) => Math.min(times * 200, 2_000),
-        // A Redis that stops answering without closing the connection is down too: give up on
-        // the command, and drop the connection (reconnecting as above).
-        commandTimeout: this.commandTimeoutMs,
-        socketTimeout: this.commandTimeoutMs,
+        ioredis: { enableOfflineQueue: false },
       });
       this.client.on('error', (e: Error) => {
         if (!down) logger.warn(`Redis unavailable: ${e.message}`);

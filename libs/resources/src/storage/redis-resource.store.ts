@@ -1,5 +1,5 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { loadPackage, type RedisClientLike } from '@rampart/core';
+import { createRedisClient, type RedisClientLike } from '@rampart/core';
 import { createHash } from 'node:crypto';
 import { RECORD_CORRUPT, REDIS_DOWN } from '../errors/messages.constant';
 import { ResourceStoreUnavailableError } from '../errors/resource-store-unavailable.error';
@@ -120,16 +120,9 @@ export class RedisResourceStore implements ResourceStore, OnApplicationShutdown 
       return;
     }
     // ioredis is loaded only when resources live in Redis: the memory store needs no package.
-    const { Redis } = loadPackage<typeof import('ioredis')>(
-      'ioredis',
-      'Resources in Redis (ResourcesModule `storage.redis`)',
-    );
-    const client = new Redis(redis, {
-      maxRetriesPerRequest: 1,
-      retryStrategy: (times) => Math.min(times * 200, 2_000),
-      // A Redis that stops answering without closing the connection is down too.
-      commandTimeout: this.timeoutMs,
-      socketTimeout: this.timeoutMs,
+    const client = createRedisClient<import('ioredis').Redis>(redis, {
+      commandTimeoutMs: this.timeoutMs,
+      feature: 'Resources in Redis (ResourcesModule `storage.redis`)',
     });
     const logger = new Logger('RedisResourceStore');
     let down = false;

@@ -1,5 +1,5 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { loadPackage, type RedisClientLike } from '@rampart/core';
+import { createRedisClient, type RedisClientLike } from '@rampart/core';
 import type { ApiKeyRecord, ApiKeyStore } from './api-key.store';
 import { API_KEY_STORE_RECORD_CORRUPT, REDIS_DOWN } from './api-key-messages.constant';
 import { ApiKeyStoreUnavailableError } from './api-key-store-unavailable.error';
@@ -57,16 +57,9 @@ export class RedisApiKeyStore implements ApiKeyStore, OnApplicationShutdown {
       return;
     }
     // ioredis is loaded only when keys live in Redis: the memory store needs no package.
-    const { Redis } = loadPackage<typeof import('ioredis')>(
-      'ioredis',
-      'API keys in Redis (SecurityModule `apiKeys.store.redis`)',
-    );
-    const client = new Redis(redis, {
-      maxRetriesPerRequest: 1,
-      retryStrategy: (times) => Math.min(times * 200, 2_000),
-      // A Redis that stops answering without closing the connection is down too.
-      commandTimeout: this.timeoutMs,
-      socketTimeout: this.timeoutMs,
+    const client = createRedisClient<import('ioredis').Redis>(redis, {
+      commandTimeoutMs: this.timeoutMs,
+      feature: 'API keys in Redis (SecurityModule `apiKeys.store.redis`)',
     });
     const logger = new Logger('RedisApiKeyStore');
     let down = false;

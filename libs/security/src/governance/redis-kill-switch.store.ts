@@ -1,5 +1,5 @@
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { loadPackage, type RedisClientLike } from '@rampart/core';
+import { createRedisClient, type RedisClientLike } from '@rampart/core';
 import type { KillSwitch, KillSwitchStore } from './kill-switch.store';
 import {
   checkKillSwitchKey,
@@ -105,16 +105,9 @@ export class RedisKillSwitchStore implements KillSwitchStore, OnModuleInit, OnAp
       return;
     }
     // ioredis is loaded only when switches live in Redis: the memory store needs no package.
-    const { Redis } = loadPackage<typeof import('ioredis')>(
-      'ioredis',
-      'Kill switches in Redis (SecurityModule `governance.killSwitch.redis`)',
-    );
-    const client = new Redis(redis, {
-      maxRetriesPerRequest: 1,
-      retryStrategy: (times) => Math.min(times * 200, 2_000),
-      // A Redis that stops answering without closing the connection is down too.
-      commandTimeout: this.timeoutMs,
-      socketTimeout: this.timeoutMs,
+    const client = createRedisClient<import('ioredis').Redis>(redis, {
+      commandTimeoutMs: this.timeoutMs,
+      feature: 'Kill switches in Redis (SecurityModule `governance.killSwitch.redis`)',
     });
     client.on('error', (e: Error) => this.warnDown(e.message));
     this.client = client as unknown as RedisClientLike;
