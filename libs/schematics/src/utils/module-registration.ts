@@ -66,14 +66,12 @@ function findAbove(tree: Tree, registration: Registration): Path {
 export function findModule(tree: Tree, module: string, sourceRoot: Path): Path {
   const given = normalize(module.replace(/\.ts$/, ''));
   const bases = [...new Set([join(sourceRoot, given), normalize(`/${given}`)])];
-  const tried = bases.flatMap((base) => [
-    `${base}.ts`,
-    `${base}.module.ts`,
-    join(base, `${basename(base)}.module.ts`),
-  ]);
-  const found = tried.find(
-    (candidate) => candidate.endsWith('.module.ts') && tree.exists(candidate),
+  const tried = bases.flatMap((base) =>
+    base.endsWith('.module')
+      ? [`${base}.ts`]
+      : [`${base}.module.ts`, join(base, `${basename(base)}.module.ts`)],
   );
+  const found = tried.find((candidate) => tree.exists(candidate));
   if (!found) throw new SchematicsException(MODULE_NOT_FOUND(module, [...new Set(tried)]));
   return normalize(found);
 }

@@ -71,3 +71,16 @@ export function tsString(value: string): string {
 }
 
 const count = (value: string, char: string): number => value.split(char).length - 1;
+
+/**
+ * `key: 'value',` as Prettier prints it at this indentation (80 columns): on one line, or the
+ * string on the next one when the line would be too long.
+ *
+ * @example
+ * tsProperty('description', 'Search the docs', 4); // "description: 'Search the docs',"
+ */
+export function tsProperty(key: string, value: string, indent: number): string {
+  const literal = tsString(value);
+  const line = `${key}: ${literal},`;
+  return indent + line.length <= 80 ? line : `${key}:\n${' '.repeat(indent + 2)}${literal},`;
+}

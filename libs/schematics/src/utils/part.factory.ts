@@ -15,7 +15,7 @@ import {
 import { NameParser, formatFiles, isInRootDirectory } from '@nestjs/schematics';
 import { TYPESCRIPT_ONLY } from './messages.constant';
 import { findModule, registerInModule } from './module-registration';
-import { partNames, tsString, type PartNames } from './names';
+import { partNames, tsProperty, tsString, type PartNames } from './names';
 import type { PartOptions } from './part-options.interface';
 
 /** What kind of part a schematic makes. */
@@ -34,8 +34,10 @@ export interface PartTemplateVariables extends PartNames {
   partClassName: string;
   /** `spec`, or the `specFileSuffix` option. */
   specFileSuffix: string;
-  /** A string as a single-quoted TypeScript literal. */
+  /** A string as a TypeScript literal. */
   literal: (value: string) => string;
+  /** `key: 'value',` at an indentation, as Prettier prints it. */
+  property: (key: string, value: string, indent: number) => string;
 }
 
 /**
@@ -75,6 +77,7 @@ export function partRule(
       partClassName,
       specFileSuffix,
       literal: tsString,
+      property: tsProperty,
     };
     return chain([
       options.skipImport
