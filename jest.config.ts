@@ -10,7 +10,8 @@ const config: Config = {
   moduleFileExtensions: ['js', 'json', 'ts'],
   rootDir: '.',
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
-  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // test/schematics: the slow end-to-end test of @rampart/schematics, `npm run test:schematics`.
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/schematics/'],
   transform: {
     '^.+\\.(t|j)s$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
