@@ -1,7 +1,7 @@
 // Copies what tsc does not emit into dist/: the collection, each schematic's schema.json, and
 // its templates (files/**, kept out of tsc, the linters and Jest by their `.template` suffix).
 // Run by the root `npm run build` and this package's own `build` (and so by `npm pack`).
-const { cpSync, existsSync, readdirSync, statSync } = require('node:fs');
+const { cpSync, existsSync, readdirSync, rmSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
 const src = join(__dirname, '..', 'src');
@@ -14,6 +14,7 @@ for (const name of readdirSync(src)) {
   if (existsSync(join(dir, 'schema.json')))
     cpSync(join(dir, 'schema.json'), join(dist, name, 'schema.json'));
   // Replaced, not merged: a template deleted from src/ must not linger in dist/.
+  rmSync(join(dist, name, 'files'), { recursive: true, force: true });
   if (existsSync(join(dir, 'files')))
-    cpSync(join(dir, 'files'), join(dist, name, 'files'), { recursive: true, force: true });
+    cpSync(join(dir, 'files'), join(dist, name, 'files'), { recursive: true });
 }
