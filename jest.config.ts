@@ -10,11 +10,13 @@ const config: Config = {
   moduleFileExtensions: ['js', 'json', 'ts'],
   rootDir: '.',
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
-  // The packaging e2e installs packages and takes minutes: `npm run test:packaging` runs it.
+  // Slow suites with their own scripts: the packaging e2e (`npm run test:packaging`) installs
+  // packages, the schematics e2e (`npm run test:schematics`) generates and installs an app.
   testPathIgnorePatterns: [
     '/node_modules/',
     '/dist/',
     '<rootDir>/test/packaging/install\\.e2e-spec\\.ts$',
+    '<rootDir>/test/schematics/',
   ],
   transform: {
     '^.+\\.(t|j)s$': ['ts-jest', { tsconfig: 'tsconfig.json' }],

@@ -38,7 +38,10 @@ try {
   const lock = readJson(path.join(ROOT, 'package-lock.json'));
   const packages = {};
   for (const [location, entry] of Object.entries(lock.packages)) {
-    if (entry.dev) continue;
+    // `devOptional`: installed here for development, and an *optional* edge in production (today
+    // the optional peers of @nestjs/schematics and @angular-devkit/core, which @rampart/schematics
+    // depends on: prettier, chokidar). A consumer's install does not bring them.
+    if (entry.dev || entry.devOptional) continue;
     if (location === '') {
       const { devDependencies: _rootDev, ...root } = entry;
       packages[location] = root;

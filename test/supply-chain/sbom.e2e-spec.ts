@@ -58,7 +58,14 @@ describe('npm run sbom', () => {
   });
 
   it('leaves out what only development uses', () => {
-    for (const name of ['jest', 'typescript', 'prettier', 'oxlint', 'node', 'autocannon'])
+    for (const name of ['jest', 'ts-jest', 'prettier', 'oxlint', 'node', 'autocannon'])
       expect(names).not.toContain(name);
+  });
+
+  it('lists what @rampart/schematics runs on, and not the optional peers that only development installs', () => {
+    // It edits modules with @nestjs/schematics' utilities, on TypeScript's compiler API (a peer).
+    for (const name of ['@angular-devkit/schematics', '@nestjs/schematics', 'typescript'])
+      expect(names).toContain(name);
+    for (const name of ['chokidar', 'prettier']) expect(names).not.toContain(name);
   });
 });
