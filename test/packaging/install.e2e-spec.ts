@@ -269,9 +269,13 @@ describe('the libs packed, installed and used in an app outside the repo', () =>
       expect({ name, paths }).toEqual({ name, paths: expect.arrayContaining(bins) });
       const stray = paths.filter(
         (path) =>
-          path !== 'package.json' &&
+          // npm packs a package's README whatever `files` says.
+          !['package.json', 'README.md'].includes(path) &&
           !bins.includes(path) &&
-          (!path.startsWith('dist/') || /\.tsbuildinfo$|\.spec\./.test(path)),
+          (!path.startsWith('dist/') ||
+            /\.tsbuildinfo$/.test(path) ||
+            // A schematic's templates include the specs it generates.
+            (/\.spec\./.test(path) && !path.endsWith('.template'))),
       );
       expect({ name, stray }).toEqual({ name, stray: [] });
     }
