@@ -10,7 +10,7 @@ import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
 import type { Transport } from '@modelcontextprotocol/server';
 import { serveStdio, type StdioServerHandle } from '@modelcontextprotocol/server/stdio';
 import { assertToolName } from './decorators/tool.decorator';
-import { versioningProblem } from './decorators/versioning.util';
+import { executionProblem, versioningProblem } from './decorators/versioning.util';
 import { McpExplorer } from './discovery/mcp-explorer.service';
 import { McpDefinitionError } from './errors/mcp-definition.error';
 import { INVALID_DYNAMIC_OPTION } from './errors/messages.constant';
@@ -113,6 +113,7 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
       this.registry,
       new RequestHooks(this.explorer.hooks(this.options.name)),
       this.state.channel.events,
+      this.explorer.extensions(this.options.name),
     );
     const adapter = this.adapterHost.httpAdapter;
     if (this.options.http !== false && adapter) {
@@ -171,6 +172,9 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
   addTool(definition: DynamicToolDefinition): void {
     assertToolName(definition.name, `dynamic tool "${definition.name}"`);
     assertVersioning('tool', definition.name, definition);
+    const execution = executionProblem(definition.execution);
+    if (execution)
+      throw new McpDefinitionError(INVALID_DYNAMIC_OPTION('tool', definition.name, execution));
     const { handler, ...options } = definition;
     this.explorer.addDynamicTool(this.registry, options, new DynamicHandler(handler));
   }

@@ -194,3 +194,20 @@ describe('MCP decorators', () => {
 function McpDefinitionErrorLike(): RegExp {
   return /Invalid @Completion\(\)/;
 }
+
+describe('@Tool execution', () => {
+  it('records execution.taskSupport and refuses unknown values when the class is defined', () => {
+    class Ok {
+      @Tool({ name: 'ok', execution: { taskSupport: 'required' } })
+      ok() {}
+    }
+    expect(Reflect.getMetadataKeys(Ok.prototype.ok).length).toBeGreaterThan(0);
+    expect(() => {
+      class Bad {
+        @Tool({ name: 'bad', execution: { taskSupport: 'always' as never } })
+        bad() {}
+      }
+      return Bad;
+    }).toThrow(/execution.taskSupport" must be one of 'forbidden', 'optional', 'required'/);
+  });
+});
