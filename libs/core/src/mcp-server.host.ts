@@ -15,6 +15,8 @@ import { McpExplorer } from './discovery/mcp-explorer.service';
 import { McpDefinitionError } from './errors/mcp-definition.error';
 import { INVALID_DYNAMIC_OPTION } from './errors/messages.constant';
 import type { McpContext, McpTransportKind } from './context/mcp-context';
+import type { McpCall } from './dispatch/mcp-call.interface';
+import type { McpDispatcher } from './dispatch/mcp-dispatcher';
 import type { McpModuleOptions } from './interfaces/mcp-module-options.interface';
 import type {
   PromptOptions,
@@ -95,6 +97,15 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
   /** Name of the server. */
   get name(): string {
     return this.options.name;
+  }
+
+  /**
+   * The server's dispatcher: the semantics of every MCP method, which each transport serves. A
+   * library that runs a call detached from any request (a task's run) hands its
+   * {@link McpCall} here. Available once the module has initialised.
+   */
+  get dispatcher(): McpDispatcher {
+    return this.requireFactory().dispatcher;
   }
 
   /** The full HTTP path of the endpoint, with the global prefix, or `undefined` without HTTP. */
