@@ -91,6 +91,7 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
   private heartbeat?: NodeJS.Timeout;
   private sweeper?: NodeJS.Timeout;
   private runSeq = 0;
+  private stopping = false;
   readonly ttlMs: number;
   readonly maxTtlMs: number;
   readonly pollIntervalMs: number;
@@ -125,10 +126,29 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
     this.sweeper.unref();
   }
 
+  /**
+   * Stops taking tasks. Runs still going are abandoned, not finished: their `ctx.signal` aborts
+   * and their lease is given up, so another replica's sweep runs them again (or fails them) as
+   * their `attempts` allow, as it would had this process died.
+   */
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.heartbeat);
     clearInterval(this.sweeper);
-    await this.queue.close(false);
+    const abandoned = [...this.running].map(([taskId, run]) => {
+      run.controller.abort(
+        new ToolError('UNAVAILABLE', 'The server is shutting down', { retryable: true }),
+      );
+      return this.store
+        .update(taskId, (t) =>
+          t.lease?.worker === run.token
+            ? { ...t, lease: { worker: run.token, until: 0 } }
+            : undefined,
+        )
+        .catch(() => undefined);
+    });
+    await Promise.all(abandoned);
+    await this.queue.close(true);
   }
 
   // ------------------------------------------------------------------------------ declarations
@@ -461,6 +481,8 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Records the outcome of a run that this process still holds. */
   private async finish(claimed: TaskRecord, token: string, outcome: Outcome): Promise<void> {
+    // Abandoned on shutdown: the lease is given up, another replica decides.
+    if (this.stopping) return;
     const now = Date.now();
     const updated = await this.store.update(claimed.taskId, (t) => {
       if (t.lease?.worker !== token) return undefined;

@@ -21,7 +21,7 @@ export interface RedisTaskStoreOptions {
  * Writes a record if its stored version is the expected one (or, for a create, if there is
  * none), sets its expiry, and keeps the lease index (a sorted set by lease end) and the owner's
  * list in step. KEYS: record, lease index, owner list. ARGV: expected version (`-1`: create),
- * JSON, expiry (epoch ms, `0`: none), task id, lease end (`0`: none), created at.
+ * JSON, expiry (epoch ms, `0`: none), task id, lease end (`-1`: none), created at.
  * Answers 1 when written, 0 on a conflict.
  */
 const WRITE = `
@@ -37,7 +37,7 @@ redis.call('SET', KEYS[1], ARGV[2])
 local expiry = tonumber(ARGV[3])
 if expiry > 0 then redis.call('PEXPIREAT', KEYS[1], expiry) end
 local lease = tonumber(ARGV[5])
-if lease > 0 then redis.call('ZADD', KEYS[2], lease, ARGV[4]) else redis.call('ZREM', KEYS[2], ARGV[4]) end
+if lease >= 0 then redis.call('ZADD', KEYS[2], lease, ARGV[4]) else redis.call('ZREM', KEYS[2], ARGV[4]) end
 if expected < 0 then
   redis.call('ZADD', KEYS[3], tonumber(ARGV[6]), ARGV[4])
   if expiry > 0 then
@@ -163,7 +163,7 @@ export class RedisTaskStore implements TaskStore {
       JSON.stringify(record),
       expiryOf(record) ?? 0,
       record.taskId,
-      record.lease?.until ?? 0,
+      record.lease ? record.lease.until : -1,
       record.createdAt,
     ) as Promise<number>;
   }
