@@ -15,7 +15,6 @@ import { McpExplorer } from './discovery/mcp-explorer.service';
 import { McpDefinitionError } from './errors/mcp-definition.error';
 import { INVALID_DYNAMIC_OPTION } from './errors/messages.constant';
 import type { McpContext, McpTransportKind } from './context/mcp-context';
-import type { McpCall } from './dispatch/mcp-call.interface';
 import type { McpDispatcher } from './dispatch/mcp-dispatcher';
 import type { McpModuleOptions } from './interfaces/mcp-module-options.interface';
 import type {

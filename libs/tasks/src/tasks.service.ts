@@ -193,7 +193,7 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
       taskId: randomUUID(),
       server: call.server,
       tool: tool.name,
-      arguments: { ...(call.arguments ?? {}) },
+      arguments: { ...call.arguments },
       status: 'working',
       createdAt: now,
       lastUpdatedAt: now,
@@ -214,7 +214,7 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
         clientInfo: { name: origin.clientInfo.name, version: origin.clientInfo.version },
       }),
       ...(call.meta && { meta: jsonOf(call.meta) }),
-      answers: { ...(how.answers ?? {}) },
+      answers: { ...how.answers },
       attempts: 0,
       maxAttempts: options.attempts ?? this.attempts,
       ...(!this.queue.durable && { lease: this.queuedLease(now) }),
@@ -265,7 +265,7 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
     if (cursor !== undefined && (typeof cursor !== 'string' || !/^\d+$/.test(cursor)))
       throw new McpProtocolError(
         JsonRpcErrorCode.InvalidParams,
-        `Invalid cursor: ${String(cursor)}`,
+        `Invalid cursor: ${JSON.stringify(cursor)}`,
       );
     const identity = call.origin.identity;
     const key = ownerKey(call.server, identity && ownerOf(identity));
@@ -535,7 +535,7 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
   /** Renews the leases of this process's runs; aborts a run whose task was cancelled. */
   private async beat(): Promise<void> {
     const until = Date.now() + this.leaseMs;
-    for (const [taskId, run] of [...this.running])
+    for (const [taskId, run] of this.running)
       try {
         const record = await this.store.update(taskId, (t) =>
           t.lease?.worker === run.token ? { ...t, lease: { worker: run.token, until } } : undefined,

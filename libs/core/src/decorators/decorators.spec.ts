@@ -201,7 +201,14 @@ describe('@Tool execution', () => {
       @Tool({ name: 'ok', execution: { taskSupport: 'required' } })
       ok() {}
     }
-    expect(Reflect.getMetadataKeys(Ok.prototype.ok).length).toBeGreaterThan(0);
+    expect(
+      new Reflector().get(
+        ToolMetadata,
+        Object.getOwnPropertyDescriptor(Ok.prototype, 'ok')!.value as () => void,
+      ),
+    ).toMatchObject({
+      execution: { taskSupport: 'required' },
+    });
     expect(() => {
       class Bad {
         @Tool({ name: 'bad', execution: { taskSupport: 'always' as never } })

@@ -36,7 +36,7 @@ export class InProcessTaskQueue implements TaskQueue {
   async close(force = false): Promise<void> {
     this.closed = true;
     this.waiting.length = 0;
-    if (!force) await Promise.allSettled([...this.running]);
+    if (!force) await Promise.allSettled(this.running);
   }
 
   private pump(): void {

@@ -114,7 +114,7 @@ export class InMemoryTaskStore implements TaskStore, OnModuleInit, OnModuleDestr
   }
 
   private sweep(): void {
-    for (const id of [...this.tasks.keys()]) this.live(id);
+    for (const id of this.tasks.keys()) this.live(id);
     const now = this.now();
     for (const [key, held] of this.keys) if (held.until <= now) this.keys.delete(key);
     for (const [owner, ids] of this.owners) {
