@@ -9,8 +9,12 @@
  * It builds nothing: CI (.ci/run) runs `npm run build` first, and locally `npm run build` must
  * have produced apps/conformance/dist. The script starts the fixture server on a free port on
  * 127.0.0.1, waits for it to answer, runs `conformance server --requirements 2026-07-28` and then
- * `--requirements 2025-11-25` against it, prints each run's summary, always stops the server,
- * and exits non-zero when either run fails (a FAILURE check in a scored scenario) or times out.
+ * `--requirements 2025-11-25` against it, then every scenario of the tasks extension
+ * (`io.modelcontextprotocol/tasks`, the `tasks-*` scenarios that `conformance list` names; the
+ * suite runs extension scenarios on the 2026-07-28 wire, the only revision the extension
+ * defines), prints each run's summary, always stops the server, and exits non-zero when any run
+ * fails (a FAILURE check in a scored scenario, or a failing check of an extension scenario) or
+ * times out.
  *
  * Environment:
  *   CONFORMANCE_RUN_TIMEOUT_MS   upper bound of one run (default 300000)
@@ -27,6 +31,8 @@ const ROOT = path.resolve(__dirname, '..');
 const SERVER_ENTRY = path.join(ROOT, 'apps/conformance/dist/main.js');
 const SUITE_BIN = path.join(ROOT, 'node_modules/.bin/conformance');
 const REQUIREMENTS = ['2026-07-28', '2025-11-25'];
+/** The extension whose scenarios run after the requirement sets. */
+const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 const RUN_TIMEOUT_MS = Number(process.env.CONFORMANCE_RUN_TIMEOUT_MS ?? 300_000);
 const START_TIMEOUT_MS = 30_000;
 const VERBOSE = process.env.CONFORMANCE_VERBOSE === '1';
@@ -87,11 +93,28 @@ async function stopServer(child) {
 
 /** Runs the suite for one requirement set; resolves with its exit code and output. */
 function runSuite(requirements, url, outputDir) {
+  return runConformance(['server', '--url', url, '--requirements', requirements, '-o', outputDir]);
+}
+
+/** Runs one named scenario (an extension's); resolves with its exit code and output. */
+function runScenario(scenario, url, outputDir) {
+  return runConformance(['server', '--url', url, '--scenario', scenario, '-o', outputDir]);
+}
+
+/** The server scenarios of an extension, as `conformance list` names them (`prefix*`). */
+async function extensionScenarios(prefix) {
+  const { output } = await runConformance(['list']);
+  const names = [...output.matchAll(/^\s+- (\S+) \[extension\]/gm)].map((m) => m[1]);
+  return names.filter((name) => name.startsWith(prefix));
+}
+
+/** Runs the conformance bin with `argv`; resolves with its exit code and output. */
+function runConformance(argv) {
   return new Promise((resolve) => {
     // The bin is an ES module with a `#!/usr/bin/env node` line: run it with this Node (24),
     // not whatever `node` is first on PATH.
     const bin = fs.realpathSync(SUITE_BIN);
-    const args = [bin, 'server', '--url', url, '--requirements', requirements, '-o', outputDir];
+    const args = [bin, ...argv];
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const collect = (chunk) => {
@@ -193,6 +216,32 @@ async function main() {
           code === 'timeout'
             ? `requirements ${requirements}: FAIL, timed out after ${RUN_TIMEOUT_MS} ms`
             : `requirements ${requirements}: FAIL (exit ${code}; checks in ${outputDir})`,
+        );
+      }
+    }
+    const tasks = await extensionScenarios('tasks-');
+    console.log(
+      `\n===== MCP conformance, extension ${TASKS_EXTENSION}: ${tasks.length} scenarios =====`,
+    );
+    if (tasks.length === 0) {
+      failed = true;
+      console.log(`extension ${TASKS_EXTENSION}: FAIL, the suite lists no tasks-* scenario`);
+    }
+    for (const scenario of tasks) {
+      const outputDir = path.join(outputRoot, 'extension-tasks');
+      const { code, output } = await runScenario(scenario, url, outputDir);
+      const line = /^Passed: .*$/m.exec(output)?.[0] ?? '(no result line)';
+      const failures = output
+        .split('\n')
+        .filter((l) => /\bFAILURE\b/.test(l))
+        .map((l) => `  ${l.trim()}`.slice(0, 300));
+      if (code === 0 && failures.length === 0) console.log(`${scenario}: PASS (${line})`);
+      else {
+        failed = true;
+        console.log(
+          code === 'timeout'
+            ? `${scenario}: FAIL, timed out after ${RUN_TIMEOUT_MS} ms`
+            : `${scenario}: FAIL (exit ${code}; ${line})\n${failures.join('\n')}`,
         );
       }
     }

@@ -208,6 +208,7 @@ describe('the libs packed, installed and used in an app outside the repo', () =>
                   '@rampart/observability',
                   '@rampart/security',
                   '@rampart/resources',
+                  '@rampart/tasks',
                 ].map((name) => [name, tarball(name)]),
               ),
               ...pinned(APP_DEPENDENCIES),

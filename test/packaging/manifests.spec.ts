@@ -149,7 +149,7 @@ function installed(name: string): { version: string; engines?: { node?: string }
   ) as { version: string; engines?: { node?: string } };
 }
 
-it('finds the seven libs of the workspace', () => {
+it('finds the eight libs of the workspace', () => {
   expect(LIBS.map((lib) => lib.manifest.name).sort()).toEqual([
     '@rampart/core',
     '@rampart/observability',
@@ -157,6 +157,7 @@ it('finds the seven libs of the workspace', () => {
     '@rampart/resources',
     '@rampart/schematics',
     '@rampart/security',
+    '@rampart/tasks',
     '@rampart/testing',
   ]);
 });

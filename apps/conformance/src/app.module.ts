@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { McpModule } from '@rampart/core';
+import { TasksModule } from '@rampart/tasks';
 import { ContentTools } from './content.tools';
 import { InputRequiredTools } from './input-required.tools';
 import { InteractionTools } from './interaction.tools';
@@ -7,6 +8,7 @@ import { ConformancePrompts } from './prompts';
 import { ConformanceResources } from './resources';
 import { SchemaTools } from './schema.tools';
 import { StatelessTools } from './stateless.tools';
+import { TaskTools } from './task.tools';
 
 /**
  * The fixture server of the official MCP conformance suite: every tool, resource, prompt and
@@ -21,6 +23,7 @@ import { StatelessTools } from './stateless.tools';
       http: { path: '/mcp' },
       listCacheHint: { ttlMs: 300_000, cacheScope: 'public' },
     }),
+    TasksModule.forRoot({}),
   ],
   providers: [
     ContentTools,
@@ -28,6 +31,7 @@ import { StatelessTools } from './stateless.tools';
     InputRequiredTools,
     StatelessTools,
     SchemaTools,
+    TaskTools,
     ConformanceResources,
     ConformancePrompts,
   ],

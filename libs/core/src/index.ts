@@ -133,6 +133,15 @@ export type {
   McpListedEntry,
 } from './hooks/mcp-request-hook.interface';
 export { McpHook } from './hooks/mcp-hook.decorator';
+export { McpExtension } from './extensions/mcp-extension.decorator';
+export type {
+  McpProtocolExtension,
+  McpExtensionMethod,
+  McpExtensionCapabilities,
+  McpExtensionOptions,
+  McpExtensionResult,
+} from './extensions/mcp-extension.interface';
+export { AnswerSignal, isAnswerSignal } from './extensions/answer.signal';
 export { isPromiseLike, type MaybePromise } from './hooks/maybe-promise';
 export {
   type McpCallInterceptor,

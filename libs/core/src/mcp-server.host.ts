@@ -10,11 +10,12 @@ import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
 import type { Transport } from '@modelcontextprotocol/server';
 import { serveStdio, type StdioServerHandle } from '@modelcontextprotocol/server/stdio';
 import { assertToolName } from './decorators/tool.decorator';
-import { versioningProblem } from './decorators/versioning.util';
+import { executionProblem, versioningProblem } from './decorators/versioning.util';
 import { McpExplorer } from './discovery/mcp-explorer.service';
 import { McpDefinitionError } from './errors/mcp-definition.error';
 import { INVALID_DYNAMIC_OPTION } from './errors/messages.constant';
 import type { McpContext, McpTransportKind } from './context/mcp-context';
+import type { McpDispatcher } from './dispatch/mcp-dispatcher';
 import type { McpModuleOptions } from './interfaces/mcp-module-options.interface';
 import type {
   PromptOptions,
@@ -97,6 +98,15 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
     return this.options.name;
   }
 
+  /**
+   * The server's dispatcher: the semantics of every MCP method, which each transport serves. A
+   * library that runs a call detached from any request (a task's run) hands its
+   * {@link McpCall} here. Available once the module has initialised.
+   */
+  get dispatcher(): McpDispatcher {
+    return this.requireFactory().dispatcher;
+  }
+
   /** The full HTTP path of the endpoint, with the global prefix, or `undefined` without HTTP. */
   get httpPath(): string | undefined {
     if (this.options.http === false) return undefined;
@@ -113,6 +123,7 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
       this.registry,
       new RequestHooks(this.explorer.hooks(this.options.name)),
       this.state.channel.events,
+      this.explorer.extensions(this.options.name),
     );
     const adapter = this.adapterHost.httpAdapter;
     if (this.options.http !== false && adapter) {
@@ -171,6 +182,9 @@ export class McpServerHost implements OnModuleInit, OnApplicationBootstrap, OnAp
   addTool(definition: DynamicToolDefinition): void {
     assertToolName(definition.name, `dynamic tool "${definition.name}"`);
     assertVersioning('tool', definition.name, definition);
+    const execution = executionProblem(definition.execution);
+    if (execution)
+      throw new McpDefinitionError(INVALID_DYNAMIC_OPTION('tool', definition.name, execution));
     const { handler, ...options } = definition;
     this.explorer.addDynamicTool(this.registry, options, new DynamicHandler(handler));
   }

@@ -251,10 +251,10 @@ export class McpContext {
   /**
    * Asks the user for input through the client (form or URL elicitation).
    *
-   * On 2025-11-25 this sends `elicitation/create` and waits for the answer. On 2026-07-28 the
-   * first round ends the call with an `input_required` result; the client calls again with the
-   * answer and the handler runs again from the start, this time receiving it here. Side effects
-   * before an `elicit` must therefore be idempotent.
+   * On 2025-11-25 this sends `elicitation/create` and waits for the answer. On 2026-07-28 (and
+   * in the runs of a task, in either era) the first round ends the call with an `input_required`
+   * result; the client answers and the handler runs again from the start, this time receiving
+   * the answer here. Side effects before an `elicit` must therefore be idempotent.
    *
    * @param key identifies this question across rounds; defaults to its order in the handler.
    */
@@ -290,7 +290,7 @@ export class McpContext {
    */
   async askAll<K extends string>(requests: Record<K, InputRequest>): Promise<Record<K, unknown>> {
     const keys = Object.keys(requests) as K[];
-    if (this.era === 'modern') {
+    if (this.inRounds) {
       const missing = keys.filter((k) => !(k in this.answers));
       if (missing.length > 0)
         throw new InputRequiredSignal(Object.fromEntries(missing.map((k) => [k, requests[k]])));
@@ -310,9 +310,14 @@ export class McpContext {
     };
   }
 
+  /** Whether input is gathered in rounds (2026-07-28, task runs) rather than by requests. */
+  private get inRounds(): boolean {
+    return this.call.rounds ?? this.era === 'modern';
+  }
+
   private async ask(request: InputRequest, key?: string): Promise<unknown> {
     const id = key ?? `input-${this.inputSeq++}`;
-    if (this.era === 'modern') {
+    if (this.inRounds) {
       if (id in this.answers) return this.answers[id];
       throw new InputRequiredSignal({ [id]: request });
     }

@@ -194,3 +194,27 @@ describe('MCP decorators', () => {
 function McpDefinitionErrorLike(): RegExp {
   return /Invalid @Completion\(\)/;
 }
+
+describe('@Tool execution', () => {
+  it('records execution.taskSupport and refuses unknown values when the class is defined', () => {
+    class Ok {
+      @Tool({ name: 'ok', execution: { taskSupport: 'required' } })
+      ok() {}
+    }
+    expect(
+      new Reflector().get(
+        ToolMetadata,
+        Object.getOwnPropertyDescriptor(Ok.prototype, 'ok')!.value as () => void,
+      ),
+    ).toMatchObject({
+      execution: { taskSupport: 'required' },
+    });
+    expect(() => {
+      class Bad {
+        @Tool({ name: 'bad', execution: { taskSupport: 'always' as never } })
+        bad() {}
+      }
+      return Bad;
+    }).toThrow(/execution.taskSupport" must be one of 'forbidden', 'optional', 'required'/);
+  });
+});

@@ -2,7 +2,7 @@ import { Reflector } from '@nestjs/core';
 import { McpDefinitionError } from '../errors/mcp-definition.error';
 import { INVALID_DECORATOR_OPTION, INVALID_TOOL_NAME } from '../errors/messages.constant';
 import type { ToolOptions } from '../interfaces/primitive-options.interface';
-import { versioningProblem } from './versioning.util';
+import { executionProblem, versioningProblem } from './versioning.util';
 
 const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
@@ -27,6 +27,9 @@ export const describeMember = (target: object, key: string | symbol): string =>
  * @Tool({ name: 'scrape_url', description: 'Fetch a public web page', annotations: { readOnlyHint: true } })
  * async scrape(@Args() input: ScrapeUrlInput, @Ctx() ctx: McpContext) { ... }
  *
+ * // A tool that may run as a task (see @rampart/tasks)
+ * @Tool({ name: 'build_report', execution: { taskSupport: 'optional' } })
+ *
  * // A contract version, and a deprecation that clients see in tools/list `_meta`
  * @Tool({ name: 'search', version: 1, deprecated: { since: '2', replacedBy: 'search_v2' } })
  * ```
@@ -36,7 +39,7 @@ export function Tool(options: ToolOptions = {}): MethodDecorator {
     const name = options.name ?? String(key);
     const where = describeMember(target, key);
     assertToolName(name, where);
-    const problem = versioningProblem(options);
+    const problem = versioningProblem(options) ?? executionProblem(options.execution);
     if (problem) throw new McpDefinitionError(INVALID_DECORATOR_OPTION('Tool', where, problem));
     ToolMetadata({ ...options, name })(target, key, descriptor);
   };

@@ -57,3 +57,18 @@ export function definitionMeta(
   }
   return Object.keys(meta).length ? meta : undefined;
 }
+
+const TASK_SUPPORT: readonly string[] = ['forbidden', 'optional', 'required'];
+
+/** What is wrong with the `execution` option of a tool, or `undefined` when nothing is. */
+export function executionProblem(execution: unknown): string | undefined {
+  if (execution === undefined) return undefined;
+  if (!execution || typeof execution !== 'object' || Array.isArray(execution))
+    return `"execution" must be an object such as { taskSupport: 'optional' }, got ${JSON.stringify(execution)}`;
+  for (const [key, value] of Object.entries(execution)) {
+    if (key !== 'taskSupport') return `"execution.${key}" is not an option: use taskSupport`;
+    if (value !== undefined && !TASK_SUPPORT.includes(value as string))
+      return `"execution.taskSupport" must be one of ${TASK_SUPPORT.map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(value)}`;
+  }
+  return undefined;
+}

@@ -7,6 +7,8 @@ import { ResourceMetadata, ResourceTemplateMetadata } from '../decorators/resour
 import { ToolMetadata } from '../decorators/tool.decorator';
 import { definitionMeta } from '../decorators/versioning.util';
 import { McpDefinitionError } from '../errors/mcp-definition.error';
+import { McpExtension as McpExtensionMarker } from '../extensions/mcp-extension.decorator';
+import type { McpProtocolExtension } from '../extensions/mcp-extension.interface';
 import { McpHook } from '../hooks/mcp-hook.decorator';
 import type { McpRequestHook } from '../hooks/mcp-request-hook.interface';
 import { UNKNOWN_COMPLETION_TARGET } from '../errors/messages.constant';
@@ -197,6 +199,26 @@ export class McpExplorer implements OnModuleInit {
     return [...found].sort((a, b) => a[1] - b[1]).map(([hook]) => hook);
   }
 
+  /** The `@McpExtension()` providers that apply to `server`, in discovery order. */
+  extensions(server: string): McpProtocolExtension[] {
+    const found: McpProtocolExtension[] = [];
+    for (const wrapper of this.discovery.getProviders({ metadataKey: McpExtensionMarker.KEY })) {
+      const options = this.discovery.getMetadataByDecorator(McpExtensionMarker, wrapper) ?? {};
+      if (options.server !== undefined && options.server !== server) continue;
+      const name =
+        (wrapper.metatype as { name?: string } | undefined)?.name ?? String(wrapper.token);
+      if (!wrapper.isDependencyTreeStatic())
+        throw new McpDefinitionError(
+          `@McpExtension() provider ${name} is request- or transient-scoped: an extension must be a singleton`,
+        );
+      const extension = wrapper.instance as McpProtocolExtension | undefined;
+      if (!extension) continue;
+      if (extension.enabledFor?.(server) === false) continue;
+      if (!found.includes(extension)) found.push(extension);
+    }
+    return found;
+  }
+
   /**
    * A request- or transient-scoped provider has no instance at boot; its MCP methods would be
    * silently missing, so they fail the boot instead.
@@ -306,6 +328,7 @@ export class McpExplorer implements OnModuleInit {
     registry.addTool({
       name: tool.name,
       definition,
+      ...(tool.execution && { execution: { ...tool.execution } }),
       outputValidator: output?.validator,
       servers: scope(tool),
       source: found.source,

@@ -37,6 +37,13 @@ export interface McpCall extends McpRequest {
   readonly inputResponses?: Readonly<Record<string, unknown>>;
   /** The `requestState` a 2026-07-28 retry round echoes, unverified. */
   readonly requestState?: unknown;
+  /**
+   * Whether the call gathers client input in rounds (an `input_required` result, answered by a
+   * new round that carries `inputResponses`) rather than by server-to-client requests. True for
+   * calls that run detached from any connection, such as the runs of a task, in either era.
+   * @default true on 2026-07-28, false on 2025-11-25
+   */
+  readonly rounds?: boolean;
   /** Sends a notification on the request's stream; resolves when it is written or dropped. */
   notify(notification: McpNotification): Promise<void>;
   /** Sends a log message, as the era and the client's requested level allow. */

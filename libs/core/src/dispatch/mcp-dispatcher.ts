@@ -9,7 +9,13 @@ import {
 } from '@modelcontextprotocol/server';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { isInputRequiredSignal } from '../context/input-required.signal';
-import { McpContext, type RoundState } from '../context/mcp-context';
+import { McpContext, type ProtocolEra, type RoundState } from '../context/mcp-context';
+import { isAnswerSignal } from '../extensions/answer.signal';
+import type {
+  McpExtensionCapabilities,
+  McpExtensionMethod,
+  McpProtocolExtension,
+} from '../extensions/mcp-extension.interface';
 import { McpProtocolError, JsonRpcErrorCode } from '../errors/mcp-protocol.error';
 import { ToolError } from '../errors/tool.error';
 import type { McpListedEntry, McpView } from '../hooks/mcp-request-hook.interface';
@@ -66,6 +72,9 @@ interface PageCache {
   pages: Record<string, unknown>[];
 }
 
+/** Cache key of a list: the method, and the era for `tools/list` (2025-11-25 adds `execution`). */
+type ListKey = `${ListMethod}` | 'tools/list legacy';
+
 /** How many views' pages are kept per list method; the least recently used go first. */
 const MAX_VIEW_PAGE_CACHES = 512;
 
@@ -73,6 +82,9 @@ const MAX_VIEW_PAGE_CACHES = 512;
 export type McpResult = Record<string, unknown>;
 
 type Method = (call: McpCall) => McpResult | Promise<McpResult>;
+
+/** Runs a resolved `tools/call` through the extensions' `callTool()`, the first outermost. */
+type ToolCallChain = (call: McpCall, tool: ToolEntry) => Promise<McpResult>;
 
 /** Methods every transport serves through the dispatcher. */
 export const DISPATCHED_METHODS = [
@@ -101,30 +113,44 @@ export class McpDispatcher {
   private readonly logger: Logger;
   /** `serverInfo` of the server. */
   readonly serverInfo: Implementation;
-  /** The capabilities the server declares. */
-  readonly capabilities: ServerCapabilities = {
-    tools: { listChanged: true },
-    resources: { listChanged: true, subscribe: true },
-    prompts: { listChanged: true },
-    completions: {},
-    logging: {},
-  };
+  /**
+   * The capabilities the server declares to 2025-11-25 clients (`initialize`), with what its
+   * extensions add for that era.
+   */
+  readonly capabilities: ServerCapabilities;
+  /** The capabilities `server/discover` declares (2026-07-28), with the extensions' own. */
+  readonly modernCapabilities: ServerCapabilities;
   /** `ttlMs` / `cacheScope` of list results on 2026-07-28. */
   readonly listCacheHint: { ttlMs: number; cacheScope: 'public' | 'private' };
   private readonly codec: RequestStateCodec<RoundState>;
   private readonly pageSize: number;
-  private readonly caches = new Map<ListMethod, PageCache>();
-  /** Pages per view key, by list method, when hooks give views. */
-  private readonly viewCaches = new Map<ListMethod, Map<string, PageCache>>();
+  private readonly caches = new Map<ListKey, PageCache>();
+  /** Pages per view key, by list, when hooks give views. */
+  private readonly viewCaches = new Map<ListKey, Map<string, PageCache>>();
   private readonly methods: ReadonlyMap<string, Method>;
+  /** The methods extensions add, and the eras that know each. */
+  private readonly extensionMethods: ReadonlyMap<string, McpExtensionMethod>;
+  private readonly toolCalls?: ToolCallChain;
 
   constructor(
     private readonly options: McpModuleOptions,
     readonly registry: McpRegistry,
     /** The server's request hooks (`@McpHook()` providers), composed once. */
     readonly hooks: RequestHooks = new RequestHooks([]),
+    /** The server's protocol extensions (`@McpExtension()` providers), in order. */
+    extensions: readonly McpProtocolExtension[] = [],
   ) {
     this.logger = new Logger(`Mcp:${options.name}`);
+    const base: ServerCapabilities = {
+      tools: { listChanged: true },
+      resources: { listChanged: true, subscribe: true },
+      prompts: { listChanged: true },
+      completions: {},
+      logging: {},
+    };
+    const declaring = extensions.filter((e) => e.capabilities);
+    this.capabilities = declaring.length ? withExtensions(base, declaring, 'legacy') : base;
+    this.modernCapabilities = declaring.length ? withExtensions(base, declaring, 'modern') : base;
     this.serverInfo = {
       name: options.name,
       version: options.version,
@@ -143,11 +169,12 @@ export class McpDispatcher {
     const list =
       (method: ListMethod): Method =>
       (call) => {
-        if (!hooks.views) return this.list(method, call.params.cursor);
+        const era = call.origin.era;
+        if (!hooks.views) return this.list(method, call.params.cursor, undefined, era);
         const view = hooks.view(call);
         return isPromiseLike(view)
-          ? view.then((later) => this.list(method, call.params.cursor, later))
-          : this.list(method, call.params.cursor, view);
+          ? view.then((later) => this.list(method, call.params.cursor, later, era))
+          : this.list(method, call.params.cursor, view, era);
       };
     this.methods = new Map<string, Method>([
       ...LIST_METHODS.map((m) => [m, list(m)] as const),
@@ -159,6 +186,28 @@ export class McpDispatcher {
       ['completion/complete', (call) => this.complete(call)],
       ['server/discover', () => this.discover()],
     ]);
+    const added = new Map<string, McpExtensionMethod>();
+    for (const extension of extensions)
+      for (const [name, method] of Object.entries(extension.methods ?? {})) {
+        if (this.methods.has(name) || added.has(name))
+          throw new Error(
+            `An MCP extension adds the method "${name}", which the server already serves`,
+          );
+        added.set(name, method);
+      }
+    this.extensionMethods = added;
+    const wrapping = extensions.filter((e) => typeof e.callTool === 'function');
+    if (wrapping.length)
+      this.toolCalls = wrapping.reduceRight<ToolCallChain>(
+        (inner, extension) => (call, tool) =>
+          extension.callTool!(call, tool, () => inner(call, tool)) as Promise<McpResult>,
+        (call, tool) => this.runTool(call, tool),
+      );
+  }
+
+  /** The methods extensions add, for SDK servers that register a handler per method. */
+  get addedMethods(): string[] {
+    return [...this.extensionMethods.keys()];
   }
 
   /** Name of the server. */
@@ -172,7 +221,7 @@ export class McpDispatcher {
    * {@link McpProtocolError}.
    */
   dispatch(call: McpCall, admitted = call.origin.transport === 'http'): Promise<McpResult> {
-    const method = this.methods.get(call.method);
+    const method = this.methods.get(call.method) ?? this.extensionMethod(call);
     if (!method)
       return Promise.reject(
         new McpProtocolError(JsonRpcErrorCode.MethodNotFound, 'Method not found'),
@@ -184,6 +233,13 @@ export class McpDispatcher {
         () => hooks.serve(call, !admitted, () => invoke(method, call)) as Promise<McpResult>,
       );
     return hooks.serve(call, !admitted, () => invoke(method, call)) as Promise<McpResult>;
+  }
+
+  /** An extension's method, when one adds `call.method` for the call's era. */
+  private extensionMethod(call: McpCall): Method | undefined {
+    const added = this.extensionMethods.get(call.method);
+    if (!added || (added.eras && !added.eras.includes(call.origin.era))) return undefined;
+    return (c) => added.handle(c);
   }
 
   /**
@@ -213,37 +269,55 @@ export class McpDispatcher {
    * revision and view key, so the same object answers every request of that view until the
    * registry changes (an encoder may cache its bytes by identity).
    */
-  list(method: ListMethod, cursor: unknown, view?: McpView): McpResult {
+  list(
+    method: ListMethod,
+    cursor: unknown,
+    view?: McpView,
+    era: ProtocolEra = 'modern',
+  ): McpResult {
     if (cursor !== undefined && typeof cursor !== 'string')
       throw new McpProtocolError(
         JsonRpcErrorCode.InvalidParams,
         'Invalid cursor: it must be a string',
       );
     const revision = this.registry.revision;
+    // 2025-11-25 tool lists carry `execution`, which 2026-07-28 removed: one cache per era.
+    const legacyTools = method === 'tools/list' && era === 'legacy';
+    const key: ListKey = legacyTools ? 'tools/list legacy' : method;
     let cache: PageCache | undefined;
     if (view) {
-      let byKey = this.viewCaches.get(method);
-      if (!byKey) this.viewCaches.set(method, (byKey = new Map()));
+      let byKey = this.viewCaches.get(key);
+      if (!byKey) this.viewCaches.set(key, (byKey = new Map()));
       cache = byKey.get(view.key);
       if (cache) byKey.delete(view.key); // re-inserted below: most recently used last
-      if (!cache || cache.revision !== revision) cache = this.cut(method, revision, view);
+      if (!cache || cache.revision !== revision)
+        cache = this.cut(method, revision, view, legacyTools);
       byKey.set(view.key, cache);
       if (byKey.size > MAX_VIEW_PAGE_CACHES) byKey.delete(byKey.keys().next().value!);
     } else {
-      cache = this.caches.get(method);
+      cache = this.caches.get(key);
       if (!cache || cache.revision !== revision) {
-        cache = this.cut(method, revision);
-        this.caches.set(method, cache);
+        cache = this.cut(method, revision, undefined, legacyTools);
+        this.caches.set(key, cache);
       }
     }
     return cache.pages[cursor === undefined ? 0 : decodeCursor(cursor, cache.pages.length)];
   }
 
   /** Cuts a list into pages of `pageSize` definitions. */
-  private cut(method: ListMethod, revision: number, view?: McpView): PageCache {
+  private cut(
+    method: ListMethod,
+    revision: number,
+    view?: McpView,
+    withExecution = false,
+  ): PageCache {
     const { field, entries } = LISTS[method];
     const listed: readonly McpListedEntry[] = entries(this.registry);
-    const all = (view ? listed.filter((e) => view.allows(e)) : listed).map((e) => e.definition);
+    const all = (view ? listed.filter((e) => view.allows(e)) : listed).map((e) =>
+      withExecution && (e as ToolEntry).execution
+        ? { ...e.definition, execution: (e as ToolEntry).execution }
+        : e.definition,
+    );
     const pages: Record<string, unknown>[] = [];
     const count = Math.max(1, Math.ceil(all.length / this.pageSize));
     for (let i = 0; i < count; i++)
@@ -258,7 +332,7 @@ export class McpDispatcher {
   discover(): McpResult {
     return {
       supportedVersions: [MODERN_PROTOCOL_VERSION],
-      capabilities: this.capabilities,
+      capabilities: this.modernCapabilities,
       ...(this.options.instructions && { instructions: this.options.instructions }),
     };
   }
@@ -279,16 +353,23 @@ export class McpDispatcher {
     const visible = this.visible(call, this.registry.tools.get(name));
     const tool = isPromiseLike(visible) ? await visible : visible;
     if (!tool) throw new McpProtocolError(JsonRpcErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    return this.toolCalls ? this.toolCalls(call, tool) : this.runTool(call, tool);
+  }
+
+  /** Runs a resolved tool in the request: the Nest pipeline, then the result mapping. */
+  private async runTool(call: McpCall, tool: ToolEntry): Promise<McpResult> {
+    const name = tool.name;
     const ctx = await this.context(call, name, tool);
     let result: McpResult;
     try {
       result = (await toCallToolResult(
-        await tool.invoke((params.arguments ?? {}) as Record<string, unknown>, ctx),
+        await tool.invoke((call.params.arguments ?? {}) as Record<string, unknown>, ctx),
         tool,
       )) as McpResult;
       if (!isSpecType.CallToolResult(result)) throw invalidResult(tool);
     } catch (error) {
       if (isInputRequiredSignal(error)) return this.inputRequired(error.inputRequests, ctx);
+      if (isAnswerSignal(error)) return error.answer();
       const toolError = toToolError(error, name, this.logger);
       (call as { toolError?: ToolError }).toolError = toolError;
       return toToolErrorResult(toolError) as McpResult;
@@ -475,6 +556,25 @@ export class McpDispatcher {
       this.logger,
     );
   }
+}
+
+/** The server's own capabilities with what the extensions add for `era`, one level deep. */
+function withExtensions(
+  base: ServerCapabilities,
+  extensions: readonly McpProtocolExtension[],
+  era: keyof McpExtensionCapabilities,
+): ServerCapabilities {
+  const out: Record<string, unknown> = { ...base };
+  for (const extension of extensions) {
+    const added = extension.capabilities?.[era];
+    if (!added) continue;
+    for (const [key, value] of Object.entries(added))
+      out[key] =
+        isObject(out[key]) && isObject(value)
+          ? { ...(out[key] as Record<string, unknown>), ...value }
+          : value;
+  }
+  return out as ServerCapabilities;
 }
 
 function invoke(method: Method, call: McpCall): Promise<McpResult> {

@@ -1,5 +1,10 @@
 import type { Type } from '@nestjs/common';
-import type { Icon, ToolAnnotations, Annotations } from '@modelcontextprotocol/server';
+import type {
+  Icon,
+  ToolAnnotations,
+  Annotations,
+  ToolExecution,
+} from '@modelcontextprotocol/server';
 import type { StandardJsonSchema } from '../schema/standard-schema';
 
 /** A JSON Schema object (2020-12) given by hand instead of a DTO. */
@@ -80,6 +85,15 @@ export interface ToolOptions extends ServerScoped, Versioned {
   input?: SchemaSource;
   /** Result: a DTO class or a JSON Schema; the method's return value becomes `structuredContent`. */
   output?: SchemaSource;
+  /**
+   * How the tool may run (2025-11-25 `Tool.execution`): `taskSupport` says whether a client may,
+   * must or must not call it as a task (`'optional'`, `'required'`, `'forbidden'`). Sent in
+   * `tools/list` to 2025-11-25 clients only: the 2026-07-28 revision removed the field (task
+   * creation is the server's decision there, see `@rampart/tasks`). Checked when the class is
+   * defined.
+   * @default no task support (`'forbidden'`)
+   */
+  execution?: ToolExecution;
   /**
    * Extra `_meta` sent with the tool in `tools/list`. The `io.rampart/version` and
    * `io.rampart/deprecated` keys come from `version` and `deprecated`, not from here.

@@ -19,6 +19,7 @@ import {
   isListMethod,
 } from '../dispatch/mcp-dispatcher';
 import { isMcpProtocolError } from '../errors/mcp-protocol.error';
+import type { McpProtocolExtension } from '../extensions/mcp-extension.interface';
 import { RequestHooks } from '../hooks/request-hooks';
 import type { McpModuleOptions } from '../interfaces/mcp-module-options.interface';
 import { LEGACY_PROTOCOL_VERSION, MODERN_PROTOCOL_VERSION } from '../mcp.constants';
@@ -33,6 +34,15 @@ export const SUPPORTED_VERSIONS = [
   '2025-03-26',
   '2024-11-05',
 ];
+
+/** A Standard Schema that accepts any params object as it is. */
+const PASS_THROUGH = {
+  '~standard': {
+    version: 1,
+    vendor: 'rampart',
+    validate: (value: unknown) => ({ value: value as Record<string, unknown> }),
+  },
+} as const;
 
 /** Resolves the transport-side facts of a call from the SDK context. */
 export type OriginResolver = (ctx: ServerContext, server: Server) => McpCallOrigin;
@@ -66,9 +76,11 @@ export class McpServerFactory {
     readonly hooks: RequestHooks = new RequestHooks([]),
     /** Where change events travel: the replica channel's bus, or one of this process. */
     events?: ServerEventBus,
+    /** The server's protocol extensions (`@McpExtension()` providers). */
+    extensions: readonly McpProtocolExtension[] = [],
   ) {
     this.logger = new Logger(`Mcp:${options.name}`);
-    this.dispatcher = new McpDispatcher(options, registry, hooks);
+    this.dispatcher = new McpDispatcher(options, registry, hooks, extensions);
     this.serverOptions = {
       capabilities: this.dispatcher.capabilities,
       instructions: options.instructions,
@@ -124,6 +136,22 @@ export class McpServerFactory {
       server.setRequestHandler(method as 'tools/call', (request, ctx) =>
         this.serve(method, request, ctx, originOf(ctx, server), subscriptions),
       );
+    // Extensions' methods: the dispatcher checks params and eras itself, so the SDK's schema
+    // step passes them through (a method such as `tasks/get` has no wire schema in every era).
+    for (const method of this.dispatcher.addedMethods)
+      server.setRequestHandler(method, { params: PASS_THROUGH }, (params, ctx) =>
+        this.serve(
+          method,
+          { params: params as Record<string, unknown> },
+          ctx,
+          originOf(ctx, server),
+          subscriptions,
+        ),
+      );
+    // `server/discover` (2026-07-28 on stdio) declares the modern capabilities, which differ
+    // from `initialize`'s when an extension adds some for one era only.
+    if (this.dispatcher.modernCapabilities !== this.dispatcher.capabilities)
+      server.setRequestHandler('server/discover', () => this.dispatcher.discover() as never);
     return server;
   }
 

@@ -3,6 +3,7 @@ import type {
   Resource,
   ResourceTemplateType as ResourceTemplateDef,
   Tool,
+  ToolExecution,
   UriTemplate,
 } from '@modelcontextprotocol/server';
 import type { Type } from '@nestjs/common';
@@ -70,8 +71,13 @@ export interface ToolEntry extends EntryBase {
   name: string;
   /** Where the tool was declared: a decorated method, or options given at run time. */
   handler: McpMethodHandler | McpDynamicHandler<ToolOptions & { name: string }>;
-  /** The wire definition sent in `tools/list`, built at boot. */
+  /** The wire definition sent in `tools/list`, built at boot (2025-11-25 adds `execution`). */
   definition: Tool;
+  /**
+   * How the tool may run (`execution.taskSupport`), from its options; only 2025-11-25 lists
+   * carry it on the wire.
+   */
+  execution?: ToolExecution;
   /** Validates `structuredContent` when the tool declares an output schema. */
   outputValidator?: McpValidator;
 }

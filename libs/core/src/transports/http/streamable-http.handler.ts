@@ -118,12 +118,18 @@ export class StreamableHttpHandler {
         state,
       );
     this.fastPath = new ModernFastPath(factory.dispatcher, http.responseMode ?? 'auto');
-    this.listen = new ListenStreams(factory.events, factory.capabilities, factory.serverInfo, {
-      maxStreams: http.maxListenStreams ?? DEFAULT_MAX_LISTEN_STREAMS,
-      maxStreamsPerClient: http.maxListenStreamsPerClient ?? DEFAULT_MAX_LISTEN_STREAMS_PER_CLIENT,
-      retryAfterMs,
-      keepAliveMs: SSE_KEEP_ALIVE_MS,
-    });
+    this.listen = new ListenStreams(
+      factory.events,
+      factory.dispatcher.modernCapabilities,
+      factory.serverInfo,
+      {
+        maxStreams: http.maxListenStreams ?? DEFAULT_MAX_LISTEN_STREAMS,
+        maxStreamsPerClient:
+          http.maxListenStreamsPerClient ?? DEFAULT_MAX_LISTEN_STREAMS_PER_CLIENT,
+        retryAfterMs,
+        keepAliveMs: SSE_KEEP_ALIVE_MS,
+      },
+    );
   }
 
   /**
