@@ -274,7 +274,7 @@ describe('the libs packed, installed and used in an app outside the repo', () =>
           !['package.json', 'README.md'].includes(path) &&
           !bins.includes(path) &&
           (!path.startsWith('dist/') ||
-            /\.tsbuildinfo$/.test(path) ||
+            path.endsWith('.tsbuildinfo') ||
             // A schematic's templates include the specs it generates.
             (/\.spec\./.test(path) && !path.endsWith('.template'))),
       );
