@@ -1,6 +1,6 @@
 import { createMcpTestApp, type McpTestApp } from '@rampart/testing';
 import { AppModule } from '../../apps/web-scrape/src/app.module';
-import { FixtureSite } from './fixture-site';
+import { FIXTURE_EGRESS, FixtureSite } from './fixture-site';
 
 /** One sample of a Prometheus text exposition, by metric name and exact labels. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
@@ -24,7 +24,7 @@ describe.each(['express', 'fastify'] as const)('web-scrape observability on %s',
   beforeAll(async () => {
     site = await new FixtureSite().start();
     t = await createMcpTestApp({
-      imports: [AppModule.forRoot({ redisUrl: undefined })],
+      imports: [AppModule.forRoot({ redisUrl: undefined, egress: FIXTURE_EGRESS })],
       transport: 'http',
       adapter,
       era: 'modern',

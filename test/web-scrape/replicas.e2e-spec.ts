@@ -50,7 +50,11 @@ describe('web-scrape replicas sharing REDIS_URL', () => {
       });
       target = urlOf(b);
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name)).toEqual(['scrape_url']);
+      expect(tools.map((t) => t.name).sort()).toEqual([
+        'batch_scrape',
+        'get_metrics',
+        'scrape_url',
+      ]);
       await transport.terminateSession();
       expect(
         await b.get<SessionStore>(SessionStore).get(transport.sessionId ?? ''),
