@@ -23,7 +23,7 @@ export const LARGE_TEXT = LARGE_SENTENCES.join(' ');
 
 /** A page of about 50 KB of text (the seed's example size), for the context-saving figure. */
 export const LONG_SENTENCES = Array.from(
-  { length: 1_000 },
+  { length: 760 },
   (_, i) => `Paragraph ${i + 1} of the long page says something worth reading here.`,
 );
 
