@@ -63,8 +63,8 @@ export interface WebScrapeOptions {
   sanitize?: HtmlSanitizerOptions;
   /**
    * Redis shared by every replica: rate limits and breakers, 2025-era sessions and their SSE
-   * events (a session opened on one replica is served by any), and list-change notifications.
-   * Per-process memory when unset.
+   * events (a session opened on one replica is served by any), list-change notifications, and
+   * offloaded pages. Per-process memory when unset.
    * @default process.env.REDIS_URL
    */
   redisUrl?: string;
@@ -72,7 +72,7 @@ export interface WebScrapeOptions {
   rateLimits?: RateLimitOptions[];
   /**
    * Rate limits of `batch_scrape` per caller (a batch counts as one call), replacing its
-   * defaults: one a 10 s, six a minute.
+   * defaults: one per 10 s, six a minute.
    */
   batchRateLimits?: RateLimitOptions[];
   /**
@@ -83,8 +83,10 @@ export interface WebScrapeOptions {
   audit?: AuditOptions;
   /**
    * Who may call over HTTP: OAuth bearer tokens and API keys (`SecurityModule` options), or
-   * `false` to serve without authentication. `scrape_url` needs the scope `scrape:read`. On stdio
-   * the caller is the local user and nothing is checked.
+   * `false` to serve without authentication. `scrape_url` and `batch_scrape` need the scope
+   * `scrape:read`. On stdio the caller is the local user and nothing is checked. It also decides
+   * the links of offloaded pages: bound to their caller with authentication, bearer links
+   * without (the resources library's `anonymous: 'allow'`).
    * @default from the environment: see {@link securityFromEnv}
    */
   security?: SecurityModuleOptions | false;
@@ -312,5 +314,5 @@ export function describeSecurity(security: SecurityModuleOptions | undefined): s
       : []),
     ...(security.apiKeys?.file ? [`API keys from ${security.apiKeys.file}`] : []),
   ];
-  return `Authentication: ${ways.join(' and ')}; scrape_url needs the scope scrape:read`;
+  return `Authentication: ${ways.join(' and ')}; scrape_url and batch_scrape need the scope scrape:read`;
 }
