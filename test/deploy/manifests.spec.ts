@@ -262,8 +262,9 @@ describe('docs/deploy', () => {
     for (const name of Object.keys(env)) expect([name, read.has(name)]).toEqual([name, true]);
     // Valid values (readSettings throws on the first bad one); every interface of the pod.
     expect(['0.0.0.0', '::']).toContain(settings.host);
-    // Replicas share their state: Redis is configured.
+    // Replicas share their state: Redis is configured, and the keys of the resource links.
     expect(settings.redisUrl).toBeDefined();
+    expect(settings.resourceLinkKeys?.length).toBeGreaterThan(0);
     // Authentication from AUTH_* (all three or none) and the keys file: on.
     const security = securityFromEnv({ ...env, API_KEYS_FILE: apiKeysFileHere() });
     expect(security?.apiKeys?.file).toBeDefined();

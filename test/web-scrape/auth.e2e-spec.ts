@@ -5,7 +5,7 @@ import { generateApiKey } from '@rampart/security';
 import { createMcpTestApp, mcpTestMatrix, toolError, type McpTestApp } from '@rampart/testing';
 import { AppModule, securityFromEnv } from '../../apps/web-scrape/src/app.module';
 import { LocalIssuer } from '../security/local-issuer';
-import { ARTICLE_TEXT, FixtureSite } from './fixture-site';
+import { ARTICLE_TEXT, FIXTURE_EGRESS, FixtureSite } from './fixture-site';
 
 const RESOURCE = 'https://mcp.test/mcp';
 
@@ -63,6 +63,7 @@ describe.each(mcpTestMatrix((s) => s.transport === 'http'))(
         imports: [
           AppModule.forRoot({
             redisUrl: undefined,
+            egress: FIXTURE_EGRESS,
             security: {
               resource: RESOURCE,
               jwt: { issuer: issuer.issuer, jwksUrl: issuer.jwksUrl },
@@ -88,11 +89,12 @@ describe.each(mcpTestMatrix((s) => s.transport === 'http'))(
       await expect(t.connect({})).rejects.toThrow(/401|authorization|Unauthorized/);
     });
 
-    it('hides scrape_url from a token without scrape:read and answers 403 naming the scope', async () => {
+    it('hides the scraping tools from a token without scrape:read and answers 403 naming the scope', async () => {
       const reader = await t.connect({
         authorization: `Bearer ${await issuer.token({ sub: 'bob' })}`,
       });
-      expect((await reader.listTools()).tools.map((x) => x.name)).toEqual([]);
+      // get_metrics, like the resource it mirrors, is for every authenticated caller.
+      expect((await reader.listTools()).tools.map((x) => x.name)).toEqual(['get_metrics']);
       await expect(
         reader.callTool({ name: 'scrape_url', arguments: { url: `${site.url}/article` } }),
       ).rejects.toThrow(/403|scrape:read/);

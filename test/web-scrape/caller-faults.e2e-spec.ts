@@ -10,7 +10,7 @@ import {
 } from '@rampart/core';
 import { createMcpTestApp, mcpTestMatrix, toolError, type McpTestApp } from '@rampart/testing';
 import { AppModule } from '../../apps/web-scrape/src/app.module';
-import { FixtureSite } from './fixture-site';
+import { FIXTURE_EGRESS, FixtureSite } from './fixture-site';
 
 /** `scrape_url`'s breaker opens after this many failures in a row for one host. */
 const BREAKER_THRESHOLD = 5;
@@ -29,7 +29,7 @@ describe.each(mcpTestMatrix((s) => s.transport === 'http' && s.adapter === 'expr
 
     beforeAll(async () => {
       t = await createMcpTestApp({
-        imports: [AppModule.forRoot({ redisUrl: undefined })],
+        imports: [AppModule.forRoot({ redisUrl: undefined, egress: FIXTURE_EGRESS })],
         ...setup,
         // The app's own auth: the caller is whoever the x-user header says.
         beforeInit: (app) => {
@@ -73,7 +73,7 @@ describe.each(mcpTestMatrix((s) => s.transport === 'http' && s.adapter === 'expr
       const onRetry = (e: unknown) => retries.push(e as RetryEvent);
       subscribe(RampartChannel.retry, onRetry);
 
-      // undici's fetch refuses a URL with credentials before any connection: the caller's fault.
+      // The fetcher refuses a URL with credentials before any connection: the caller's fault.
       for (let i = 0; i < 2 * BREAKER_THRESHOLD; i++) {
         const refused = toolError(
           await mallory.callTool({

@@ -1,5 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { SafeFetcherOptions } from '@rampart/security';
+
+/**
+ * The app's egress for tests whose fixtures listen on loopback (refused by default): 127.0.0.1
+ * allowed, on any port (the fixtures take free ports). As `AppModule.forRoot({ egress })`...
+ */
+export const FIXTURE_EGRESS: SafeFetcherOptions = { allow: ['127.0.0.1'], ports: 'any' };
+/** ...and as the environment of a spawned app. */
+export const FIXTURE_EGRESS_ENV = { EGRESS_ALLOW: '127.0.0.1', EGRESS_PORTS: 'any' };
 
 /** The words of the article page that a reader sees, in order. */
 export const ARTICLE_TEXT =
@@ -11,6 +20,12 @@ export const LARGE_SENTENCES = Array.from(
   (_, i) => `Sentence number ${i + 1} of the large page.`,
 );
 export const LARGE_TEXT = LARGE_SENTENCES.join(' ');
+
+/** A page of about 50 KB of text (the seed's example size), for the context-saving figure. */
+export const LONG_SENTENCES = Array.from(
+  { length: 760 },
+  (_, i) => `Paragraph ${i + 1} of the long page says something worth reading here.`,
+);
 
 const ARTICLE = `<!doctype html>
 <html>
@@ -93,6 +108,21 @@ export class FixtureSite {
           'text/html',
           `<html><body>${LARGE_SENTENCES.map((s) => `<p>${s}</p>`).join('\n')}</body></html>`,
         );
+      case '/long':
+        return send(
+          200,
+          'text/html; charset=utf-8',
+          `<html><body>${LONG_SENTENCES.map((s) => `<p>${s}</p>`).join('\n')}</body></html>`,
+        );
+      case '/untyped':
+        res.writeHead(200, { 'content-length': 9 });
+        return void res.end('what am I');
+      case '/redirect': {
+        // To wherever ?to= says: a hop the app must check as it checks the first URL.
+        const to = new URL(req.url ?? '/', 'http://x').searchParams.get('to') ?? '/plain';
+        res.writeHead(302, { location: to, 'content-length': 0 });
+        return void res.end();
+      }
       case '/plain':
         return send(200, 'text/plain', 'Plain <b>text</b> is returned as served.');
       case '/latin1':

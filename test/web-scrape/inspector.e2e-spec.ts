@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { appEnv, builtWebScrape, stripAnsi } from './built-app';
-import { ARTICLE_TEXT, FixtureSite, LARGE_TEXT } from './fixture-site';
+import { ARTICLE_TEXT, FIXTURE_EGRESS_ENV, FixtureSite, LARGE_TEXT } from './fixture-site';
 
 /**
  * The official MCP Inspector's CLI mode (`mcp-inspector --cli`, 2.x) against the built app, as a
@@ -29,6 +29,12 @@ const INSPECTOR_CLI = (() => {
 const CLI_TIMEOUT_MS = 20_000;
 /** Time limit of a test that makes `calls` CLI calls one after the other. */
 const budget = (calls: number) => calls * CLI_TIMEOUT_MS + 5_000;
+
+/** The app's tools, by name. */
+const TOOLS = ['batch_scrape', 'get_metrics', 'scrape_url'];
+
+/** The app's environment for a stdio server the CLI starts: the loopback fixture allowed. */
+const STDIO_ENV = Object.entries(FIXTURE_EGRESS_ENV).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
 
 /** Exit code of the Inspector CLI when a tool answered `isError: true` (its documented exit-code map). */
 const EXIT_TOOL_IS_ERROR = 5;
@@ -119,7 +125,7 @@ describe('MCP Inspector CLI against web-scrape over HTTP', () => {
 
   beforeAll(async () => {
     server = spawn(process.execPath, [main], {
-      env: appEnv({ PORT: '0', HOST: '127.0.0.1', NO_COLOR: '1' }),
+      env: appEnv({ PORT: '0', HOST: '127.0.0.1', NO_COLOR: '1', ...FIXTURE_EGRESS_ENV }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     url = await new Promise<string>((resolve, reject) => {
@@ -162,7 +168,7 @@ describe('MCP Inspector CLI against web-scrape over HTTP', () => {
       async () => {
         const { code, json } = await run(['--method', 'tools/list']);
         expect(code).toBe(0);
-        expect(json.result.tools.map((t: { name: string }) => t.name)).toEqual(['scrape_url']);
+        expect(json.result.tools.map((t: { name: string }) => t.name).sort()).toEqual(TOOLS);
       },
       budget(1),
     );
@@ -179,14 +185,14 @@ describe('MCP Inspector CLI against web-scrape over HTTP', () => {
     );
 
     it(
-      'follows the page:// link of a large page with resources/read',
+      'follows the resource link of a large page with resources/read',
       async () => {
         const call = await run(callArgs({ url: `${site.url}/large`, maxChars: 40 }));
         expect(call.code).toBe(0);
         const link = call.json.result.content.find(
           (b: { type: string }) => b.type === 'resource_link',
         );
-        expect(link.uri).toMatch(/^page:\/\//);
+        expect(link.uri).toMatch(/^rampart:\/\/resources\//);
         const read = await run(['--method', 'resources/read', '--uri', link.uri]);
         expect(read.code).toBe(0);
         expect(read.json.result.contents).toEqual([
@@ -203,14 +209,15 @@ describe('MCP Inspector CLI against web-scrape over stdio', () => {
   const target = () => [process.execPath, main, '--stdio'];
 
   describe.each(['legacy', 'modern'] as const)('in the %s era', (era) => {
-    const run = (args: string[]) => inspector(['--protocol-era', era, ...args], target());
+    const run = (args: string[]) =>
+      inspector(['--protocol-era', era, ...STDIO_ENV, ...args], target());
 
     it(
       'lists scrape_url',
       async () => {
         const { code, json } = await run(['--method', 'tools/list']);
         expect(code).toBe(0);
-        expect(json.result.tools.map((t: { name: string }) => t.name)).toEqual(['scrape_url']);
+        expect(json.result.tools.map((t: { name: string }) => t.name).sort()).toEqual(TOOLS);
       },
       budget(1),
     );

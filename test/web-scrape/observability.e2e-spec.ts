@@ -1,6 +1,6 @@
 import { createMcpTestApp, type McpTestApp } from '@rampart/testing';
 import { AppModule } from '../../apps/web-scrape/src/app.module';
-import { FixtureSite } from './fixture-site';
+import { FIXTURE_EGRESS, FixtureSite } from './fixture-site';
 
 /** One sample of a Prometheus text exposition, by metric name and exact labels. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
@@ -24,7 +24,7 @@ describe.each(['express', 'fastify'] as const)('web-scrape observability on %s',
   beforeAll(async () => {
     site = await new FixtureSite().start();
     t = await createMcpTestApp({
-      imports: [AppModule.forRoot({ redisUrl: undefined })],
+      imports: [AppModule.forRoot({ redisUrl: undefined, egress: FIXTURE_EGRESS })],
       transport: 'http',
       adapter,
       era: 'modern',
@@ -68,5 +68,25 @@ describe.each(['express', 'fastify'] as const)('web-scrape observability on %s',
     expect(summary.server).toBe('web-scrape');
     // Only calls that ran count towards the objectives; the invalid one was refused.
     expect(summary.tools.find((x) => x.tool === 'scrape_url')?.calls).toBe(1);
+  });
+
+  it('answers get_metrics with the same summary as the resource', async () => {
+    const res = await t.client.readResource({ uri: 'rampart://server/health' });
+    const { generatedAt: _read, ...fromResource } = JSON.parse(
+      (res.contents[0] as { text: string }).text,
+    ) as Record<string, unknown>;
+    const call = await t.client.callTool({ name: 'get_metrics', arguments: {} });
+    expect(call.isError).toBeFalsy();
+    const { generatedAt, ...fromTool } = call.structuredContent as Record<string, unknown>;
+    expect(fromTool).toEqual(fromResource);
+    expect(fromTool).toMatchObject({
+      server: 'web-scrape',
+      tools: expect.arrayContaining([expect.objectContaining({ tool: 'scrape_url', calls: 1 })]),
+    });
+    expect(Date.parse(generatedAt as string)).not.toBeNaN();
+    // And as text, for clients that show text only.
+    expect(JSON.parse((call.content as { text: string }[])[0].text)).toEqual(
+      call.structuredContent,
+    );
   });
 });

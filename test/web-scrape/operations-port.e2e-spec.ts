@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppProcess } from './app-process';
 import { appEnv, builtWebScrape } from './built-app';
+import { FIXTURE_EGRESS_ENV } from './fixture-site';
 
 /**
  * The built web-scrape app with `OPS_PORT`: the operational endpoints on a port of their own,
@@ -83,6 +84,7 @@ const start = (extra: Record<string, string> = {}) => {
       REDIS_URL: '',
       DATABASE_URL: '',
       API_KEYS_FILE: keys.path,
+      ...FIXTURE_EGRESS_ENV,
       ...extra,
     }),
   );

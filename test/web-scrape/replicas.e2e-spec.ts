@@ -1,15 +1,21 @@
+import { randomBytes } from 'node:crypto';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { RedisSessionStore, SessionStore } from '@rampart/core';
+import { MODERN_PROTOCOL_VERSION, RedisSessionStore, SessionStore } from '@rampart/core';
+import { RedisResourceStore, ResourceStore, type ResourceLinkKey } from '@rampart/resources';
 import { AppModule } from '../../apps/web-scrape/src/app.module';
 import { itWith } from '../services';
+import { FIXTURE_EGRESS, FixtureSite, LARGE_TEXT } from './fixture-site';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-async function start(redisUrl: string | undefined): Promise<INestApplication> {
+async function start(
+  redisUrl: string | undefined,
+  keys?: ResourceLinkKey[],
+): Promise<INestApplication> {
   const module = await Test.createTestingModule({
-    imports: [AppModule.forRoot({ redisUrl })],
+    imports: [AppModule.forRoot({ redisUrl, egress: FIXTURE_EGRESS, resources: { keys } })],
   }).compile();
   const app = module.createNestApplication({ logger: false, forceCloseConnections: true });
   await app.listen(0, '127.0.0.1');
@@ -50,7 +56,11 @@ describe('web-scrape replicas sharing REDIS_URL', () => {
       });
       target = urlOf(b);
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name)).toEqual(['scrape_url']);
+      expect(tools.map((t) => t.name).sort()).toEqual([
+        'batch_scrape',
+        'get_metrics',
+        'scrape_url',
+      ]);
       await transport.terminateSession();
       expect(
         await b.get<SessionStore>(SessionStore).get(transport.sessionId ?? ''),
@@ -59,5 +69,68 @@ describe('web-scrape replicas sharing REDIS_URL', () => {
       await client.close().catch(() => undefined);
       await Promise.all([a.close(), b.close()]);
     }
+  });
+
+  describe('offloaded pages', () => {
+    let site: FixtureSite;
+    beforeAll(async () => {
+      site = await new FixtureSite().start();
+    });
+    afterAll(() => site?.stop());
+
+    /** Scrapes the large page on `a` and reads its link on `b`, each with a client of its own. */
+    async function scrapeThenRead(a: INestApplication, b: INestApplication) {
+      const connect = async (app: INestApplication) => {
+        const client = new Client(
+          { name: 'replica-client', version: '1.0.0' },
+          { versionNegotiation: { mode: { pin: MODERN_PROTOCOL_VERSION } } },
+        );
+        await client.connect(new StreamableHTTPClientTransport(new URL(urlOf(app))));
+        return client;
+      };
+      const [onA, onB] = [await connect(a), await connect(b)];
+      try {
+        const result = await onA.callTool({
+          name: 'scrape_url',
+          arguments: { url: `${site.url}/large` },
+        });
+        const { resource_uri: uri } = result.structuredContent as { resource_uri: string };
+        return await onB.readResource({ uri }).then(
+          (read) => read.contents,
+          (error: { code?: number }) => error.code,
+        );
+      } finally {
+        await Promise.all([onA.close(), onB.close()]);
+      }
+    }
+
+    itWith('redis')(
+      'are read on any replica that shares REDIS_URL and RESOURCE_LINK_KEYS',
+      async () => {
+        const keys = [{ id: 'k1', secret: randomBytes(32).toString('base64') }];
+        const [a, b] = await Promise.all([start(REDIS_URL, keys), start(REDIS_URL, keys)]);
+        try {
+          expect(a.get(ResourceStore)).toBeInstanceOf(RedisResourceStore);
+          expect(await scrapeThenRead(a, b)).toEqual([
+            expect.objectContaining({ mimeType: 'text/plain', text: LARGE_TEXT }),
+          ]);
+        } finally {
+          await Promise.all([a.close(), b.close()]);
+        }
+      },
+    );
+
+    itWith('redis')(
+      'are not read on another replica without shared keys (each makes its own)',
+      async () => {
+        const [a, b] = await Promise.all([start(REDIS_URL), start(REDIS_URL)]);
+        try {
+          // The one resource-not-found (-32602): b cannot check a's signature.
+          expect(await scrapeThenRead(a, b)).toBe(-32602);
+        } finally {
+          await Promise.all([a.close(), b.close()]);
+        }
+      },
+    );
   });
 });

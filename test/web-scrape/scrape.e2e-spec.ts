@@ -6,6 +6,7 @@ import { waitFor } from './built-app';
 import {
   ARTICLE_TEXT,
   closedPortUrl,
+  FIXTURE_EGRESS,
   FixtureSite,
   LARGE_SENTENCES,
   LARGE_TEXT,
@@ -22,8 +23,20 @@ type Block = {
   description?: string;
   size?: number;
 };
+/** The seed's fields of an offloaded page. */
+type Offloaded = {
+  resource_id: string;
+  resource_uri: string;
+  preview: string;
+  size_bytes: number;
+  expires_at: string;
+};
 
 const blocks = (result: CallResult) => result.content as Block[];
+const offloaded = (result: CallResult) => result.structuredContent as Offloaded;
+/** The app, its loopback fixtures allowed. */
+const app = (options: Parameters<typeof AppModule.forRoot>[0] = {}) =>
+  AppModule.forRoot({ egress: FIXTURE_EGRESS, ...options });
 const errorBody = toolError;
 
 let site: FixtureSite;
@@ -38,14 +51,15 @@ describe.each(setups)('web-scrape over %s', (_name, setup) => {
     t.client.callTool({ name: 'scrape_url', arguments: args }, options);
 
   beforeAll(async () => {
-    t = await createMcpTestApp({ imports: [AppModule.forRoot()], ...setup });
+    t = await createMcpTestApp({ imports: [app()], ...setup });
   });
   afterAll(() => t?.close());
 
-  it('lists scrape_url with its schema and the page:// template', async () => {
+  it('lists its tools, scrape_url with its schema, and the template of offloaded pages', async () => {
     const { tools } = await t.client.listTools();
-    expect(tools.map((x) => x.name)).toEqual(['scrape_url']);
-    expect(tools[0].inputSchema).toMatchObject({
+    expect(tools.map((x) => x.name).sort()).toEqual(['batch_scrape', 'get_metrics', 'scrape_url']);
+    const scrapeUrl = tools.find((x) => x.name === 'scrape_url')!;
+    expect(scrapeUrl.inputSchema).toMatchObject({
       type: 'object',
       properties: {
         url: { type: 'string' },
@@ -54,11 +68,9 @@ describe.each(setups)('web-scrape over %s', (_name, setup) => {
       },
       required: ['url'],
     });
-    expect(tools[0].annotations).toEqual({ readOnlyHint: true, openWorldHint: true });
+    expect(scrapeUrl.annotations).toEqual({ readOnlyHint: true, openWorldHint: true });
     const { resourceTemplates } = await t.client.listResourceTemplates();
-    expect(resourceTemplates).toEqual([
-      expect.objectContaining({ uriTemplate: 'page://{id}', name: 'page', mimeType: 'text/plain' }),
-    ]);
+    expect(resourceTemplates.map((x) => x.uriTemplate)).toEqual(['rampart://resources/{+ref}']);
   });
 
   it('returns the text of an HTML page without scripts, styles, comments or tags', async () => {
@@ -72,11 +84,16 @@ describe.each(setups)('web-scrape over %s', (_name, setup) => {
     expect(progress).toEqual([0.1, 0.8]);
   });
 
-  it('returns the page as served with format "html", and text/plain untouched', async () => {
+  it('returns the page sanitized with format "html", and text/plain untouched', async () => {
     const html = blocks(
       await scrape({ url: `${site.url}/article`, format: 'html', maxChars: 100_000 }),
     )[0].text!;
-    expect(html).toContain('<script>window.secret');
+    // The seed's allowlist: scripts, styles, comments, attributes and other tags are gone.
+    expect(html).not.toMatch(
+      /<script|window\.secret|import\('evil'\)|<style|color: red|<!--|class=/,
+    );
+    expect(html).toContain('<h1>Hello, world &amp; friends.</h1>');
+    expect(html).toContain('<p>The end.</p>');
     const plain = blocks(await scrape({ url: `${site.url}/plain` }))[0].text;
     expect(plain).toBe('Plain <b>text</b> is returned as served.');
   });
@@ -85,35 +102,51 @@ describe.each(setups)('web-scrape over %s', (_name, setup) => {
     expect(blocks(await scrape({ url: `${site.url}/latin1` }))[0].text).toBe('Café crème');
   });
 
-  it('answers a large page with a preview and a page:// link that reads the whole text', async () => {
+  it("offloads a large page: a preview and a signed link, with the seed's fields, that reads the whole text", async () => {
     const result = await scrape({ url: `${site.url}/large`, maxChars: 100 });
     expect(result.isError).toBeFalsy();
+    const fields = offloaded(result);
+    expect(fields).toEqual({
+      resource_id: expect.stringMatching(/^[\w-]{22}$/),
+      resource_uri: expect.stringMatching(/^rampart:\/\/resources\/[\w-]{22}\?/),
+      // The preview is maxChars characters when the call gives maxChars.
+      preview: LARGE_TEXT.slice(0, 100),
+      size_bytes: Buffer.byteLength(LARGE_TEXT),
+      expires_at: expect.any(String),
+    });
+    expect(fields.resource_uri).toContain(fields.resource_id);
     const [preview, link] = blocks(result);
-    expect(preview).toEqual({ type: 'text', text: LARGE_TEXT.slice(0, 100) });
+    expect(preview.text!.startsWith(`${LARGE_TEXT.slice(0, 100)}\n\n[Preview: 100 of`)).toBe(true);
     expect(link).toMatchObject({
       type: 'resource_link',
+      uri: fields.resource_uri,
       mimeType: 'text/plain',
-      size: LARGE_TEXT.length,
+      size: Buffer.byteLength(LARGE_TEXT),
     });
-    expect(link.uri).toMatch(/^page:\/\/[0-9a-f-]{36}$/);
-    expect(link.description).toContain(`${LARGE_TEXT.length} characters`);
 
-    const read = await t.client.readResource({ uri: link.uri! });
-    expect(read.contents).toEqual([{ uri: link.uri, mimeType: 'text/plain', text: LARGE_TEXT }]);
+    const read = await t.client.readResource({ uri: fields.resource_uri });
+    expect(read.contents).toEqual([
+      { uri: fields.resource_uri, mimeType: 'text/plain', text: LARGE_TEXT },
+    ]);
     expect((read.contents[0] as { text: string }).text.endsWith(LARGE_SENTENCES.at(-1)!)).toBe(
       true,
     );
   });
 
-  it('keeps a large page as served with format "html", and reads it back as text/html', async () => {
-    const [, link] = blocks(
-      await scrape({ url: `${site.url}/article`, format: 'html', maxChars: 20 }),
-    );
+  it('previews 500 characters of a page longer than the default 2000', async () => {
+    const fields = offloaded(await scrape({ url: `${site.url}/large` }));
+    expect(fields.preview).toBe(LARGE_TEXT.slice(0, 500));
+  });
+
+  it('keeps a large page sanitized with format "html", and reads it back as text/html', async () => {
+    const result = await scrape({ url: `${site.url}/article`, format: 'html', maxChars: 20 });
+    const [, link] = blocks(result);
     expect(link).toMatchObject({ type: 'resource_link', mimeType: 'text/html' });
     const read = await t.client.readResource({ uri: link.uri! });
     expect(read.contents).toEqual([
-      { uri: link.uri, mimeType: 'text/html', text: expect.stringContaining('<h1 class="title"') },
+      { uri: link.uri, mimeType: 'text/html', text: expect.stringContaining('<h1>Hello,') },
     ]);
+    expect((read.contents[0] as { text: string }).text).not.toContain('<script');
   });
 
   it('answers an upstream 5xx with a retryable UPSTREAM_ERROR and a 404 with a final one', async () => {
@@ -136,10 +169,16 @@ describe.each(setups)('web-scrape over %s', (_name, setup) => {
     expect(body.message).toContain('ECONNREFUSED');
   });
 
-  it('refuses content that is not text', async () => {
+  it('refuses content that is not text, and content of no declared type', async () => {
     expect(errorBody(await scrape({ url: `${site.url}/image` }))).toMatchObject({
       code: 'UNSUPPORTED_CONTENT',
       retryable: false,
+      details: { contentType: 'image/png' },
+    });
+    expect(errorBody(await scrape({ url: `${site.url}/untyped` }))).toMatchObject({
+      code: 'UNSUPPORTED_CONTENT',
+      retryable: false,
+      details: { contentType: '' },
     });
   });
 
@@ -157,13 +196,13 @@ describe.each(setups)('web-scrape over %s', (_name, setup) => {
     expect(blocks(await scrape({ url: `${site.url}/plain` }))[0].text).toContain('Plain');
   });
 
-  it('answers an unknown page id with a JSON-RPC error', async () => {
-    await expect(
-      t.client.readResource({ uri: 'page://00000000-0000-0000-0000-000000000000' }),
-    ).rejects.toMatchObject({
+  it('answers a link that was never given with the one resource-not-found', async () => {
+    const fields = offloaded(await scrape({ url: `${site.url}/large`, maxChars: 10 }));
+    const forged = fields.resource_uri.replace(fields.resource_id, 'A'.repeat(22));
+    await expect(t.client.readResource({ uri: forged })).rejects.toMatchObject({
       code: -32602,
-      message: expect.stringContaining('No page 00000000-0000-0000-0000-000000000000'),
-      data: { code: 'NOT_FOUND', details: { uri: 'page://00000000-0000-0000-0000-000000000000' } },
+      message: expect.stringContaining(`Resource not found: ${forged}`),
+      data: { uri: forged },
     });
   });
 
@@ -171,7 +210,7 @@ describe.each(setups)('web-scrape over %s', (_name, setup) => {
     let cancelling: McpTestApp;
 
     beforeAll(async () => {
-      cancelling = await createMcpTestApp({ imports: [AppModule.forRoot()], ...setup });
+      cancelling = await createMcpTestApp({ imports: [app()], ...setup });
     });
     afterAll(async () => {
       if (!cancelling) return;
@@ -205,7 +244,7 @@ describe.each(setups)('web-scrape over %s', (_name, setup) => {
 
     beforeAll(async () => {
       limited = await createMcpTestApp({
-        imports: [AppModule.forRoot({ scrape: { timeoutMs: 200, maxBytes: 4096 } })],
+        imports: [app({ scrape: { timeoutMs: 200, maxBytes: 4096 } })],
         ...setup,
       });
     });
@@ -216,7 +255,7 @@ describe.each(setups)('web-scrape over %s', (_name, setup) => {
       expect(errorBody(await scrapeLimited({ url: `${site.url}/huge` }))).toMatchObject({
         code: 'TOO_LARGE',
         retryable: false,
-        details: { maxBytes: 4096 },
+        details: { maxBodyBytes: 4096 },
       });
     });
 
@@ -242,7 +281,7 @@ describe.each(setups)('web-scrape over %s', (_name, setup) => {
 
     beforeAll(async () => {
       guarded = await createMcpTestApp({
-        imports: [AppModule.forRoot({ rateLimits: [{ name: 'tight', points: 4, perMs: 60_000 }] })],
+        imports: [app({ rateLimits: [{ name: 'tight', points: 4, perMs: 60_000 }] })],
         ...setup,
       });
     });

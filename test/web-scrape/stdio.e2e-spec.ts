@@ -2,7 +2,13 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { connectStdio } from '@rampart/testing';
 import { appEnv, builtWebScrape, hasLog, waitFor } from './built-app';
-import { ARTICLE_TEXT, closedPortUrl, FixtureSite, LARGE_TEXT } from './fixture-site';
+import {
+  ARTICLE_TEXT,
+  closedPortUrl,
+  FIXTURE_EGRESS_ENV,
+  FixtureSite,
+  LARGE_TEXT,
+} from './fixture-site';
 
 type Block = { type: string; text?: string; uri?: string };
 
@@ -19,18 +25,21 @@ describe.each(['modern', 'legacy'] as const)('the built web-scrape app on stdio,
   const clientErrors: Error[] = [];
 
   beforeAll(async () => {
-    stdio = await connectStdio(process.execPath, [main, '--stdio'], { era, env: appEnv() });
+    stdio = await connectStdio(process.execPath, [main, '--stdio'], {
+      era,
+      env: appEnv(FIXTURE_EGRESS_ENV),
+    });
     // A line on stdout that is not JSON-RPC would be reported here.
     stdio.client.onerror = (e) => clientErrors.push(e);
   }, 15_000);
   afterAll(() => stdio?.close());
 
-  it('lists scrape_url', async () => {
+  it('lists its tools', async () => {
     const { tools } = await stdio.client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(['scrape_url']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['batch_scrape', 'get_metrics', 'scrape_url']);
   });
 
-  it('scrapes a page, and reads a large one back through its page:// link', async () => {
+  it('scrapes a page, and reads a large one back through its resource link', async () => {
     const small = await stdio.client.callTool({
       name: 'scrape_url',
       arguments: { url: `${site.url}/article` },
@@ -42,7 +51,7 @@ describe.each(['modern', 'legacy'] as const)('the built web-scrape app on stdio,
       arguments: { url: `${site.url}/large`, maxChars: 50 },
     });
     const link = (large.content as Block[]).find((b) => b.type === 'resource_link')!;
-    expect(link.uri).toMatch(/^page:\/\//);
+    expect(link.uri).toMatch(/^rampart:\/\/resources\//);
     const read = await stdio.client.readResource({ uri: link.uri! });
     expect(read.contents).toEqual([{ uri: link.uri, mimeType: 'text/plain', text: LARGE_TEXT }]);
   });
@@ -78,7 +87,7 @@ describe('stdout of the built web-scrape app on stdio', () => {
   it('carries JSON-RPC messages only, from boot to exit, while the logs go to stderr', async () => {
     const child = spawn(process.execPath, [main, '--stdio'], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: appEnv(),
+      env: appEnv(FIXTURE_EGRESS_ENV),
     });
     const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     let stderr = '';

@@ -5,6 +5,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppProcess } from './app-process';
 import { appEnv, builtWebScrape } from './built-app';
+import { FIXTURE_EGRESS_ENV } from './fixture-site';
 
 /**
  * The built web-scrape app at a terminal: what it prints once it listens, how it stops on Ctrl-C
@@ -12,9 +13,20 @@ import { appEnv, builtWebScrape } from './built-app';
  * process to end, never for time.
  */
 
-/** The app's environment: loopback, a free port, memory stores, its log lines on. */
+/**
+ * The app's environment: loopback, a free port, memory stores, its log lines on, and its
+ * loopback fixtures allowed.
+ */
 const env = (extra: Record<string, string> = {}) =>
-  appEnv({ PORT: '0', HOST: '127.0.0.1', REDIS_URL: '', DATABASE_URL: '', ...extra });
+  appEnv({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    REDIS_URL: '',
+    DATABASE_URL: '',
+    ...FIXTURE_EGRESS_ENV,
+    ...extra,
+  });
+const TOOLS = ['batch_scrape', 'get_metrics', 'scrape_url'];
 
 const BANNER_END = /^Ctrl-C stops it.*$/m;
 const LISTENING = /^web-scrape is listening on (http:\/\/127\.0\.0\.1:\d+\/mcp)$/m;
@@ -139,14 +151,15 @@ describe('web-scrape at the terminal', () => {
     const [, url] = await app.waitFor('stderr', LISTENING);
     await app.waitFor('stderr', BANNER_END);
 
-    // Nothing authenticates callers here, and it says so.
+    // Nothing authenticates callers here, and it says so; and what the scraper may reach.
     expect(app.stderr).toMatch(/^Authentication: none \(.*keep this server on loopback$/m);
+    expect(app.stderr).toMatch(/^Egress: public addresses plus 127\.0\.0\.1, on any port$/m);
     const [http, stdio] = jsonBlocks(app.stderr) as ClientConfig[];
     expect(http).toEqual({ mcpServers: { 'web-scrape': { type: 'http', url } } });
     const viaHttp = await modernClient(http.mcpServers['web-scrape'].url!);
     try {
       const { tools } = await viaHttp.listTools();
-      expect(tools.map((t) => t.name)).toEqual(['scrape_url']);
+      expect(tools.map((t) => t.name).sort()).toEqual(TOOLS);
     } finally {
       await viaHttp.close();
     }
@@ -156,7 +169,7 @@ describe('web-scrape at the terminal', () => {
     const viaStdio = await connectStdio(command!, args!, { env: env() });
     try {
       const { tools } = await viaStdio.client.listTools();
-      expect(tools.map((t) => t.name)).toEqual(['scrape_url']);
+      expect(tools.map((t) => t.name).sort()).toEqual(TOOLS);
     } finally {
       await viaStdio.close();
     }
@@ -230,6 +243,17 @@ describe('web-scrape refuses a bad setting in one line, before it starts', () =>
       'API_KEYS_FILE',
       '/nonexistent/keys.json',
       /^web-scrape: API_KEYS_FILE names \/nonexistent\/keys.json, which does not exist$/,
+    ],
+    [
+      'EGRESS_ALLOW',
+      'http://10.0.0.1/',
+      /^web-scrape: EGRESS_ALLOW="http:\/\/10.0.0.1\/" holds "http:\/\/10.0.0.1\/", which is neither a host name, a \*.suffix, an IP address nor a CIDR: /,
+    ],
+    ['EGRESS_PORTS', '80;443', /^web-scrape: EGRESS_PORTS="80;443" is not a list of ports: /],
+    [
+      'RESOURCE_LINK_KEYS',
+      'k1:too-short',
+      /^web-scrape: RESOURCE_LINK_KEYS key "k1" has a secret of 9 bytes: give each key 32 bytes or more/,
     ],
   ])(
     '%s=%s',

@@ -8,9 +8,25 @@ import {
   type ObservabilityModuleOptions,
 } from '@rampart/observability';
 import { ResilienceModule, type RateLimitOptions } from '@rampart/resilience';
-import { OperationsGuard, SecurityModule, type SecurityModuleOptions } from '@rampart/security';
-import { PageStore, type PageStoreOptions } from './page-store';
+import {
+  Offloader,
+  ResourcesModule,
+  type ResourceLinkKey,
+  type ResourcesModuleOptions,
+} from '@rampart/resources';
+import {
+  DEFAULT_EGRESS_PORTS,
+  HtmlSanitizer,
+  OperationsGuard,
+  SafeFetcher,
+  SecurityModule,
+  type HtmlSanitizerOptions,
+  type SafeFetcherOptions,
+  type SecurityModuleOptions,
+} from '@rampart/security';
+import { MetricsTools } from './metrics.tools';
 import { ScrapeTools, type ScrapeOptions } from './scrape.tools';
+import { readEgress, readResourceLinkKeys } from './settings';
 
 type AuditOptions = Exclude<ObservabilityModuleOptions['audit'], boolean | undefined>;
 
@@ -23,17 +39,42 @@ export interface WebScrapeOptions {
   stdio?: boolean;
   /** Fetch limits: `timeoutMs` (default 10000), `maxBytes` (default 5 MiB). */
   scrape?: Partial<ScrapeOptions>;
-  /** How long and how many fetched pages stay readable as `page://{id}`. */
-  pages?: Partial<PageStoreOptions>;
+  /**
+   * What the scraper may reach, as `SafeFetcher` options: `allow` (hosts, `*.suffixes`,
+   * addresses, CIDRs reachable although not public), `deny`, `ports`, and in tests a `resolver`
+   * (names to addresses without DNS) or a `logger`. Every loopback, private and otherwise
+   * non-public target is refused unless `allow` names it.
+   * @default from the environment: `EGRESS_ALLOW` and `EGRESS_PORTS` (see `readEgress`)
+   */
+  egress?: SafeFetcherOptions;
+  /**
+   * Offloaded pages (`@rampart/resources`): how long they and their links last, the store's
+   * caps, and the keys that sign the links. Stored in Redis when `redisUrl` is set, so that any
+   * replica reads a link another made, given the same `keys`.
+   * @default { ttlMs: 900000 (15 minutes), keys: from `RESOURCE_LINK_KEYS` or a random key per process }
+   */
+  resources?: Pick<ResourcesModuleOptions, 'ttlMs' | 'maxBytes' | 'maxEntryBytes'> & {
+    keys?: ResourceLinkKey[];
+  };
+  /**
+   * What `format: 'html'` keeps (`HtmlSanitizer` options).
+   * @default the seed's allowlist: p, br, strong, em, u, a, ul, ol, li, h1-h6, code, pre
+   */
+  sanitize?: HtmlSanitizerOptions;
   /**
    * Redis shared by every replica: rate limits and breakers, 2025-era sessions and their SSE
-   * events (a session opened on one replica is served by any), and list-change notifications.
-   * Per-process memory when unset.
+   * events (a session opened on one replica is served by any), list-change notifications, and
+   * offloaded pages. Per-process memory when unset.
    * @default process.env.REDIS_URL
    */
   redisUrl?: string;
   /** Rate limits of `scrape_url` per caller, replacing the burst and sustained defaults. */
   rateLimits?: RateLimitOptions[];
+  /**
+   * Rate limits of `batch_scrape` per caller (a batch counts as one call), replacing its
+   * defaults: one per 10 s, six a minute.
+   */
+  batchRateLimits?: RateLimitOptions[];
   /**
    * Where the audit trail of every call goes: the log (default), or PostgreSQL when
    * `DATABASE_URL` is set (table `rampart_audit`, created on start).
@@ -42,8 +83,10 @@ export interface WebScrapeOptions {
   audit?: AuditOptions;
   /**
    * Who may call over HTTP: OAuth bearer tokens and API keys (`SecurityModule` options), or
-   * `false` to serve without authentication. `scrape_url` needs the scope `scrape:read`. On stdio
-   * the caller is the local user and nothing is checked.
+   * `false` to serve without authentication. `scrape_url` and `batch_scrape` need the scope
+   * `scrape:read`. On stdio the caller is the local user and nothing is checked. It also decides
+   * the links of offloaded pages: bound to their caller with authentication, bearer links
+   * without (the resources library's `anonymous: 'allow'`).
    * @default from the environment: see {@link securityFromEnv}
    */
   security?: SecurityModuleOptions | false;
@@ -97,6 +140,11 @@ export class AppModule {
       : 'security' in options
         ? options.security!
         : (securityFromEnv(process.env) ?? false);
+    const egress = options.egress ?? egressFromEnv(process.env);
+    const keys =
+      options.resources && 'keys' in options.resources
+        ? options.resources.keys
+        : readResourceLinkKeys(process.env);
     return {
       module: AppModule,
       imports: [
@@ -108,7 +156,23 @@ export class AppModule {
               timeout: { attemptMs: scrape.timeoutMs, overallMs: 3 * scrape.timeoutMs },
               ...(options.rateLimits && { rateLimit: options.rateLimits }),
             },
+            ...(options.batchRateLimits && {
+              batch_scrape: { rateLimit: options.batchRateLimits },
+            }),
           },
+        }),
+        ResourcesModule.forRoot({
+          // Memory when REDIS_URL is unset.
+          storage: { redis },
+          ttlMs: 15 * 60_000,
+          ...options.resources,
+          keys,
+          // Open (no AUTH_*, or stdio), callers have no identity: their pages get bearer links,
+          // readable by whoever holds one, as everything else of an open server is. With
+          // authentication, every caller has an identity and each link is bound to its owner.
+          anonymous: security ? 'refuse' : 'allow',
+          // The tools offload by hand (the Offloader); no @Offload() to intercept.
+          globalInterceptor: false,
         }),
         ObservabilityModule.forRoot({
           // /metrics, /health/live, /health/ready, /slo over HTTP; on stdio only the log lines
@@ -140,7 +204,7 @@ export class AppModule {
           name: 'web-scrape',
           version: '0.1.0',
           instructions:
-            'Fetch web pages with scrape_url; read whole pages through their page:// links.',
+            'Fetch public web pages with scrape_url (or up to 20 at once with batch_scrape); read a long page in full through the resource link its answer gives. get_metrics summarises the health of this server.',
           http: options.stdio ? false : { path: '/mcp' },
           stdio: options.stdio,
           // Sessions, their events and change notifications, shared over HTTP replicas.
@@ -148,15 +212,59 @@ export class AppModule {
         }),
       ],
       providers: [
-        { provide: PageStore, useFactory: () => new PageStore(options.pages) },
+        {
+          // The app's own fetcher, whatever SecurityModule provides: the scraper's policy.
+          provide: SafeFetcher,
+          useFactory: () =>
+            new SafeFetcher({
+              headers: { 'user-agent': 'rampart-web-scrape/0.1' },
+              connectTimeoutMs: scrape.timeoutMs,
+              ...egress,
+            }),
+        },
+        { provide: HtmlSanitizer, useFactory: () => new HtmlSanitizer(options.sanitize) },
         {
           provide: ScrapeTools,
-          useFactory: (pages: PageStore) => new ScrapeTools(pages, scrape),
-          inject: [PageStore],
+          useFactory: (fetcher: SafeFetcher, sanitizer: HtmlSanitizer, offloader: Offloader) =>
+            new ScrapeTools(fetcher, sanitizer, offloader, scrape),
+          inject: [SafeFetcher, HtmlSanitizer, Offloader],
         },
+        MetricsTools,
       ],
     };
   }
+}
+
+/**
+ * What the scraper may reach, from `EGRESS_ALLOW` and `EGRESS_PORTS` (see `readEgress`): public
+ * addresses on ports 80, 443, 8080 and 8443 when both are unset.
+ *
+ * @example
+ * ```ts
+ * egressFromEnv({ EGRESS_ALLOW: '127.0.0.1', EGRESS_PORTS: 'any' }); // { allow: ['127.0.0.1'], ports: 'any' }
+ * ```
+ */
+export function egressFromEnv(env: NodeJS.ProcessEnv): SafeFetcherOptions {
+  const { egressAllow, egressPorts } = readEgress(env);
+  return { allow: egressAllow, ports: egressPorts };
+}
+
+/**
+ * One line for the terminal: what `scrape_url` may reach.
+ *
+ * @example
+ * ```ts
+ * describeEgress({ allow: ['127.0.0.1/32'], ports: 'any' });
+ * // 'Egress: public addresses plus 127.0.0.1/32, on any port'
+ * ```
+ */
+export function describeEgress(egress: Pick<SafeFetcherOptions, 'allow' | 'ports'>): string {
+  const allow = egress.allow ?? [];
+  const ports = egress.ports ?? DEFAULT_EGRESS_PORTS;
+  const where = allow.length
+    ? `public addresses plus ${allow.join(', ')}`
+    : 'public addresses only (EGRESS_ALLOW names exceptions)';
+  return `Egress: ${where}, ${ports === 'any' ? 'on any port' : `on ports ${ports.join(', ')}`}`;
 }
 
 /** The audit trail's sink: PostgreSQL when `DATABASE_URL` is set, the log otherwise. */
@@ -206,5 +314,5 @@ export function describeSecurity(security: SecurityModuleOptions | undefined): s
       : []),
     ...(security.apiKeys?.file ? [`API keys from ${security.apiKeys.file}`] : []),
   ];
-  return `Authentication: ${ways.join(' and ')}; scrape_url needs the scope scrape:read`;
+  return `Authentication: ${ways.join(' and ')}; scrape_url and batch_scrape need the scope scrape:read`;
 }

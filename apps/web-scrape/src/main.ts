@@ -8,8 +8,10 @@ import {
   AppModule,
   CLOSE_MARGIN_MS,
   DEFAULT_GRACE_PERIOD_MS,
+  describeEgress,
   describeSecurity,
   securityFromEnv,
+  type WebScrapeOptions,
 } from './app.module';
 import { InvalidSettingError, isInvalidSettingError } from './invalid-setting.error';
 import { readSettings, type WebScrapeSettings } from './settings';
@@ -28,7 +30,7 @@ async function bootstrap(): Promise<void> {
 async function serveStdio(settings: WebScrapeSettings): Promise<void> {
   // stdout carries the protocol only: every log line goes to stderr.
   const app = await NestFactory.createApplicationContext(
-    AppModule.forRoot({ stdio: true, redisUrl: settings.redisUrl, logLevel: settings.logLevel }),
+    AppModule.forRoot({ ...fromSettings(settings), stdio: true }),
     { logger: new StdioLogger(), bufferLogs: true },
   );
   // Nest's own lines (and the audit trail) as JSON through pino, on stderr like the call lines.
@@ -41,8 +43,7 @@ async function serveHttp(settings: WebScrapeSettings): Promise<void> {
   const security = securityFromEnv(process.env);
   const app = await NestFactory.create(
     AppModule.forRoot({
-      redisUrl: settings.redisUrl,
-      logLevel: settings.logLevel,
+      ...fromSettings(settings),
       gracePeriodMs,
       security: security ?? false,
       // With OPS_PORT, the operational endpoints are the operations app's, below.
@@ -91,9 +92,25 @@ async function serveHttp(settings: WebScrapeSettings): Promise<void> {
       mainPath: resolve(__filename),
       gracePeriodMs,
       authentication: describeSecurity(security),
+      egress: describeEgress(egressOf(settings)),
     }),
   );
 }
+
+/** The app's options that come from its settings, the same over HTTP and stdio. */
+function fromSettings(settings: WebScrapeSettings): WebScrapeOptions {
+  return {
+    redisUrl: settings.redisUrl,
+    logLevel: settings.logLevel,
+    egress: egressOf(settings),
+    resources: { keys: settings.resourceLinkKeys },
+  };
+}
+
+const egressOf = (settings: WebScrapeSettings) => ({
+  allow: settings.egressAllow,
+  ports: settings.egressPorts,
+});
 
 /**
  * `OPS_PORT`: a second Nest application, on a port of its own, serves the MCP app's operational

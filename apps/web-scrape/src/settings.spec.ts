@@ -1,5 +1,9 @@
+import { DEFAULT_EGRESS_PORTS } from '@rampart/security';
 import { isInvalidSettingError, type InvalidSettingError } from './invalid-setting.error';
 import { DEFAULT_HOST, DEFAULT_PORT, readSettings } from './settings';
+
+/** A secret as `openssl rand -base64 48` makes one: 64 characters. */
+const SECRET = 'q'.repeat(64);
 
 /** The error `readSettings` throws for `env` and `args`. */
 function refusal(env: NodeJS.ProcessEnv, args: string[] = []): InvalidSettingError {
@@ -13,7 +17,7 @@ function refusal(env: NodeJS.ProcessEnv, args: string[] = []): InvalidSettingErr
 }
 
 describe('readSettings', () => {
-  it('defaults to loopback, port 3000, info, memory stores and HTTP', () => {
+  it('defaults to loopback, port 3000, info, memory stores, HTTP, public egress only and a random link key', () => {
     expect(readSettings({})).toEqual({
       stdio: false,
       port: DEFAULT_PORT,
@@ -21,6 +25,9 @@ describe('readSettings', () => {
       logLevel: 'info',
       redisUrl: undefined,
       databaseUrl: undefined,
+      egressAllow: [],
+      egressPorts: DEFAULT_EGRESS_PORTS,
+      resourceLinkKeys: undefined,
     });
     expect(DEFAULT_HOST).toBe('127.0.0.1');
   });
@@ -34,6 +41,9 @@ describe('readSettings', () => {
           LOG_LEVEL: 'silent',
           REDIS_URL: 'rediss://:pw@cache:6380/2',
           DATABASE_URL: 'postgresql://app@db/audit',
+          EGRESS_ALLOW: '127.0.0.1, 10.20.0.0/16,wiki.intranet.example,*.corp.example,[::1]',
+          EGRESS_PORTS: '80, 443,8080',
+          RESOURCE_LINK_KEYS: `k2:${SECRET},k1:${SECRET}x`,
         },
         ['--stdio'],
       ),
@@ -44,7 +54,65 @@ describe('readSettings', () => {
       logLevel: 'silent',
       redisUrl: 'rediss://:pw@cache:6380/2',
       databaseUrl: 'postgresql://app@db/audit',
+      egressAllow: [
+        '127.0.0.1',
+        '10.20.0.0/16',
+        'wiki.intranet.example',
+        '*.corp.example',
+        '[::1]',
+      ],
+      egressPorts: [80, 443, 8080],
+      resourceLinkKeys: [
+        { id: 'k2', secret: SECRET },
+        { id: 'k1', secret: `${SECRET}x` },
+      ],
     });
+  });
+
+  it('takes EGRESS_PORTS=any, and empty egress and key settings as unset', () => {
+    expect(readSettings({ EGRESS_PORTS: 'any' }).egressPorts).toBe('any');
+    expect(
+      readSettings({ EGRESS_ALLOW: '', EGRESS_PORTS: '', RESOURCE_LINK_KEYS: '' }),
+    ).toMatchObject({
+      egressAllow: [],
+      egressPorts: DEFAULT_EGRESS_PORTS,
+      resourceLinkKeys: undefined,
+    });
+  });
+
+  it.each(['http://127.0.0.1/', '10.0.0.0/99', 'a b', 'user@host'])(
+    'refuses an EGRESS_ALLOW entry %j, naming it in one line',
+    (entry) => {
+      const error = refusal({ EGRESS_ALLOW: `127.0.0.1,${entry}` });
+      expect(error.setting).toBe('EGRESS_ALLOW');
+      expect(error.message).toBe(
+        `EGRESS_ALLOW=${JSON.stringify(`127.0.0.1,${entry}`)} holds ${JSON.stringify(entry)}, which is neither a host name, a *.suffix, an IP address nor a CIDR: use a comma-separated list such as 127.0.0.1,10.20.0.0/16,wiki.intranet.example`,
+      );
+      expect(error.message).not.toContain('\n');
+    },
+  );
+
+  it.each(['0', '65536', 'http', '80;443', ','])('refuses EGRESS_PORTS=%j', (ports) => {
+    const error = refusal({ EGRESS_PORTS: ports });
+    expect(error.setting).toBe('EGRESS_PORTS');
+    expect(error.message).toBe(
+      `EGRESS_PORTS=${JSON.stringify(ports)} is not a list of ports: use comma-separated ports from 1 to 65535 (e.g. 80,443,8080), or any`,
+    );
+  });
+
+  it.each([
+    [SECRET, 'entry 1 is not id:secret'],
+    [`k1:${SECRET},:${SECRET}`, 'entry 2 is not id:secret'],
+    [`key one:${SECRET}`, 'entry 1 has an id that is not 1 to 32 of A-Z a-z 0-9 . _ -'],
+    ['k1:short-secret', 'key "k1" has a secret of 12 bytes: give each key 32 bytes or more'],
+    [`k1:${SECRET},k1:${SECRET}`, 'names the key "k1" twice'],
+  ])('refuses RESOURCE_LINK_KEYS=%j without repeating a secret', (value, problem) => {
+    const error = refusal({ RESOURCE_LINK_KEYS: value });
+    expect(error.setting).toBe('RESOURCE_LINK_KEYS');
+    expect(error.message).toContain(`RESOURCE_LINK_KEYS ${problem}`);
+    expect(error.message).not.toContain(SECRET);
+    expect(error.message).not.toContain('short-secret');
+    expect(error.message).not.toContain('\n');
   });
 
   it('serves the operational endpoints on PORT unless OPS_PORT names a port of their own', () => {

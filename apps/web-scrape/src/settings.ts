@@ -1,4 +1,6 @@
 import type { LoggingOptions } from '@rampart/observability';
+import { MIN_SECRET_BYTES, ResourceLinkSigner, type ResourceLinkKey } from '@rampart/resources';
+import { DEFAULT_EGRESS_PORTS, SafeFetcher } from '@rampart/security';
 import pino from 'pino';
 import { InvalidSettingError } from './invalid-setting.error';
 
@@ -23,6 +25,23 @@ export interface WebScrapeSettings {
   redisUrl?: string;
   /** `DATABASE_URL`: PostgreSQL for the audit trail; the log when unset. */
   databaseUrl?: string;
+  /**
+   * `EGRESS_ALLOW`: hosts, `*.suffixes`, addresses and CIDRs that `scrape_url` may fetch from
+   * although they are not public (loopback, private networks, link-local...), comma-separated.
+   * Default: none, so every loopback and private target is refused.
+   */
+  egressAllow: string[];
+  /**
+   * `EGRESS_PORTS`: ports `scrape_url` connects to, comma-separated, or `any`. Default 80, 443,
+   * 8080 and 8443.
+   */
+  egressPorts: readonly number[] | 'any';
+  /**
+   * `RESOURCE_LINK_KEYS`: the keys that sign the links of offloaded pages, as comma-separated
+   * `id:secret` pairs, the signing key first; every replica needs the same. Unset: a random key
+   * per process (links die with it and do not read on another replica).
+   */
+  resourceLinkKeys?: ResourceLinkKey[];
 }
 
 /** Default TCP port of the HTTP endpoint. */
@@ -73,8 +92,111 @@ export function readSettings(
       ['postgres:', 'postgresql:'],
       'postgres://user@127.0.0.1:5432/db',
     ),
+    ...readEgress(env),
+    resourceLinkKeys: readResourceLinkKeys(env),
   };
 }
+
+/**
+ * `EGRESS_ALLOW` and `EGRESS_PORTS`: what `scrape_url` may reach beyond public addresses, and on
+ * which ports. Throws an {@link InvalidSettingError} for an entry the fetcher cannot read.
+ *
+ * @example
+ * ```ts
+ * readEgress({ EGRESS_ALLOW: '127.0.0.1, wiki.intranet.example', EGRESS_PORTS: 'any' });
+ * // { egressAllow: ['127.0.0.1', 'wiki.intranet.example'], egressPorts: 'any' }
+ * ```
+ */
+export function readEgress(
+  env: NodeJS.ProcessEnv,
+): Pick<WebScrapeSettings, 'egressAllow' | 'egressPorts'> {
+  return { egressAllow: egressAllow(env.EGRESS_ALLOW), egressPorts: egressPorts(env.EGRESS_PORTS) };
+}
+
+function egressAllow(value: string | undefined): string[] {
+  const entries = list(value);
+  for (const entry of entries) {
+    try {
+      // The fetcher's own check of an entry: what it accepts is what the app accepts.
+      new SafeFetcher({ allow: [entry] });
+    } catch {
+      throw new InvalidSettingError(
+        'EGRESS_ALLOW',
+        `EGRESS_ALLOW=${JSON.stringify(value)} holds ${JSON.stringify(entry)}, which is neither a host name, a *.suffix, an IP address nor a CIDR: use a comma-separated list such as 127.0.0.1,10.20.0.0/16,wiki.intranet.example`,
+      );
+    }
+  }
+  return entries;
+}
+
+function egressPorts(value: string | undefined): readonly number[] | 'any' {
+  if (value === undefined || value.trim() === '') return DEFAULT_EGRESS_PORTS;
+  if (value.trim().toLowerCase() === 'any') return 'any';
+  const ports = list(value).map((p) => (/^\d{1,5}$/.test(p) ? Number(p) : NaN));
+  if (ports.length === 0 || !ports.every((p) => p >= 1 && p <= 65_535))
+    throw new InvalidSettingError(
+      'EGRESS_PORTS',
+      `EGRESS_PORTS=${JSON.stringify(value)} is not a list of ports: use comma-separated ports from 1 to 65535 (e.g. 80,443,8080), or any`,
+    );
+  return [...new Set(ports)];
+}
+
+/**
+ * `RESOURCE_LINK_KEYS`: `id:secret` pairs, comma-separated, the signing key first; `undefined`
+ * when unset. Throws an {@link InvalidSettingError} that never repeats a secret.
+ *
+ * @example
+ * ```ts
+ * readResourceLinkKeys({ RESOURCE_LINK_KEYS: `k2:${newSecret},k1:${oldSecret}` });
+ * // [{ id: 'k2', secret: newSecret }, { id: 'k1', secret: oldSecret }]
+ * ```
+ */
+export function readResourceLinkKeys(env: NodeJS.ProcessEnv): ResourceLinkKey[] | undefined {
+  const value = env.RESOURCE_LINK_KEYS;
+  if (value === undefined || value.trim() === '') return undefined;
+  const refuse = (problem: string) =>
+    new InvalidSettingError('RESOURCE_LINK_KEYS', `RESOURCE_LINK_KEYS ${problem}`);
+  const keys = value.split(',').map((pair, index): ResourceLinkKey => {
+    const at = pair.indexOf(':');
+    const id = pair.slice(0, Math.max(at, 0)).trim();
+    // Nothing of an entry that may be a secret is repeated: only its position.
+    if (at < 0 || id === '')
+      throw refuse(
+        `entry ${index + 1} is not id:secret: give comma-separated id:secret pairs, the signing key first (e.g. k1:<output of openssl rand -base64 48>)`,
+      );
+    if (!KEY_ID.test(id))
+      throw refuse(
+        `entry ${index + 1} has an id that is not 1 to 32 of A-Z a-z 0-9 . _ - (give each key such an id, e.g. k1)`,
+      );
+    const secret = pair.slice(at + 1).trim();
+    const bytes = Buffer.byteLength(secret);
+    if (bytes < MIN_SECRET_BYTES)
+      throw refuse(
+        `key "${id}" has a secret of ${bytes} bytes: give each key ${MIN_SECRET_BYTES} bytes or more, the same on every replica (e.g. openssl rand -base64 48)`,
+      );
+    return { id, secret };
+  });
+  const ids = keys.map((k) => k.id);
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice !== undefined) throw refuse(`names the key "${twice}" twice: give each key its own id`);
+  try {
+    // The resources lib's own check, should it ask more than the above.
+    new ResourceLinkSigner(keys);
+  } catch {
+    throw refuse('cannot sign links: give comma-separated id:secret pairs, the signing key first');
+  }
+  return keys;
+}
+
+/** Key ids the resources lib accepts. */
+const KEY_ID = /^[A-Za-z0-9._-]{1,32}$/;
+
+/** The non-empty entries of a comma-separated list, trimmed. */
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 
 function port(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

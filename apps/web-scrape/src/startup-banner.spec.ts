@@ -1,3 +1,4 @@
+import { describeEgress } from './app.module';
 import { endpointUrl, startupBanner } from './startup-banner';
 
 describe('endpointUrl', () => {
@@ -41,6 +42,22 @@ describe('startupBanner', () => {
       },
     ]);
     expect(banner).toMatch(/^Ctrl-C stops it; calls in flight get up to 10 s to finish\.$/m);
+  });
+
+  it('says in one line what the scraper may fetch from', () => {
+    const banner = startupBanner({
+      ...input,
+      authentication: 'Authentication: none',
+      egress: describeEgress({ allow: ['127.0.0.1/32'], ports: 'any' }),
+    });
+    expect(banner.split('\n').slice(0, 3)).toEqual([
+      'web-scrape is listening on http://127.0.0.1:4100/mcp',
+      'Authentication: none',
+      'Egress: public addresses plus 127.0.0.1/32, on any port',
+    ]);
+    expect(describeEgress({})).toBe(
+      'Egress: public addresses only (EGRESS_ALLOW names exceptions), on ports 80, 443, 8080, 8443',
+    );
   });
 
   it('names every interface, and gives a URL this machine can connect to', () => {

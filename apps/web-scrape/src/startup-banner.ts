@@ -14,6 +14,8 @@ export interface StartupBannerInput {
   gracePeriodMs: number;
   /** One line on how callers are authenticated (or that nothing checks them). */
   authentication?: string;
+  /** One line on what the scraper may fetch from (public addresses, and what `EGRESS_ALLOW` adds). */
+  egress?: string;
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '0:0:0:0:0:0:0:0']);
@@ -51,6 +53,7 @@ export function startupBanner(input: StartupBannerInput): string {
   return [
     where,
     ...(input.authentication ? [input.authentication] : []),
+    ...(input.egress ? [input.egress] : []),
     '',
     'MCP client configuration (.mcp.json, claude_desktop_config.json, .cursor/mcp.json, ...):',
     '',

@@ -65,4 +65,4 @@ export {
   isInvalidSloObjectiveError,
 } from './slo/invalid-slo-objective.error';
 export type { MetricsResourceOptions } from './resource/metrics-resource-options.interface';
-export type { ServerHealthSummary } from './resource/metrics-resource.service';
+export { MetricsResource, type ServerHealthSummary } from './resource/metrics-resource.service';

@@ -49,6 +49,7 @@ import { healthParts } from './health/health.parts';
 import type { HealthOptions } from './health/health-options.interface';
 import { ReadinessState } from './health/readiness.state';
 import { metricsResourceProviders } from './resource/metrics-resource.providers';
+import { MetricsResource } from './resource/metrics-resource.service';
 import type { MetricsResourceOptions } from './resource/metrics-resource-options.interface';
 import { sloParts } from './slo/slo.parts';
 import type { SloOptions } from './slo/slo-options.interface';
@@ -280,7 +281,11 @@ function assemble(base: DynamicModule, parts: Assembly): DynamicModule {
     providers.push(...slo.providers);
     exports.push(SloTracker);
   }
-  if (parts.metricsResource) providers.push(...metricsResourceProviders(parts.metricsResource));
+  if (parts.metricsResource) {
+    providers.push(...metricsResourceProviders(parts.metricsResource));
+    // For a tool that answers the same summary (the web-scrape app's `get_metrics`).
+    exports.push(MetricsResource);
+  }
 
   const guards = checkGuards(parts.endpoints.guards ?? []);
   if (parts.endpoints.serve !== false)

@@ -76,7 +76,17 @@ export class MetricsResource implements OnApplicationBootstrap {
     this.logger.log(`Metrics resource ${this.options.uri} on ${names.join(', ')}`);
   }
 
-  /** The summary of one server (public for tests). */
+  /**
+   * The summary of one server: what the resource answers, for a tool that answers it too.
+   *
+   * @example
+   * ```ts
+   * @Tool({ name: 'get_metrics', annotations: { readOnlyHint: true } })
+   * getMetrics(@Ctx() ctx: McpContext) {
+   *   return { content: [], structuredContent: { ...this.metrics.summary(ctx.server) } };
+   * }
+   * ```
+   */
   summary(server: string): ServerHealthSummary {
     const now = Date.now();
     const all = this.tracker

@@ -1,0 +1,97 @@
+import type { Client } from '@modelcontextprotocol/client';
+import { createMcpTestApp, mcpTestMatrix, type McpTestApp } from '@rampart/testing';
+import { AppModule } from '../../apps/web-scrape/src/app.module';
+import { LocalIssuer } from '../security/local-issuer';
+import { FIXTURE_EGRESS, FixtureSite, LARGE_TEXT } from './fixture-site';
+
+const RESOURCE = 'https://mcp.test/mcp';
+
+/** What a reader of a link it may not use gets: exactly a resource that does not exist. */
+async function notFound(client: Client, uri: string) {
+  await expect(client.readResource({ uri })).rejects.toMatchObject({
+    code: -32602,
+    message: expect.stringContaining(`Resource not found: ${uri}`),
+    data: { uri },
+  });
+}
+
+/**
+ * The links of offloaded pages when the app authenticates its callers (AUTH_* with a local
+ * JWKS issuer): each is bound to the caller that scraped the page; its owner reads it, another
+ * identity with the same scope gets the one resource-not-found, as for a link never given.
+ */
+describe.each(mcpTestMatrix((s) => s.transport === 'http' && s.adapter === 'express'))(
+  'web-scrape links with authentication over %s',
+  (_name, setup) => {
+    let issuer: LocalIssuer;
+    let site: FixtureSite;
+    let t: McpTestApp;
+    let bob: Client;
+
+    const bearer = async (sub: string) => ({
+      authorization: `Bearer ${await issuer.token({ sub, scope: 'scrape:read' })}`,
+    });
+
+    beforeAll(async () => {
+      issuer = await LocalIssuer.start();
+      site = await new FixtureSite().start();
+      t = await createMcpTestApp({
+        imports: [
+          AppModule.forRoot({
+            redisUrl: undefined,
+            egress: FIXTURE_EGRESS,
+            security: {
+              resource: RESOURCE,
+              jwt: { issuer: issuer.issuer, jwksUrl: issuer.jwksUrl },
+            },
+            audit: { sink: 'log' },
+            logLevel: 'error',
+          }),
+        ],
+        ...setup,
+        headers: await bearer('alice'),
+      });
+      bob = await t.connect(await bearer('bob'));
+    });
+    afterAll(async () => {
+      await t?.close();
+      await site?.stop();
+      await issuer?.close();
+    });
+
+    it('offloads a large page for its caller, who reads it back; another identity gets not-found', async () => {
+      const result = await t.client.callTool({
+        name: 'scrape_url',
+        arguments: { url: `${site.url}/large` },
+      });
+      const { resource_uri: uri, resource_id: id } = result.structuredContent as {
+        resource_uri: string;
+        resource_id: string;
+      };
+      // Bound to alice: her subject is in the signed link.
+      expect(uri).toMatch(new RegExp(`^rampart://resources/${id}\\?sub=alice&exp=\\d+&kid=`));
+      expect((await t.client.readResource({ uri })).contents).toEqual([
+        { uri, mimeType: 'text/plain', text: LARGE_TEXT },
+      ]);
+
+      await notFound(bob, uri);
+      // The same answer as for a link that was never given.
+      await notFound(bob, uri.replace(id, 'B'.repeat(22)));
+      // And a link rewritten for bob is a forgery: refused for him as well.
+      await notFound(bob, uri.replace('sub=alice', 'sub=bob'));
+      // Alice still reads hers.
+      expect((await t.client.readResource({ uri })).contents).toHaveLength(1);
+    });
+
+    it('binds the links of a batch to its caller too', async () => {
+      const result = await bob.callTool({
+        name: 'batch_scrape',
+        arguments: { urls: [`${site.url}/large`] },
+      });
+      const [item] = (result.structuredContent as { results: { resource_uri: string }[] }).results;
+      expect(item.resource_uri).toContain('sub=bob');
+      expect((await bob.readResource({ uri: item.resource_uri })).contents).toHaveLength(1);
+      await notFound(t.client, item.resource_uri);
+    });
+  },
+);
