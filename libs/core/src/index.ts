@@ -73,6 +73,29 @@ export type {
   DeprecationInfo,
 } from './interfaces/primitive-options.interface';
 export { McpRegistry } from './registry/mcp-registry';
+export type {
+  McpDiscoveryOptions,
+  McpDiscoveryMode,
+} from './progressive/discovery-options.interface';
+export {
+  ProgressiveDiscovery,
+  DEFAULT_SEARCH_LIMIT,
+  MAX_SEARCH_LIMIT,
+  MAX_QUERY_CHARS,
+  BRIEF_DESCRIPTION_CHARS,
+  firstSentence,
+  signature,
+} from './progressive/progressive-discovery';
+export { ToolIndex, type ToolMatch } from './progressive/tool-index';
+export {
+  SEARCH_TOOLS,
+  DESCRIBE_TOOL,
+  CALL_TOOL,
+  META_TOOL_NAMES,
+  DISCOVERY_DETAILS,
+  metaToolDefinitions,
+  type DiscoveryDetail,
+} from './progressive/meta-tools';
 export type { StandardJsonSchema } from './schema/standard-schema';
 export { JSONSchema } from './schema/dto-schema';
 export type {
