@@ -7,6 +7,7 @@ import {
   listedDefinitions,
   McpModule,
   McpServers,
+  META_TOOL_NAMES,
   measureDefinitions,
   o200kCounter,
   Prompt,
@@ -145,5 +146,45 @@ describe.each(
     expect(measured.total).toBe(clientTotal);
     expect(measured.definitions).toHaveLength(7);
     expect(measured.kinds.tool.count).toBe(3);
+  });
+});
+
+// Progressive discovery: the same 40 tools, listed in full or behind the meta-tools.
+const catalogue = (mode: 'list' | 'progressive') => {
+  @Module({
+    imports: [McpModule.forRoot({ name: 'catalogue', version: '1.0.0', discovery: { mode } })],
+  })
+  class CatalogueModule {}
+  return CatalogueModule;
+};
+
+describe('rampart-tokens on a server in progressive discovery mode', () => {
+  const measure = async (mode: 'list' | 'progressive') => {
+    const t = await createMcpTestApp({ imports: [catalogue(mode)] });
+    try {
+      const host = t.app.get(McpServers).get('catalogue');
+      for (let i = 0; i < 40; i++)
+        host.addTool({
+          name: `report_${i}`,
+          description: `Builds report number ${i} of the quarter, with its totals and trends.`,
+          handler: () => 'ok',
+        });
+      const { tools } = await t.client.listTools();
+      const measured = measureDefinitions('catalogue', listedDefinitions(host), o200kCounter());
+      return { tools: tools.map((tool) => tool.name), measured };
+    } finally {
+      await t.close();
+    }
+  };
+
+  it('counts what tools/list sends: the meta-tools, not the catalogue behind them', async () => {
+    const full = await measure('list');
+    const progressive = await measure('progressive');
+    expect(full.measured.kinds.tool.count).toBe(40);
+    expect(progressive.measured.definitions.map((d) => d.name).sort()).toEqual(
+      [...META_TOOL_NAMES].sort(),
+    );
+    expect(progressive.tools.sort()).toEqual([...META_TOOL_NAMES].sort());
+    expect(progressive.measured.total).toBeLessThan(full.measured.total);
   });
 });
