@@ -10,6 +10,7 @@ import {
   type TasksModuleOptions,
 } from '@rampart/tasks';
 import { createMcpTestApp, type McpTestApp } from '@rampart/testing';
+import { Redis } from 'ioredis';
 
 export const REPLICA = Symbol('replica');
 export const TASKS_CAPS = { extensions: { 'io.modelcontextprotocol/tasks': {} }, elicitation: {} };
@@ -224,5 +225,19 @@ export class TasksWireClient {
     };
     if (body.error) throw body.error;
     return body.result!;
+  }
+}
+
+/** Deletes every key of the Redis at `url` that matches `pattern` (a test's own prefix). */
+export async function dropKeys(
+  pattern: string,
+  url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+): Promise<void> {
+  const admin = new Redis(url);
+  try {
+    const keys = await admin.keys(pattern);
+    if (keys.length) await admin.del(...keys);
+  } finally {
+    await admin.quit();
   }
 }

@@ -222,7 +222,9 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
       answers: { ...how.answers },
       attempts: 0,
       maxAttempts: options.attempts ?? this.attempts,
-      ...(!this.queue.durable && { lease: this.queuedLease(now) }),
+      // Held while queued too: a task whose job is lost (its worker died before claiming it, its
+      // process died with an in-process queue) is queued again by a sweep once the lease ends.
+      lease: this.queuedLease(now),
       version: 0,
     };
     const once = this.idempotencyOf(call, tool);
@@ -236,7 +238,7 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
       // The key's task: created by an earlier call of the same caller, queued by it.
       if (made.outcome === 'existing') return made.record;
     }
-    await this.queue.enqueue(record.taskId);
+    await this.queue.enqueue(record.taskId, runKey(record));
     return record;
   }
 
@@ -275,7 +277,10 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
     };
   }
 
-  /** A lease that holds a queued task for this process until it runs (in-process queues). */
+  /**
+   * The lease of a queued task until a worker claims it: no claim in time (its job lost) lets a
+   * sweep queue it again.
+   */
   private queuedLease(now: number): TaskRecord['lease'] {
     return { worker: `queue:${this.workerId}`, until: now + this.leaseMs };
   }
@@ -359,13 +364,13 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
             status: 'working',
             statusMessage: undefined,
             lastUpdatedAt: now,
-            ...(!this.queue.durable && { lease: this.queuedLease(now) }),
+            lease: this.queuedLease(now),
           }
         : { ...t, answers, inputRequests: open, lastUpdatedAt: now };
     });
     if (!updated) return record;
     this.changed(updated);
-    if (resumed) await this.queue.enqueue(updated.taskId);
+    if (resumed) await this.queue.enqueue(updated.taskId, runKey(updated));
     return updated;
   }
 
@@ -626,7 +631,7 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
         });
         if (!updated) continue;
         this.changed(updated);
-        if (requeue) await this.queue.enqueue(taskId);
+        if (requeue) await this.queue.enqueue(taskId, runKey(updated));
         else if (over) await this.compensate(updated, over);
       }
     } catch (e) {
@@ -708,6 +713,15 @@ function toTaskError(error: unknown, logger: Logger, t: TaskRecord): TaskError {
     error instanceof Error ? error.stack : String(error),
   );
   return { code: JsonRpcErrorCode.InternalError, message: 'Internal error' };
+}
+
+/**
+ * Names the run a task is queued for: its attempts and the answers it has. A task queued again
+ * while its job still waits (a sweep after its queued lease ended) gets the same key, so a queue
+ * may drop the second job; a run after a lost worker, or after new answers, gets another.
+ */
+function runKey(t: TaskRecord): string {
+  return `${t.attempts}.${Object.keys(t.answers).length}`;
 }
 
 /** Why a run's `ctx.signal` aborts: a tool error, so that a method that rethrows it is quiet. */
