@@ -27,7 +27,7 @@ async function start(
  * (web-scrape and its catalogue), each with its own store.
  */
 async function sessionOn(app: INestApplication, id: string) {
-  const stores = app.get<SessionStore, SessionStore[]>(SessionStore, { each: true });
+  const stores: SessionStore[] = app.get(SessionStore, { each: true });
   expect(stores).toHaveLength(2);
   return (await Promise.all(stores.map((s) => s.get(id)))).find((found) => found !== undefined);
 }
