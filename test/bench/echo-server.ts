@@ -27,6 +27,9 @@
  *   destructive tools for non-admins, an argument read behind a `has` guard) and the security
  *   headers on (the default).
  *
+ * DISCOVERY=progressive serves the tools in progressive discovery mode: `tools/list` answers the
+ * three meta-tools whatever TOOLS is, and `search_tools` searches them.
+ *
  * Run alone (any load tool can then be pointed at it):
  *   PORT=3000 ADAPTER=fastify STACK=resilience npm run start:bench-echo
  */
@@ -239,6 +242,9 @@ export class AppModule {
           http: { path: MCP_PATH },
           // One page holds every tool, as in the raw and SDK targets, which do not paginate.
           pageSize: TOOL_COUNT + 1,
+          ...(process.env.DISCOVERY === 'progressive' && {
+            discovery: { mode: 'progressive' as const },
+          }),
         }),
         ...imports,
       ],

@@ -8,6 +8,7 @@
  * markdown tables and writes test/bench/results/latest.json.
  *
  * Usage: node test/bench/dist/run.js [--targets raw,sdk|all] [--scenarios call,list5,list200]
+ *        (also discovery50, discovery1000, search1000: progressive discovery, Rampart targets only)
  *        [--connections 32] [--duration 8] [--warmup 2] [--rounds 1] [--pin]
  * Without --targets: raw, sdk, the bare Rampart target, `full` (resilience and observability
  * together) and `secure` (full plus bearer JWTs and Cedar policies); `--targets all` runs every
@@ -123,6 +124,11 @@ interface Scenario {
   /** Extra tools the server registers next to `echo` (TOOLS env). */
   tools: number;
   params: Record<string, unknown>;
+  /**
+   * Extra env of the server (e.g. `DISCOVERY=progressive`); a scenario with env runs only on the
+   * targets that read it (the Rampart echo server).
+   */
+  env?: Record<string, string>;
   /** Returns a reason when the JSON-RPC result is not the expected one. */
   check: (result: Record<string, unknown>) => string | undefined;
 }
@@ -151,6 +157,25 @@ const checkList =
     return undefined;
   };
 
+/** The three meta-tools a server in progressive discovery mode lists, whatever its size. */
+const checkMetaTools = (result: Record<string, unknown>): string | undefined => {
+  const names = (result.tools as { name?: unknown }[] | undefined)?.map((tool) => tool.name);
+  return JSON.stringify(names) === '["search_tools","describe_tool","call_tool"]'
+    ? undefined
+    : `expected the three meta-tools, got ${JSON.stringify(names)}`;
+};
+
+/** `tools/list` of the echo server in progressive discovery mode with `tools` extra tools. */
+const discoveryList = (tools: number): Scenario => ({
+  name: `discovery${tools}`,
+  title: `tools/list in progressive discovery mode, TOOLS=${tools}`,
+  method: 'tools/list',
+  tools,
+  params: {},
+  env: { DISCOVERY: 'progressive' },
+  check: checkMetaTools,
+});
+
 const SCENARIOS: Scenario[] = [
   {
     name: 'call',
@@ -176,6 +201,24 @@ const SCENARIOS: Scenario[] = [
     tools: 200,
     params: {},
     check: checkList(200),
+  },
+  discoveryList(50),
+  discoveryList(1000),
+  {
+    name: 'search1000',
+    title: 'tools/call search_tools (brief, 10 results) in progressive discovery mode, TOOLS=1000',
+    method: 'tools/call',
+    mcpName: 'search_tools',
+    tools: 1000,
+    params: { name: 'search_tools', arguments: { query: 'synthetic tool number 420' } },
+    env: { DISCOVERY: 'progressive' },
+    check: (result) => {
+      const found = (result.structuredContent as { tools?: { name?: unknown }[] } | undefined)
+        ?.tools;
+      return Array.isArray(found) && found.length === 10 && found[0]?.name === 'tool_420'
+        ? undefined
+        : 'expected 10 brief results, tool_420 first';
+    },
   },
 ];
 
@@ -478,6 +521,7 @@ class ServerProcess {
         HOST: BENCH_HOST,
         PORT: String(port),
         TOOLS: String(scenario.tools),
+        ...scenario.env,
         ...(target.bearer && { [BENCH_AUTH.publicJwkEnv]: credentials!.publicJwk }),
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -1032,6 +1076,23 @@ function costRatios(all: RunResult[], targets: Target[]): CostRatio[] {
     }));
 }
 
+/** tools/list in progressive discovery mode: 1,000 tools against 50, per target. */
+function discoveryRatios(all: RunResult[], targets: Target[]): CostRatio[] {
+  const find = (target: string, scenario: string): RunResult | undefined =>
+    all.find((r) => r.target === target && r.scenario === scenario);
+  return targets
+    .map((target) => ({
+      big: find(target.name, 'discovery1000'),
+      small: find(target.name, 'discovery50'),
+    }))
+    .filter(({ big, small }) => big && small)
+    .map(({ big, small }) => ({
+      target: big!.target,
+      cpuPerReqRatio: ratio(big!.cpuUsPerReq, small!.cpuUsPerReq),
+      reqPerSecRatio: ratio(big!.reqPerSec, small!.reqPerSec),
+    }));
+}
+
 function machine(): Record<string, unknown> {
   const cpus = os.cpus();
   return {
@@ -1090,7 +1151,12 @@ async function main(): Promise<void> {
       `  ${scenario.name}: ${targets.length} targets × ${config.rounds} windows of ` +
         `${fmt(config.durationS / config.rounds, 2)} s …\n`,
     );
-    const runs = await measureScenario(targets, scenario, config);
+    // A scenario that sets env runs on the targets that read it: the Rampart echo server.
+    const runs = await measureScenario(
+      scenario.env ? targets.filter((t) => t.script === 'echo-server.js') : targets,
+      scenario,
+      config,
+    );
     for (const run of runs) {
       all.push(run);
       process.stdout.write(`  ${scenario.name} / ${run.target}: `);
@@ -1121,6 +1187,19 @@ async function main(): Promise<void> {
     console.log('| target | CPU µs/req ×(200/5) | req/s ×(200/5) |');
     console.log('|---|---:|---:|');
     for (const cost of costs) {
+      console.log(
+        `| ${cost.target} | ${fmt(cost.cpuPerReqRatio, 2)} | ${fmt(cost.reqPerSecRatio, 2)} |`,
+      );
+    }
+    console.log('');
+  }
+
+  const flat = discoveryRatios(all, targets);
+  if (flat.length > 0) {
+    console.log('## Cost of tools/list in progressive discovery mode: 1,000 tools vs 50 tools\n');
+    console.log('| target | CPU µs/req ×(1000/50) | req/s ×(1000/50) |');
+    console.log('|---|---:|---:|');
+    for (const cost of flat) {
       console.log(
         `| ${cost.target} | ${fmt(cost.cpuPerReqRatio, 2)} | ${fmt(cost.reqPerSecRatio, 2)} |`,
       );
@@ -1162,6 +1241,7 @@ async function main(): Promise<void> {
         },
         runs: all,
         costRatios: costs,
+        discoveryRatios: flat,
         tables,
       },
       null,
