@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { TaskProcessor, TaskQueue } from '@rampart/tasks';
+import { BullMqTaskQueue, type TaskQueue } from '@rampart/tasks';
 import type { McpTestApp } from '@rampart/testing';
 import { describeWith } from '../services';
 import { approvals, BOB, runs, startApprovalsApp } from './approvals.fixture';
@@ -9,67 +9,39 @@ import { until } from './tasks.fixture';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /**
- * A task queue shared through a Redis list: every replica can queue, and only the replicas
- * that `work` take jobs (polling the list). A job only names its task; the run claims it in the
- * task store, so a job taken twice runs once.
- */
-class RedisListQueue implements TaskQueue {
-  readonly durable = true;
-  private readonly redis = new Redis(REDIS_URL);
-  private timer?: NodeJS.Timeout;
-  private readonly running = new Set<Promise<void>>();
-
-  constructor(
-    private readonly key: string,
-    private readonly work: boolean,
-  ) {}
-
-  start(process: TaskProcessor): void {
-    if (!this.work) return;
-    const poll = async () => {
-      for (let id = await this.redis.lpop(this.key); id; id = await this.redis.lpop(this.key)) {
-        const run = process(id).finally(() => this.running.delete(run));
-        this.running.add(run);
-      }
-      this.timer = setTimeout(() => void poll(), 20);
-    };
-    void poll();
-  }
-
-  async enqueue(taskId: string): Promise<void> {
-    await this.redis.rpush(this.key, taskId);
-  }
-
-  async close(): Promise<void> {
-    clearTimeout(this.timer);
-    await Promise.allSettled(this.running);
-    await this.redis.quit();
-  }
-}
-
-/**
- * Two replicas sharing Redis (tasks, approvals, a queue): replica "a" serves requests
+ * Two replicas sharing Redis (tasks, approvals, a BullMQ queue): replica "a" serves requests
  * only (it queues runs, it runs none), replica "b" also works the queue. An approval granted on
  * "a" runs the call on "b", once, even when the approver's request reaches both replicas at once.
  */
 describeWith('redis')('approvals across two replicas (real Redis)', () => {
   const keyPrefix = `test:${randomUUID()}:`;
+  const queueName = `approvals-${randomUUID()}`;
   let a: McpTestApp;
   let b: McpTestApp;
 
   beforeAll(async () => {
+    // Replica a only queues on the shared BullMQ queue: it starts no worker.
+    const shared = new BullMqTaskQueue({ redis: REDIS_URL, queueName });
+    const producerOnly: TaskQueue = {
+      durable: true,
+      start: () => undefined,
+      enqueue: (taskId, runKey) => shared.enqueue(taskId, runKey),
+      close: (force) => shared.close(force),
+    };
     const storage = { redis: REDIS_URL, keyPrefix };
-    const queue = `${keyPrefix}queue`;
     [a, b] = await Promise.all([
-      startApprovalsApp('a', { tasks: { storage, runner: new RedisListQueue(queue, false) } }),
-      startApprovalsApp('b', { tasks: { storage, runner: new RedisListQueue(queue, true) } }),
+      startApprovalsApp('a', { tasks: { storage, runner: producerOnly } }),
+      startApprovalsApp('b', { tasks: { storage, runner: { bullmq: { queueName } } } }),
     ]);
   });
 
   afterAll(async () => {
     await Promise.all([a?.close().catch(() => undefined), b?.close().catch(() => undefined)]);
     const admin = new Redis(REDIS_URL);
-    const keys = await admin.keys(`${keyPrefix}*`);
+    const keys = [
+      ...(await admin.keys(`${keyPrefix}*`)),
+      ...(await admin.keys(`bull:${queueName}:*`)),
+    ];
     if (keys.length) await admin.del(...keys);
     await admin.quit();
   });
