@@ -180,6 +180,8 @@ export {
   type RetryEvent,
   type CacheEvent,
   type AccessEvent,
+  type ApprovalEvent,
+  type ApprovalOutcome,
   type BreakerSnapshot,
   type McpBreakerStates,
 } from './telemetry/rampart-channels';

@@ -3,6 +3,7 @@ import type { ModuleRef } from '@nestjs/core';
 import {
   RampartChannel,
   type AccessEvent,
+  type ApprovalEvent,
   type BreakerStateEvent,
   type CacheEvent,
   type McpBreakerStates,
@@ -49,6 +50,8 @@ export class InFlightChild {
   }
 }
 
+/** Outcomes of approvals, as label values; anything else is `other`. */
+const APPROVAL_OUTCOMES = ['requested', 'approved', 'denied', 'expired', 'refused'] as const;
 const TOOLS_CALL = 'tools/call';
 /** A rejection reason as a label value: a short kebab-case word (each publisher names its own). */
 const REASON = /^[a-z][a-z0-9-]{0,39}$/;
@@ -137,6 +140,7 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
   private readonly cacheRequests: Counter<string>;
   private readonly authFailures: Counter<string>;
   private readonly accessDenials: Counter<string>;
+  private readonly approvals: Counter<string>;
 
   private readonly methodSeries = new Map<string, Series>();
   private readonly toolSeries = new Map<string, Map<string, Series | null>>();
@@ -155,6 +159,7 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
   private readonly onRetry = (event: unknown) => this.retried(event as RetryEvent);
   private readonly onCache = (event: unknown) => this.cacheLookup(event as CacheEvent);
   private readonly onAccess = (event: unknown) => this.accessRefused(event as AccessEvent);
+  private readonly onApproval = (event: unknown) => this.approvalSeen(event as ApprovalEvent);
 
   constructor(
     registry: Registry,
@@ -238,6 +243,12 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
       labelNames: ['server', 'reason'],
       registers,
     });
+    this.approvals = new Counter({
+      name: MetricName.approvals,
+      help: 'Approvals of calls that need one, by outcome (requested, approved, denied, expired, refused) and reason.',
+      labelNames: ['server', 'outcome', 'reason'],
+      registers,
+    });
   }
 
   onModuleInit(): void {
@@ -246,6 +257,7 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
     subscribe(RampartChannel.retry, this.onRetry);
     subscribe(RampartChannel.cache, this.onCache);
     subscribe(RampartChannel.access, this.onAccess);
+    subscribe(RampartChannel.approval, this.onApproval);
   }
 
   onApplicationShutdown(): void {
@@ -254,6 +266,7 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
     unsubscribe(RampartChannel.retry, this.onRetry);
     unsubscribe(RampartChannel.cache, this.onCache);
     unsubscribe(RampartChannel.access, this.onAccess);
+    unsubscribe(RampartChannel.approval, this.onApproval);
   }
 
   /** Counts a request in flight; the caller decrements the returned child when it ends. */
@@ -416,6 +429,19 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
       this.count(this.authFailures, `a\0${server}\0${reason}`, () => [server, reason]);
     else if (event.stage === 'authorization')
       this.count(this.accessDenials, `d\0${server}\0${reason}`, () => [server, reason]);
+  }
+
+  private approvalSeen(event: ApprovalEvent): void {
+    const server = this.accessServerLabel(event.server);
+    const outcome = (APPROVAL_OUTCOMES as readonly string[]).includes(event.outcome)
+      ? event.outcome
+      : 'other';
+    const reason = event.reason === undefined ? 'none' : this.accessReasonLabel(event.reason);
+    this.count(this.approvals, `p\0${server}\0${outcome}\0${reason}`, () => [
+      server,
+      outcome,
+      reason,
+    ]);
   }
 
   private breakerChanged(event: BreakerStateEvent): void {

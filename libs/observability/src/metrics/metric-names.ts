@@ -10,6 +10,7 @@ export const MetricName = {
   cacheRequests: 'rampart_cache_requests_total',
   authFailures: 'rampart_auth_failures_total',
   accessDenials: 'rampart_access_denials_total',
+  approvals: 'rampart_approvals_total',
 } as const;
 
 /** JSON-RPC methods of MCP used as label values; any other method is counted as `other`. */
