@@ -69,7 +69,7 @@ const isUpstreamFailure = (error: unknown): boolean =>
   isEgressNetworkError(error) || isEgressTimeoutError(error);
 
 /** A fetched page, ready to answer: its text, extracted or sanitized. */
-interface Page {
+export interface Page {
   text: string;
   /** `text/html` for sanitized HTML, `text/plain` for everything else. */
   mimeType: 'text/plain' | 'text/html';
@@ -226,13 +226,10 @@ export class ScrapeTools {
 
   /**
    * GETs `url` through the safe fetcher, as a text type of at most `maxBytes`; a non-2xx answer
-   * is an `UPSTREAM_ERROR` (retryable for 5xx, 408 and 429).
+   * is an `UPSTREAM_ERROR` (retryable for 5xx, 408 and 429). Every page of every tool is fetched
+   * here (`crawl_site` too), under the one egress policy.
    */
-  private async fetch(
-    url: string,
-    signal: AbortSignal,
-    totalTimeoutMs: number,
-  ): Promise<SafeResponse> {
+  async fetch(url: string, signal: AbortSignal, totalTimeoutMs: number): Promise<SafeResponse> {
     let response: SafeResponse;
     try {
       response = await this.fetcher.get(url, {
@@ -259,7 +256,7 @@ export class ScrapeTools {
    * The page to answer: HTML as text (`format: 'text'`, the default) or sanitized
    * (`format: 'html'`); any other text type as served.
    */
-  private extract(response: SafeResponse, format: 'text' | 'html' = 'text'): Page {
+  extract(response: SafeResponse, format: 'text' | 'html' = 'text'): Page {
     const isHtml = /html/.test(response.mediaType);
     if (!isHtml) return { text: response.body, mimeType: 'text/plain' };
     if (format === 'html')
@@ -291,7 +288,7 @@ export class ScrapeTools {
    * fault it is); a fetch aborted by the client, `CANCELLED`; anything else an internal error,
    * logged here and never described to the client.
    */
-  private toolError(url: string, error: unknown, signal: AbortSignal): ToolError {
+  toolError(url: string, error: unknown, signal: AbortSignal): ToolError {
     if (isToolError(error)) return error;
     if (signal.aborted)
       return new ToolError('CANCELLED', `The fetch of ${url} was cancelled`, { cause: error });
