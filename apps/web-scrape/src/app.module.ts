@@ -20,11 +20,13 @@ import {
   OperationsGuard,
   SafeFetcher,
   SecurityModule,
+  tagsOf,
   type HtmlSanitizerOptions,
   type SafeFetcherOptions,
   type SecurityModuleOptions,
 } from '@rampart/security';
 import { TasksModule, type TasksModuleOptions } from '@rampart/tasks';
+import { CATALOG_SERVER, CatalogTools } from './catalog/catalog.tools';
 import { CrawlTools } from './crawl.tools';
 import { MetricsTools } from './metrics.tools';
 import { ScrapeTools, type ScrapeOptions } from './scrape.tools';
@@ -127,6 +129,30 @@ export interface WebScrapeOptions {
    * @default true
    */
   operationsEndpoints?: boolean;
+  /**
+   * The example catalogue: a second MCP server, `catalog`, at `/catalog/mcp`, with 360 read-only
+   * tools over the back-office records of `catalog/catalog.table.ts`. `discovery: 'progressive'`
+   * lists three meta-tools (`search_tools`, `describe_tool`, `call_tool`) instead of the 360
+   * definitions; `'list'` lists them all. `false` leaves the server out. Never on stdio, which
+   * serves the one web-scrape server. With authentication on, its tools need the scope
+   * `catalog:read` (the people records `catalog:hr`).
+   * @default { discovery: 'progressive', path: '/catalog/mcp' } over HTTP; false on stdio
+   */
+  catalog?: CatalogServerOptions | false;
+}
+
+/** Options of the example catalogue server. */
+export interface CatalogServerOptions {
+  /**
+   * How its tools are offered: three meta-tools (`'progressive'`) or every definition (`'list'`).
+   * @default 'progressive'
+   */
+  discovery?: 'progressive' | 'list';
+  /**
+   * Path of its MCP endpoint.
+   * @default '/catalog/mcp'
+   */
+  path?: string;
 }
 
 /** How long calls in flight get to finish at shutdown, unless `gracePeriodMs` says otherwise. */
@@ -159,6 +185,10 @@ export class AppModule {
         ? options.security!
         : (securityFromEnv(process.env) ?? false);
     const egress = options.egress ?? egressFromEnv(process.env);
+    const catalog =
+      options.stdio || options.catalog === false
+        ? undefined
+        : { discovery: 'progressive' as const, path: '/catalog/mcp', ...options.catalog };
     const keys =
       options.resources && 'keys' in options.resources
         ? options.resources.keys
@@ -234,6 +264,8 @@ export class AppModule {
           ...withoutKeyPrefix(options.tasks),
           // Clients without the tasks extension get a handle and the status tools.
           handles: true,
+          // The scraper's server only: the catalogue has no long-running tools.
+          server: 'web-scrape',
         }),
         McpModule.forRoot({
           name: 'web-scrape',
@@ -245,6 +277,19 @@ export class AppModule {
           // Sessions, their events and change notifications, shared over HTTP replicas.
           ...(!options.stdio && { state: { redis } }),
         }),
+        ...(catalog
+          ? [
+              McpModule.forRoot({
+                name: CATALOG_SERVER,
+                version: '0.1.0',
+                instructions:
+                  "Read-only records of the company's back office (billing, sales, commerce, logistics, support, people, engineering, finance). Find a tool with search_tools, then call it with call_tool.",
+                http: { path: catalog.path },
+                discovery: { mode: catalog.discovery, tagsOf },
+                state: { redis },
+              }),
+            ]
+          : []),
       ],
       providers: [
         {
@@ -271,6 +316,7 @@ export class AppModule {
           inject: [ScrapeTools, Offloader],
         },
         MetricsTools,
+        ...(catalog ? [CatalogTools] : []),
       ],
     };
   }

@@ -9,14 +9,13 @@ export const DEFAULT_CRAWL_PAGES = 20;
 /** Arguments of `crawl_site`. */
 export class CrawlSiteInput {
   @JSONSchema({
-    description:
-      'Absolute http(s) URL of the first page. Links are followed on its origin (scheme, host and port) only.',
+    description: 'Absolute http(s) URL of the first page; only links to its origin are followed.',
   })
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
   url!: string;
 
   @JSONSchema({
-    description: `Most pages fetched, the first included (default ${DEFAULT_CRAWL_PAGES}, at most ${MAX_CRAWL_PAGES}). A page that fails counts too.`,
+    description: `Most pages fetched, failed ones included (default ${DEFAULT_CRAWL_PAGES}).`,
   })
   @IsOptional()
   @IsInt()
@@ -25,7 +24,7 @@ export class CrawlSiteInput {
   maxPages?: number;
 
   @JSONSchema({
-    description: '`text` stores each page as text (default); `html` stores it sanitized.',
+    description: '`text` (default) or sanitized `html`.',
   })
   @IsOptional()
   @IsIn(['text', 'html'])

@@ -85,9 +85,10 @@ export class CrawlTools {
   @Scopes('scrape:read')
   @Tool({
     name: 'crawl_site',
+    server: 'web-scrape',
     title: 'Crawl a web site',
     description:
-      'Fetch a public web page and the pages of the same site (scheme, host and port) that its links lead to, breadth first, up to maxPages (default 20, at most 100), 4 at a time. Runs as a task: the call answers a task (or a task id to poll with get_task_status and get_task_result) at once. The result lists a resource link per stored page, the pages that failed and why, and counts.',
+      'Fetch a public web page and the pages of its site (same scheme, host and port) that links lead to, up to maxPages, 4 at a time. Runs as a task; a client without tasks gets a taskId for get_task_status and get_task_result. Result: a resource link per stored page, failures, counts.',
     annotations: { readOnlyHint: true, openWorldHint: true },
     execution: { taskSupport: 'required' },
   })
