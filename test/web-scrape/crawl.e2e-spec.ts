@@ -134,6 +134,7 @@ function appModule(extra: Parameters<typeof AppModule.forRoot>[0] = {}) {
     redisUrl: undefined,
     egress: { allow: ['site.test', 'other.test'], ports: 'any', resolver, logger },
     crawlRateLimits: [{ points: 1_000, perMs: 60_000 }],
+    catalog: false,
     tasks: { pollIntervalMs: 50 },
     ...extra,
   });
