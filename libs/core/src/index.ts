@@ -156,6 +156,7 @@ export {
   type BreakerStateEvent,
   type RetryEvent,
   type CacheEvent,
+  type CacheEvictionEvent,
   type AccessEvent,
   type BreakerSnapshot,
   type McpBreakerStates,
