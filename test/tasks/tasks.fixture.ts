@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Client } from '@modelcontextprotocol/client';
 import { Args, Ctx, McpContext, McpModule, Tool, type McpIdentity } from '@rampart/core';
+import { Idempotent } from '@rampart/resilience';
 import {
   Compensate,
   Task,
@@ -9,6 +10,7 @@ import {
   type TasksModuleOptions,
 } from '@rampart/tasks';
 import { createMcpTestApp, type McpTestApp } from '@rampart/testing';
+import { Redis } from 'ioredis';
 
 export const REPLICA = Symbol('replica');
 export const TASKS_CAPS = { extensions: { 'io.modelcontextprotocol/tasks': {} }, elicitation: {} };
@@ -72,6 +74,24 @@ export class FixtureTaskTools {
   async once(@Args() args: { id?: string }, @Ctx() ctx: McpContext) {
     if (this.replica === 'a') await untilAborted(ctx.signal);
     return `once ${args.id}`;
+  }
+
+  /** Charges once per idempotency key (`_meta`, else `requestId`): one task per key and caller. */
+  @Tool({
+    name: 'charge',
+    input: {
+      type: 'object',
+      properties: { amount: { type: 'number' }, requestId: { type: 'string' } },
+      required: ['amount'],
+    },
+    execution: { taskSupport: 'optional' },
+  })
+  @Task({ pollIntervalMs: 50, handle: true })
+  @Idempotent({ ttlMs: 60_000, argument: 'requestId' })
+  charge(@Args() args: { amount: number; requestId?: string }, @Ctx() ctx: McpContext) {
+    const who = `${ctx.identity?.tenant}/${ctx.identity?.subject}`;
+    journal.push({ replica: this.replica, event: `charged:${who}`, taskArg: String(args.amount) });
+    return `charged ${args.amount} for ${who}`;
   }
 
   /** Answers at once. */
@@ -190,6 +210,7 @@ export class TasksWireClient {
         params: {
           ...params,
           _meta: {
+            ...(params._meta as object),
             'io.modelcontextprotocol/protocolVersion': '2026-07-28',
             'io.modelcontextprotocol/clientInfo': { name: 'tasks-e2e', version: '1.0.0' },
             'io.modelcontextprotocol/clientCapabilities': this.capabilities,
@@ -204,5 +225,19 @@ export class TasksWireClient {
     };
     if (body.error) throw body.error;
     return body.result!;
+  }
+}
+
+/** Deletes every key of the Redis at `url` that matches `pattern` (a test's own prefix). */
+export async function dropKeys(
+  pattern: string,
+  url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+): Promise<void> {
+  const admin = new Redis(url);
+  try {
+    const keys = await admin.keys(pattern);
+    if (keys.length) await admin.del(...keys);
+  } finally {
+    await admin.quit();
   }
 }

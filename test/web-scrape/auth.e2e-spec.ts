@@ -60,6 +60,7 @@ describe.each(mcpTestMatrix((s) => s.transport === 'http'))(
       site = await new FixtureSite().start();
       keys = keysFile();
       t = await createMcpTestApp({
+        server: 'web-scrape',
         imports: [
           AppModule.forRoot({
             redisUrl: undefined,

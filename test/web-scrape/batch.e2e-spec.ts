@@ -77,6 +77,7 @@ describe.each(mcpTestMatrix((s) => s.era === 'modern'))('batch_scrape over %s', 
 
   beforeAll(async () => {
     t = await createMcpTestApp({
+      server: 'web-scrape',
       imports: [
         AppModule.forRoot({
           redisUrl: undefined,
@@ -202,6 +203,7 @@ describe('batch_scrape rate limit', () => {
 
   beforeAll(async () => {
     t = await createMcpTestApp({
+      server: 'web-scrape',
       imports: [AppModule.forRoot({ redisUrl: undefined, egress: FIXTURE_EGRESS })],
     });
   });

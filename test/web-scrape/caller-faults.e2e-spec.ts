@@ -29,6 +29,7 @@ describe.each(mcpTestMatrix((s) => s.transport === 'http' && s.adapter === 'expr
 
     beforeAll(async () => {
       t = await createMcpTestApp({
+        server: 'web-scrape',
         imports: [AppModule.forRoot({ redisUrl: undefined, egress: FIXTURE_EGRESS })],
         ...setup,
         // The app's own auth: the caller is whoever the x-user header says.

@@ -36,6 +36,7 @@ describe.each(mcpTestMatrix((s) => s.transport === 'http' && s.adapter === 'expr
       issuer = await LocalIssuer.start();
       site = await new FixtureSite().start();
       t = await createMcpTestApp({
+        server: 'web-scrape',
         imports: [
           AppModule.forRoot({
             redisUrl: undefined,

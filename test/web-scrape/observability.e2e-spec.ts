@@ -24,6 +24,7 @@ describe.each(['express', 'fastify'] as const)('web-scrape observability on %s',
   beforeAll(async () => {
     site = await new FixtureSite().start();
     t = await createMcpTestApp({
+      server: 'web-scrape',
       imports: [AppModule.forRoot({ redisUrl: undefined, egress: FIXTURE_EGRESS })],
       transport: 'http',
       adapter,

@@ -33,6 +33,7 @@ describe('context saved by the web-scrape app on large pages', () => {
     await new Promise<void>((done) => docs.listen(0, '127.0.0.1', done));
     docsUrl = `http://127.0.0.1:${(docs.address() as AddressInfo).port}/observability.md`;
     t = await createMcpTestApp({
+      server: 'web-scrape',
       imports: [AppModule.forRoot({ redisUrl: undefined, egress: FIXTURE_EGRESS })],
     });
   });

@@ -51,7 +51,7 @@ describe.each(setups)('web-scrape over %s', (_name, setup) => {
     t.client.callTool({ name: 'scrape_url', arguments: args }, options);
 
   beforeAll(async () => {
-    t = await createMcpTestApp({ imports: [app()], ...setup });
+    t = await createMcpTestApp({ server: 'web-scrape', imports: [app()], ...setup });
   });
   afterAll(() => t?.close());
 
@@ -210,7 +210,7 @@ describe.each(setups)('web-scrape over %s', (_name, setup) => {
     let cancelling: McpTestApp;
 
     beforeAll(async () => {
-      cancelling = await createMcpTestApp({ imports: [app()], ...setup });
+      cancelling = await createMcpTestApp({ server: 'web-scrape', imports: [app()], ...setup });
     });
     afterAll(async () => {
       if (!cancelling) return;
@@ -244,6 +244,7 @@ describe.each(setups)('web-scrape over %s', (_name, setup) => {
 
     beforeAll(async () => {
       limited = await createMcpTestApp({
+        server: 'web-scrape',
         imports: [app({ scrape: { timeoutMs: 200, maxBytes: 4096 } })],
         ...setup,
       });
@@ -281,6 +282,7 @@ describe.each(setups)('web-scrape over %s', (_name, setup) => {
 
     beforeAll(async () => {
       guarded = await createMcpTestApp({
+        server: 'web-scrape',
         imports: [app({ rateLimits: [{ name: 'tight', points: 4, perMs: 60_000 }] })],
         ...setup,
       });

@@ -127,6 +127,7 @@ describe.each(mcpTestMatrix((s) => s.transport === 'memory' || s.adapter === 'ex
         'rebind.test': ['93.184.215.14', '127.0.0.1'],
       });
       t = await createMcpTestApp({
+        server: 'web-scrape',
         imports: [
           AppModule.forRoot({
             redisUrl: undefined,
@@ -239,7 +240,10 @@ describe('web-scrape with its default egress (no EGRESS_ALLOW)', () => {
     saved = { EGRESS_ALLOW: process.env.EGRESS_ALLOW, EGRESS_PORTS: process.env.EGRESS_PORTS };
     delete process.env.EGRESS_ALLOW;
     process.env.EGRESS_PORTS = 'any';
-    t = await createMcpTestApp({ imports: [AppModule.forRoot({ redisUrl: undefined })] });
+    t = await createMcpTestApp({
+      server: 'web-scrape',
+      imports: [AppModule.forRoot({ redisUrl: undefined })],
+    });
   });
   afterAll(async () => {
     for (const [k, v] of Object.entries(saved))

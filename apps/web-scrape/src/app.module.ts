@@ -20,10 +20,12 @@ import {
   OperationsGuard,
   SafeFetcher,
   SecurityModule,
+  tagsOf,
   type HtmlSanitizerOptions,
   type SafeFetcherOptions,
   type SecurityModuleOptions,
 } from '@rampart/security';
+import { CATALOG_SERVER, CatalogTools } from './catalog/catalog.tools';
 import { MetricsTools } from './metrics.tools';
 import { ScrapeTools, type ScrapeOptions } from './scrape.tools';
 import { readEgress, readResourceLinkKeys } from './settings';
@@ -109,6 +111,30 @@ export interface WebScrapeOptions {
    * @default true
    */
   operationsEndpoints?: boolean;
+  /**
+   * The example catalogue: a second MCP server, `catalog`, at `/catalog/mcp`, with 360 read-only
+   * tools over the back-office records of `catalog/catalog.table.ts`. `discovery: 'progressive'`
+   * lists three meta-tools (`search_tools`, `describe_tool`, `call_tool`) instead of the 360
+   * definitions; `'list'` lists them all. `false` leaves the server out. Never on stdio, which
+   * serves the one web-scrape server. With authentication on, its tools need the scope
+   * `catalog:read` (the people records `catalog:hr`).
+   * @default { discovery: 'progressive', path: '/catalog/mcp' } over HTTP; false on stdio
+   */
+  catalog?: CatalogServerOptions | false;
+}
+
+/** Options of the example catalogue server. */
+export interface CatalogServerOptions {
+  /**
+   * How its tools are offered: three meta-tools (`'progressive'`) or every definition (`'list'`).
+   * @default 'progressive'
+   */
+  discovery?: 'progressive' | 'list';
+  /**
+   * Path of its MCP endpoint.
+   * @default '/catalog/mcp'
+   */
+  path?: string;
 }
 
 /** How long calls in flight get to finish at shutdown, unless `gracePeriodMs` says otherwise. */
@@ -141,6 +167,10 @@ export class AppModule {
         ? options.security!
         : (securityFromEnv(process.env) ?? false);
     const egress = options.egress ?? egressFromEnv(process.env);
+    const catalog =
+      options.stdio || options.catalog === false
+        ? undefined
+        : { discovery: 'progressive' as const, path: '/catalog/mcp', ...options.catalog };
     const keys =
       options.resources && 'keys' in options.resources
         ? options.resources.keys
@@ -210,6 +240,19 @@ export class AppModule {
           // Sessions, their events and change notifications, shared over HTTP replicas.
           ...(!options.stdio && { state: { redis } }),
         }),
+        ...(catalog
+          ? [
+              McpModule.forRoot({
+                name: CATALOG_SERVER,
+                version: '0.1.0',
+                instructions:
+                  "Read-only records of the company's back office (billing, sales, commerce, logistics, support, people, engineering, finance). Find a tool with search_tools, then call it with call_tool.",
+                http: { path: catalog.path },
+                discovery: { mode: catalog.discovery, tagsOf },
+                state: { redis },
+              }),
+            ]
+          : []),
       ],
       providers: [
         {
@@ -230,6 +273,7 @@ export class AppModule {
           inject: [SafeFetcher, HtmlSanitizer, Offloader],
         },
         MetricsTools,
+        ...(catalog ? [CatalogTools] : []),
       ],
     };
   }

@@ -104,6 +104,7 @@ function fromSettings(settings: WebScrapeSettings): WebScrapeOptions {
     logLevel: settings.logLevel,
     egress: egressOf(settings),
     resources: { keys: settings.resourceLinkKeys },
+    catalog: settings.catalog === 'off' ? false : { discovery: settings.catalog },
   };
 }
 

@@ -15,6 +15,7 @@ export class MetricsTools {
 
   @Tool({
     name: 'get_metrics',
+    server: 'web-scrape',
     title: 'Server metrics',
     description:
       "A small summary of this server's health: per-tool calls, error rate and p95, SLO budgets, circuit breakers, readiness (the same as the resource rampart://server/health).",

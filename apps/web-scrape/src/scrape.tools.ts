@@ -125,6 +125,7 @@ export class ScrapeTools {
   @Scopes('scrape:read')
   @Tool({
     name: 'scrape_url',
+    server: 'web-scrape',
     title: 'Scrape a web page',
     description:
       'Fetch a public web page over http(s) and return its text (or its sanitized HTML). Pages longer than maxChars come back as a preview plus a resource link to the whole page, readable by the caller with resources/read.',
@@ -156,6 +157,7 @@ export class ScrapeTools {
   @Scopes('scrape:read')
   @Tool({
     name: 'batch_scrape',
+    server: 'web-scrape',
     title: 'Scrape several web pages',
     description:
       'Fetch up to 20 public web pages at once, 4 at a time, and return one result per URL: its text (or sanitized HTML), or a preview plus a resource link when longer than maxChars, or the error that URL met. One failed URL does not fail the others.',

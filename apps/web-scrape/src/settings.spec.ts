@@ -28,6 +28,7 @@ describe('readSettings', () => {
       egressAllow: [],
       egressPorts: DEFAULT_EGRESS_PORTS,
       resourceLinkKeys: undefined,
+      catalog: 'progressive',
     });
     expect(DEFAULT_HOST).toBe('127.0.0.1');
   });
@@ -44,6 +45,7 @@ describe('readSettings', () => {
           EGRESS_ALLOW: '127.0.0.1, 10.20.0.0/16,wiki.intranet.example,*.corp.example,[::1]',
           EGRESS_PORTS: '80, 443,8080',
           RESOURCE_LINK_KEYS: `k2:${SECRET},k1:${SECRET}x`,
+          CATALOG: 'list',
         },
         ['--stdio'],
       ),
@@ -66,7 +68,18 @@ describe('readSettings', () => {
         { id: 'k2', secret: SECRET },
         { id: 'k1', secret: `${SECRET}x` },
       ],
+      catalog: 'list',
     });
+  });
+
+  it('reads CATALOG as progressive, list or off, and refuses anything else in one line', () => {
+    expect(readSettings({ CATALOG: '' }).catalog).toBe('progressive');
+    expect(readSettings({ CATALOG: 'off' }).catalog).toBe('off');
+    const error = refusal({ CATALOG: 'yes' });
+    expect(error.setting).toBe('CATALOG');
+    expect(error.message).toBe(
+      'CATALOG="yes" is not a catalogue mode: use one of progressive, list, off',
+    );
   });
 
   it('takes EGRESS_PORTS=any, and empty egress and key settings as unset', () => {

@@ -42,7 +42,19 @@ export interface WebScrapeSettings {
    * per process (links die with it and do not read on another replica).
    */
   resourceLinkKeys?: ResourceLinkKey[];
+  /**
+   * `CATALOG`: the example catalogue server at `/catalog/mcp` (360 read-only tools):
+   * `progressive` (default) lists three meta-tools that search, describe and call it, `list`
+   * lists every tool, `off` leaves the server out. Never served on stdio.
+   */
+  catalog: CatalogMode;
 }
+
+/** How the catalogue server is served: see {@link WebScrapeSettings.catalog}. */
+export type CatalogMode = 'progressive' | 'list' | 'off';
+
+/** The values `CATALOG` accepts. */
+export const CATALOG_MODES: readonly CatalogMode[] = ['progressive', 'list', 'off'];
 
 /** Default TCP port of the HTTP endpoint. */
 export const DEFAULT_PORT = 3000;
@@ -94,7 +106,18 @@ export function readSettings(
     ),
     ...readEgress(env),
     resourceLinkKeys: readResourceLinkKeys(env),
+    catalog: catalogMode(env.CATALOG),
   };
+}
+
+function catalogMode(value: string | undefined): CatalogMode {
+  if (value === undefined || value === '') return 'progressive';
+  if (!CATALOG_MODES.includes(value as CatalogMode))
+    throw new InvalidSettingError(
+      'CATALOG',
+      `CATALOG=${JSON.stringify(value)} is not a catalogue mode: use one of ${CATALOG_MODES.join(', ')}`,
+    );
+  return value as CatalogMode;
 }
 
 /**

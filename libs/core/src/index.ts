@@ -73,6 +73,29 @@ export type {
   DeprecationInfo,
 } from './interfaces/primitive-options.interface';
 export { McpRegistry } from './registry/mcp-registry';
+export type {
+  McpDiscoveryOptions,
+  McpDiscoveryMode,
+} from './progressive/discovery-options.interface';
+export {
+  ProgressiveDiscovery,
+  DEFAULT_SEARCH_LIMIT,
+  MAX_SEARCH_LIMIT,
+  MAX_QUERY_CHARS,
+  BRIEF_DESCRIPTION_CHARS,
+  firstSentence,
+  signature,
+} from './progressive/progressive-discovery';
+export { ToolIndex, type ToolMatch } from './progressive/tool-index';
+export {
+  SEARCH_TOOLS,
+  DESCRIBE_TOOL,
+  CALL_TOOL,
+  META_TOOL_NAMES,
+  DISCOVERY_DETAILS,
+  metaToolDefinitions,
+  type DiscoveryDetail,
+} from './progressive/meta-tools';
 export type { StandardJsonSchema } from './schema/standard-schema';
 export { JSONSchema } from './schema/dto-schema';
 export type {
@@ -166,6 +189,42 @@ export { contractOf, serializeContract, parseContract } from './contract/contrac
 export { diffContracts } from './contract/contract-diff';
 export { diffSchemas, type SchemaSide, type SchemaChange } from './contract/schema-diff';
 export { loadAppContract } from './contract/contract-app';
+export { withAppServers, parseAppSpec, type AppCommand } from './cli/app-registries';
+export { loadAppTokens } from './tokens/tokens-app';
+export {
+  listedDefinitions,
+  measureDefinitions,
+  type ListedDefinition,
+} from './tokens/tokens-measure';
+export {
+  o200kCounter,
+  TOKEN_ENCODING,
+  TOKENIZER_VERSION,
+  type TokenCounter,
+} from './tokens/tokenizer';
+export {
+  parseTokenBudgets,
+  serializeTokenBudgets,
+  budgetWithHeadroom,
+} from './tokens/tokens-budget';
+export {
+  runTokensCommand,
+  TokensExitCode,
+  DEFAULT_TOKENS_FILE,
+  DEFAULT_TOKENS_HEADROOM_PERCENT,
+  type TokensCommandIo,
+  type TokensLoader,
+} from './tokens/tokens-command';
+export { serverTokenLines } from './tokens/tokens-report';
+export { TokensError, isTokensError } from './tokens/tokens.error';
+export type {
+  TokenPrimitiveKind,
+  DefinitionTokens,
+  KindTokens,
+  ServerTokens,
+  ServerTokenBudget,
+  TokenBudgets,
+} from './tokens/tokens.interfaces';
 export {
   runContractCommand,
   ContractExitCode,

@@ -279,6 +279,18 @@ function assertModuleOptions(options: McpModuleOptions): void {
     !(Number.isInteger(options.pageSize) && options.pageSize > 0)
   )
     problems.push('"pageSize" must be a positive integer');
+  const discovery = options?.discovery;
+  if (discovery !== undefined) {
+    if (discovery?.mode !== 'list' && discovery?.mode !== 'progressive')
+      problems.push("\"discovery.mode\" must be 'list' or 'progressive'");
+    if (discovery?.tagsOf !== undefined && typeof discovery.tagsOf !== 'function')
+      problems.push('"discovery.tagsOf" must be a function');
+    for (const key of ['defaultLimit', 'maxLimit'] as const) {
+      const value = discovery?.[key];
+      if (value !== undefined && !(Number.isInteger(value) && value > 0))
+        problems.push(`"discovery.${key}" must be a positive integer`);
+    }
+  }
   const http = options?.http;
   if (http && http.path !== undefined && (typeof http.path !== 'string' || !http.path.trim()))
     problems.push('"http.path" must be a non-empty string');

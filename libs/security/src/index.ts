@@ -29,6 +29,7 @@ export {
   TagsMetadata,
   RiskMetadata,
 } from './decorators/access.decorators';
+export { tagsOf } from './access/tags-of';
 export {
   AuthenticationFailure,
   isAuthenticationFailure,

@@ -28,13 +28,22 @@ export { startTask } from './start-task';
 export { TasksService, type TaskCreation } from './tasks.service';
 export { TasksExtension } from './tasks.extension';
 export { TaskHandleTools } from './handles/task-handle.tools';
-export { TaskStore, type TaskPage } from './storage/task.store';
+export {
+  TaskStore,
+  type TaskPage,
+  type TaskIdempotency,
+  type TaskCreateOnce,
+} from './storage/task.store';
 export { InMemoryTaskStore, type InMemoryTaskStoreOptions } from './storage/in-memory-task.store';
 export { RedisTaskStore, type RedisTaskStoreOptions } from './storage/redis-task.store';
 export { TaskQueue, type TaskProcessor } from './runner/task-queue.interface';
 export { InProcessTaskQueue } from './runner/in-process-task.queue';
 export { BullMqTaskQueue, type BullMqTaskQueueOptions } from './runner/bullmq-task.queue';
 export { TasksDefinitionError, isTasksDefinitionError } from './errors/tasks-definition.error';
+export {
+  TaskIdempotencyKeyReusedError,
+  isTaskIdempotencyKeyReusedError,
+} from './errors/task-idempotency-key-reused.error';
 export {
   TASKS_EXTENSION_ID,
   RELATED_TASK_META_KEY,

@@ -36,3 +36,12 @@ export const HANDLE_TOOL_NAMES = {
   result: 'get_task_result',
   cancel: 'cancel_task',
 } as const;
+
+/**
+ * Metadata key of `@Idempotent()` of `@rampart/resilience`, read here without depending on it:
+ * a task tool that declares it creates one task per idempotency key.
+ */
+export const IDEMPOTENT_METADATA_KEY = 'RAMPART:IDEMPOTENT';
+
+/** `_meta` key of a call's idempotency key (as `@rampart/resilience` reads it). */
+export const IDEMPOTENCY_META_KEY = 'io.rampart/idempotency-key';

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  answerWithToolError,
   JsonRpcErrorCode,
   McpExtension,
   McpProtocolError,
@@ -15,6 +16,7 @@ import {
   TASK_STARTED,
   TASKS_CAPABILITY_REQUIRED,
 } from './errors/messages.constant';
+import { isTaskIdempotencyKeyReusedError } from './errors/task-idempotency-key-reused.error';
 import { isTerminal, type TaskRecord } from './interfaces/task-record.interface';
 import type { TasksModuleOptions } from './interfaces/tasks-module-options.interface';
 import { taskRuns, taskStarters } from './task-runs';
@@ -133,8 +135,19 @@ export class TasksExtension implements McpProtocolExtension {
     run: () => Promise<McpExtensionResult>,
     requestedTtlMs?: number,
   ): Promise<McpExtensionResult> {
-    const create = async (answers?: Record<string, unknown>) =>
-      this.handleOf(await this.tasks.create(call, tool, { via, requestedTtlMs, answers }));
+    const create = async (answers?: Record<string, unknown>) => {
+      let task: TaskRecord;
+      try {
+        task = await this.tasks.create(call, tool, { via, requestedTtlMs, answers });
+      } catch (e) {
+        // A reused idempotency key is the caller's fault: the call's tool error.
+        if (isTaskIdempotencyKeyReusedError(e))
+          return answerWithToolError(call, e) as McpExtensionResult;
+        throw e;
+      }
+      // The handle in the form this call asked for (an idempotent repeat may come another way).
+      return this.handleOf(task, via);
+    };
     if (this.tasks.optionsOf(tool).start === 'handler') {
       taskStarters.set(call, create);
       return run();
@@ -143,8 +156,8 @@ export class TasksExtension implements McpProtocolExtension {
   }
 
   /** What the client gets when its call became a task. */
-  private handleOf(t: TaskRecord): McpExtensionResult {
-    switch (t.via) {
+  private handleOf(t: TaskRecord, via: TaskRecord['via']): McpExtensionResult {
+    switch (via) {
       case 'extension':
         return modernCreateResult(t);
       case 'augmented':

@@ -26,9 +26,11 @@ import {
   COMPENSATION_NOT_FOUND,
   TASK_ALREADY_TERMINAL,
   TASK_CANCELLED,
+  TASK_IDEMPOTENCY_KEY_REUSED,
   TASK_NOT_FOUND,
   WORKER_LOST,
 } from './errors/messages.constant';
+import { TaskIdempotencyKeyReusedError } from './errors/task-idempotency-key-reused.error';
 import { TasksDefinitionError } from './errors/tasks-definition.error';
 import type { TaskOptions } from './interfaces/task-options.interface';
 import {
@@ -40,7 +42,8 @@ import {
 import type { TasksModuleOptions } from './interfaces/tasks-module-options.interface';
 import { TaskQueue } from './runner/task-queue.interface';
 import { ownerKey } from './storage/in-memory-task.store';
-import { TaskStore } from './storage/task.store';
+import { argumentsFingerprint, taskIdempotencyKey } from './storage/task-idempotency';
+import { TaskStore, type TaskIdempotency } from './storage/task.store';
 import { taskRuns } from './task-runs';
 import {
   DEFAULT_ADMIN_SCOPE,
@@ -50,6 +53,8 @@ import {
   DEFAULT_MAX_TASK_TTL_MS,
   DEFAULT_POLL_INTERVAL_MS,
   DEFAULT_TASK_TTL_MS,
+  IDEMPOTENCY_META_KEY,
+  IDEMPOTENT_METADATA_KEY,
 } from './tasks.constants';
 import { TASKS_MODULE_OPTIONS } from './tasks.module-definition';
 
@@ -217,15 +222,65 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
       answers: { ...how.answers },
       attempts: 0,
       maxAttempts: options.attempts ?? this.attempts,
-      ...(!this.queue.durable && { lease: this.queuedLease(now) }),
+      // Held while queued too: a task whose job is lost (its worker died before claiming it, its
+      // process died with an in-process queue) is queued again by a sweep once the lease ends.
+      lease: this.queuedLease(now),
       version: 0,
     };
-    await this.store.create(record);
-    await this.queue.enqueue(record.taskId);
+    const once = this.idempotencyOf(call, tool);
+    if (!once) await this.store.create(record);
+    else {
+      const made = await this.store.createOnce(record, once.store);
+      if (made.outcome === 'conflict')
+        throw new TaskIdempotencyKeyReusedError(TASK_IDEMPOTENCY_KEY_REUSED(once.key, tool.name), {
+          suggestions: ['Use a new idempotency key for a call with different arguments'],
+        });
+      // The key's task: created by an earlier call of the same caller, queued by it.
+      if (made.outcome === 'existing') return made.record;
+    }
+    await this.queue.enqueue(record.taskId, runKey(record));
     return record;
   }
 
-  /** A lease that holds a queued task for this process until it runs (in-process queues). */
+  /**
+   * The idempotency key of a call of a tool with `@Idempotent()` (of `@rampart/resilience`):
+   * `_meta['io.rampart/idempotency-key']`, else the argument it names; scoped by server, tool,
+   * tenant and subject. None for other tools, or a call without a key.
+   */
+  private idempotencyOf(
+    call: McpCall,
+    tool: ToolEntry,
+  ): { key: string; store: TaskIdempotency } | undefined {
+    if (tool.handler.kind !== 'method') return undefined;
+    const declared = this.reflector.get<{ ttlMs: number; argument?: string } | undefined>(
+      IDEMPOTENT_METADATA_KEY,
+      tool.handler.method,
+    );
+    if (!declared) return undefined;
+    const fromMeta = call.meta?.[IDEMPOTENCY_META_KEY];
+    const args = call.arguments ?? {};
+    const fromArgs = declared.argument === undefined ? undefined : args[declared.argument];
+    const key =
+      typeof fromMeta === 'string' && fromMeta
+        ? fromMeta
+        : typeof fromArgs === 'string' && fromArgs
+          ? fromArgs
+          : undefined;
+    if (key === undefined) return undefined;
+    return {
+      key,
+      store: {
+        key: taskIdempotencyKey(call.server, tool.name, call.origin.identity, key),
+        fingerprint: argumentsFingerprint(args),
+        ttlMs: declared.ttlMs,
+      },
+    };
+  }
+
+  /**
+   * The lease of a queued task until a worker claims it: no claim in time (its job lost) lets a
+   * sweep queue it again.
+   */
   private queuedLease(now: number): TaskRecord['lease'] {
     return { worker: `queue:${this.workerId}`, until: now + this.leaseMs };
   }
@@ -309,13 +364,13 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
             status: 'working',
             statusMessage: undefined,
             lastUpdatedAt: now,
-            ...(!this.queue.durable && { lease: this.queuedLease(now) }),
+            lease: this.queuedLease(now),
           }
         : { ...t, answers, inputRequests: open, lastUpdatedAt: now };
     });
     if (!updated) return record;
     this.changed(updated);
-    if (resumed) await this.queue.enqueue(updated.taskId);
+    if (resumed) await this.queue.enqueue(updated.taskId, runKey(updated));
     return updated;
   }
 
@@ -576,7 +631,7 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
         });
         if (!updated) continue;
         this.changed(updated);
-        if (requeue) await this.queue.enqueue(taskId);
+        if (requeue) await this.queue.enqueue(taskId, runKey(updated));
         else if (over) await this.compensate(updated, over);
       }
     } catch (e) {
@@ -658,6 +713,15 @@ function toTaskError(error: unknown, logger: Logger, t: TaskRecord): TaskError {
     error instanceof Error ? error.stack : String(error),
   );
   return { code: JsonRpcErrorCode.InternalError, message: 'Internal error' };
+}
+
+/**
+ * Names the run a task is queued for: its attempts and the answers it has. A task queued again
+ * while its job still waits (a sweep after its queued lease ended) gets the same key, so a queue
+ * may drop the second job; a run after a lost worker, or after new answers, gets another.
+ */
+function runKey(t: TaskRecord): string {
+  return `${t.attempts}.${Object.keys(t.answers).length}`;
 }
 
 /** Why a run's `ctx.signal` aborts: a tool error, so that a method that rethrows it is quiet. */

@@ -1,115 +1,15 @@
-import type { DynamicModule, INestApplicationContext, Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
-import { McpServers } from '../mcp-servers.service';
+import { withAppServers } from '../cli/app-registries';
 import { contractOf } from './contract-snapshot';
-import {
-  CONTRACT_APP_NOT_BOOTED,
-  CONTRACT_APP_NOT_FOUND,
-  CONTRACT_APP_NOT_LOADED,
-  CONTRACT_EXPORT_NOT_FOUND,
-  CONTRACT_NOT_A_MODULE,
-  CONTRACT_NO_SERVERS,
-} from './contract-messages.constant';
 import { ContractError } from './contract.error';
 import type { McpContract } from './contract.interfaces';
 
-/** The export booted when `--app` names none. */
-export const DEFAULT_APP_EXPORT = 'AppModule';
+export { DEFAULT_APP_EXPORT, parseAppSpec } from '../cli/app-registries';
 
-const message = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);
-
-const isClass = (value: unknown): value is Type =>
-  typeof value === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(value));
-
-const isDynamicModule = (value: unknown): value is DynamicModule =>
-  !!value && typeof value === 'object' && typeof (value as DynamicModule).module === 'function';
-
-const isAppContext = (value: unknown): value is INestApplicationContext =>
-  !!value &&
-  typeof value === 'object' &&
-  typeof (value as INestApplicationContext).get === 'function' &&
-  typeof (value as INestApplicationContext).close === 'function';
-
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === 'function') return `the function ${value.name || '(anonymous)'}`;
-  if (typeof value === 'object') {
-    const keys = Object.keys(value);
-    return keys.length ? `an object with keys ${keys.join(', ')}` : 'an empty object';
-  }
-  return `the ${typeof value} ${JSON.stringify(value)}`;
-}
-
-/** Splits `file#Export.member` into the file's absolute path and the export's path. */
-export function parseAppSpec(spec: string, cwd: string): { file: string; path: string[] } {
-  const hash = spec.lastIndexOf('#');
-  const file = resolve(cwd, hash < 0 ? spec : spec.slice(0, hash));
-  const path = (hash < 0 ? DEFAULT_APP_EXPORT : spec.slice(hash + 1)).split('.').filter(Boolean);
-  return { file, path: path.length ? path : [DEFAULT_APP_EXPORT] };
-}
-
-/**
- * The module (or application context) that `spec` names: the export at its path, called when
- * it is a function other than a class (with its owner as `this`, for `AppModule.forRoot`).
- */
-async function resolveTarget(
-  spec: string,
-  cwd: string,
-): Promise<Type | DynamicModule | INestApplicationContext> {
-  const { file, path } = parseAppSpec(spec, cwd);
-  if (!existsSync(file)) throw new ContractError(CONTRACT_APP_NOT_FOUND(file));
-  let exports: unknown;
-  try {
-    // oxlint-disable-next-line typescript/no-require-imports -- the app is CommonJS, named at run time
-    exports = require(file);
-  } catch (error) {
-    throw new ContractError(CONTRACT_APP_NOT_LOADED(file, message(error)));
-  }
-  let owner: unknown;
-  let value = exports;
-  for (const member of path) {
-    if (!value || (typeof value !== 'object' && typeof value !== 'function') || !(member in value))
-      throw new ContractError(
-        CONTRACT_EXPORT_NOT_FOUND(
-          file,
-          path.join('.'),
-          exports && typeof exports === 'object' ? Object.keys(exports) : [],
-        ),
-      );
-    owner = value;
-    value = (value as Record<string, unknown>)[member];
-  }
-  if (typeof value === 'function' && !isClass(value))
-    value = await (value as (this: unknown) => unknown).call(owner);
-  if (isClass(value) || isDynamicModule(value) || isAppContext(value)) return value;
-  throw new ContractError(CONTRACT_NOT_A_MODULE(spec, describe(value)));
-}
-
-/**
- * `McpServers` of the app: this package's class, or the one of the `@rampart/core` that the app
- * itself loads when that is another copy.
- */
-function serversOf(app: INestApplicationContext, file: string): McpServers | undefined {
-  const tokens = new Set<Type<McpServers>>([McpServers]);
-  try {
-    const theirs = createRequire(file)('@rampart/core') as { McpServers?: Type<McpServers> };
-    if (theirs.McpServers) tokens.add(theirs.McpServers);
-  } catch {
-    // The app does not load @rampart/core by that name: only this copy can be its.
-  }
-  for (const token of tokens) {
-    try {
-      return app.get(token, { strict: false });
-    } catch {
-      // not this copy
-    }
-  }
-  return undefined;
-}
+/** How `rampart-contract` reports an app it cannot load: a {@link ContractError}. */
+const CONTRACT_COMMAND = {
+  name: 'rampart-contract',
+  error: (message: string) => new ContractError(message),
+};
 
 /**
  * Boots the app that `spec` names without listening (`NestFactory.createApplicationContext`,
@@ -125,21 +25,8 @@ function serversOf(app: INestApplicationContext, file: string): McpServers | und
  * Object.keys(contract.servers['web-scrape'].tools); // ['scrape_url']
  * ```
  */
-export async function loadAppContract(spec: string, cwd = process.cwd()): Promise<McpContract> {
-  const target = await resolveTarget(spec, cwd);
-  let app: INestApplicationContext;
-  try {
-    app = isAppContext(target)
-      ? target
-      : await NestFactory.createApplicationContext(target, { logger: false, abortOnError: false });
-  } catch (error) {
-    throw new ContractError(CONTRACT_APP_NOT_BOOTED(spec, message(error)));
-  }
-  try {
-    const servers = serversOf(app, parseAppSpec(spec, cwd).file)?.all() ?? [];
-    if (!servers.length) throw new ContractError(CONTRACT_NO_SERVERS(spec));
-    return contractOf(servers.map((host) => host.registry));
-  } finally {
-    await app.close();
-  }
+export function loadAppContract(spec: string, cwd = process.cwd()): Promise<McpContract> {
+  return withAppServers(spec, cwd, CONTRACT_COMMAND, (servers) =>
+    contractOf(servers.map((host) => host.registry)),
+  );
 }

@@ -16,18 +16,6 @@ Exit codes: 0 passed, 1 the contract check failed, 2 the command could not run.
 Rules: docs/contracts.md`;
 export const CONTRACT_BAD_ARGUMENTS = (problem: string) =>
   `${problem}\nRun rampart-contract --help for the usage.`;
-export const CONTRACT_APP_NOT_FOUND = (file: string) =>
-  `--app names ${file}, which does not exist: build the app first and point --app at its built module file`;
-export const CONTRACT_APP_NOT_LOADED = (file: string, error: string) =>
-  `could not load ${file}: ${error}${/\.[mc]?ts$/.test(file) ? '\nrampart-contract loads built JavaScript: point --app at the compiled file (e.g. dist/app.module.js)' : ''}`;
-export const CONTRACT_EXPORT_NOT_FOUND = (file: string, path: string, known: string[]) =>
-  `${file} has no export ${path}${known.length ? `; it exports ${known.join(', ')}` : ''}: name the module with --app ${file}#<export>`;
-export const CONTRACT_NOT_A_MODULE = (spec: string, got: string) =>
-  `${spec} is ${got}, not a Nest module class, a dynamic module, a function returning one, or an application context`;
-export const CONTRACT_APP_NOT_BOOTED = (spec: string, error: string) =>
-  `${spec} did not boot: ${error}`;
-export const CONTRACT_NO_SERVERS = (spec: string) =>
-  `${spec} booted without any McpModule server: import McpModule.forRoot() in the module it names`;
 export const CONTRACT_FILE_MISSING = (file: string, update: string) =>
   `there is no contract file at ${file}: write it with \`${update}\` and commit it`;
 export const CONTRACT_FILE_INVALID = (file: string, problem: string) =>

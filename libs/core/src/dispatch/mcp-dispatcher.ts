@@ -24,9 +24,10 @@ import type { McpModuleOptions } from '../interfaces/mcp-module-options.interfac
 import { DEFAULT_PAGE_SIZE, MODERN_PROTOCOL_VERSION } from '../mcp.constants';
 import type { McpRegistry } from '../registry/mcp-registry';
 import type { McpEntry, ToolEntry } from '../registry/registry.interfaces';
+import { ProgressiveDiscovery } from '../progressive/progressive-discovery';
 import { missingInputCapabilities } from './input-capabilities';
 import { isPromiseLike, type MaybePromise } from '../hooks/maybe-promise';
-import type { McpCall } from './mcp-call.interface';
+import { addressOf, type McpCall } from './mcp-call.interface';
 import {
   toCallToolResult,
   toCompleteResult,
@@ -131,6 +132,8 @@ export class McpDispatcher {
   /** The methods extensions add, and the eras that know each. */
   private readonly extensionMethods: ReadonlyMap<string, McpExtensionMethod>;
   private readonly toolCalls?: ToolCallChain;
+  /** Progressive discovery of the tools, when the server's `discovery.mode` asks for it. */
+  private readonly progressive?: ProgressiveDiscovery;
 
   constructor(
     private readonly options: McpModuleOptions,
@@ -159,6 +162,8 @@ export class McpDispatcher {
       ...(options.websiteUrl && { websiteUrl: options.websiteUrl }),
     };
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    if (options.discovery?.mode === 'progressive')
+      this.progressive = new ProgressiveDiscovery(registry, options.discovery);
     const hint = options.listCacheHint ?? DEFAULT_LIST_CACHE_HINT;
     // Lists that differ per caller must never be kept by a shared cache.
     this.listCacheHint = hooks.views ? { ...hint, cacheScope: 'private' } : hint;
@@ -221,6 +226,11 @@ export class McpDispatcher {
    * {@link McpProtocolError}.
    */
   dispatch(call: McpCall, admitted = call.origin.transport === 'http'): Promise<McpResult> {
+    if (this.progressive && call.method === 'tools/call') {
+      const params = this.progressive.unwrap(call.params);
+      // A transport that did not rewrite it (see `resolve`): admitted as the tool it calls.
+      if (params) [call, admitted] = [callFor(call, params), false];
+    }
     const method = this.methods.get(call.method) ?? this.extensionMethod(call);
     if (!method)
       return Promise.reject(
@@ -233,6 +243,26 @@ export class McpDispatcher {
         () => hooks.serve(call, !admitted, () => invoke(method, call)) as Promise<McpResult>,
       );
     return hooks.serve(call, !admitted, () => invoke(method, call)) as Promise<McpResult>;
+  }
+
+  /**
+   * The request as this server serves it: on a server in progressive discovery mode, a
+   * `call_tool` call becomes the `tools/call` of the tool it names, with that tool's arguments,
+   * so that admission hooks (authorization, rate limits), the audit, metrics, guards,
+   * interceptors and pipes all see and treat it as a direct call of that tool. Transports call it
+   * when they decode a request, before admission; any other request is returned as it is.
+   *
+   * @example
+   * ```ts
+   * dispatcher.resolve({ jsonrpc: '2.0', id: 1, method: 'tools/call',
+   *   params: { name: 'call_tool', arguments: { name: 'get_invoice', arguments: { id: 'in_1' } } } });
+   * // { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_invoice', arguments: { id: 'in_1' } } }
+   * ```
+   */
+  resolve<T extends { method: string; params?: Record<string, unknown> }>(request: T): T {
+    if (!this.progressive || request.method !== 'tools/call') return request;
+    const params = this.progressive.unwrap(request.params);
+    return params ? { ...request, params } : request;
   }
 
   /** An extension's method, when one adds `call.method` for the call's era. */
@@ -280,6 +310,7 @@ export class McpDispatcher {
         JsonRpcErrorCode.InvalidParams,
         'Invalid cursor: it must be a string',
       );
+    if (this.progressive && method === 'tools/list') return this.progressive.list(cursor);
     const revision = this.registry.revision;
     // 2025-11-25 tool lists carry `execution`, which 2026-07-28 removed: one cache per era.
     const legacyTools = method === 'tools/list' && era === 'legacy';
@@ -350,6 +381,10 @@ export class McpDispatcher {
         JsonRpcErrorCode.InvalidParams,
         'Invalid params: "arguments" must be an object',
       );
+    if (this.progressive?.serves(name)) {
+      const view = this.hooks.views ? this.hooks.view(call) : undefined;
+      return this.progressive.call(call, name, isPromiseLike(view) ? await view : view);
+    }
     const visible = this.visible(call, this.registry.tools.get(name));
     const tool = isPromiseLike(visible) ? await visible : visible;
     if (!tool) throw new McpProtocolError(JsonRpcErrorCode.InvalidParams, `Unknown tool: ${name}`);
@@ -575,6 +610,28 @@ function withExtensions(
           : value;
   }
   return out as ServerCapabilities;
+}
+
+/**
+ * The call with other params (a `call_tool` call's inner `tools/call`): its own target and
+ * arguments, everything else read from, and every notification sent through, the original.
+ */
+function callFor(call: McpCall, params: Record<string, unknown>): McpCall {
+  return Object.create(call, {
+    params: { value: params, enumerable: true },
+    ...descriptors(addressOf('tools/call', params)),
+    signal: { get: () => call.signal, enumerable: true },
+    notify: { value: call.notify.bind(call) },
+    log: { value: call.log.bind(call) },
+    send: { value: call.send.bind(call) },
+    toolError: { value: undefined, writable: true, enumerable: true },
+  }) as McpCall;
+}
+
+function descriptors(values: Record<string, unknown>): PropertyDescriptorMap {
+  const out: PropertyDescriptorMap = {};
+  for (const [key, value] of Object.entries(values)) out[key] = { value, enumerable: true };
+  return out;
 }
 
 function invoke(method: Method, call: McpCall): Promise<McpResult> {

@@ -1,4 +1,5 @@
 import type { Icon } from '@modelcontextprotocol/server';
+import type { McpDiscoveryOptions } from '../progressive/discovery-options.interface';
 import type { EventStore } from '../state/event.store';
 import type { NotificationBus } from '../state/notification.bus';
 import type { RedisClientLike } from '../state/redis-client';
@@ -190,6 +191,13 @@ export interface McpModuleOptions {
    * @default { ttlMs: 0, cacheScope: 'private' }
    */
   listCacheHint?: { ttlMs: number; cacheScope: 'public' | 'private' };
+  /**
+   * How the server offers its tools: every tool in `tools/list` (`mode: 'list'`), or three
+   * meta-tools that search, describe and call a large catalogue (`mode: 'progressive'`, see
+   * docs/discovery.md).
+   * @default { mode: 'list' }
+   */
+  discovery?: McpDiscoveryOptions;
   /**
    * Resolves the caller's identity from the HTTP request (after the app's own auth
    * middleware ran). The default reads `req.user` when a middleware set it, else

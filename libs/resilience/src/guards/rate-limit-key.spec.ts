@@ -1,5 +1,5 @@
 import type { McpContext } from '@rampart/core';
-import { callBucketKey, INVALID_KEY_BUCKET } from './rate-limit-key';
+import { callBucketKey, idempotencyCaller, INVALID_KEY_BUCKET } from './rate-limit-key';
 
 const ctx = (identity?: { subject: string; tenant?: string }, ip?: string) =>
   ({ identity, request: ip ? { ip } : undefined }) as unknown as McpContext;
@@ -18,5 +18,28 @@ describe('callBucketKey', () => {
       new URL(String(args.url)).host;
     expect(callBucketKey(byHost, ctx(), { url: 'https://a.example/x' })).toBe('fn:a.example');
     expect(callBucketKey(byHost, ctx(), { url: 'not a url' })).toBe(INVALID_KEY_BUCKET);
+  });
+});
+
+describe('idempotencyCaller', () => {
+  it('keys by tenant and subject, so the same subject in another tenant is another caller', () => {
+    const t1 = idempotencyCaller({ subject: 'alice', tenant: 't1' }, undefined);
+    expect(idempotencyCaller({ subject: 'alice', tenant: 't2' }, undefined)).not.toBe(t1);
+    expect(idempotencyCaller({ subject: 'alice' }, undefined)).not.toBe(t1);
+    expect(idempotencyCaller({ subject: 'alice', tenant: 't1' }, { ip: '10.0.0.9' })).toBe(t1);
+  });
+
+  it('cannot be forged by a subject or tenant spelled with separators', () => {
+    expect(idempotencyCaller({ subject: 'b', tenant: 'a:' }, undefined)).not.toBe(
+      idempotencyCaller({ subject: ':b', tenant: 'a' }, undefined),
+    );
+    expect(idempotencyCaller({ subject: '"a",null' }, undefined)).not.toBe(
+      idempotencyCaller({ subject: 'null', tenant: 'a' }, undefined),
+    );
+  });
+
+  it('falls back to the client IP, then anonymous', () => {
+    expect(idempotencyCaller(undefined, { ip: '10.0.0.1' })).toBe('ip:10.0.0.1');
+    expect(idempotencyCaller(undefined, undefined)).toBe('anonymous');
   });
 });

@@ -24,6 +24,17 @@ export function bucketKey(
   return ip ? `ip:${ip}` : 'anonymous';
 }
 
+/**
+ * Whose an idempotency key is: the tenant and subject of the caller (as JSON, so that no
+ * spelling of one reads as the other), else the client IP, else `anonymous`. A key is never
+ * shared across tenants: the same subject in another tenant is another caller.
+ */
+export function idempotencyCaller(identity: McpIdentity | undefined, request: unknown): string {
+  if (identity?.subject) return `id:${JSON.stringify([identity.tenant ?? null, identity.subject])}`;
+  const ip = clientIp(request);
+  return ip ? `ip:${ip}` : 'anonymous';
+}
+
 /** The bucket of calls whose key function threw on their (not yet validated) arguments. */
 export const INVALID_KEY_BUCKET = 'fn:(invalid)';
 

@@ -26,7 +26,7 @@ import { CallTimeoutError } from '../errors/call-timeout.error';
 import { CircuitOpenError } from '../errors/circuit-open.error';
 import { CANCELLED, CIRCUIT_OPEN, OVERLOADED, TIMED_OUT } from '../errors/messages.constant';
 import { OverloadedError } from '../errors/overloaded.error';
-import { bucketKey } from '../guards/rate-limit-key';
+import { idempotencyCaller } from '../guards/rate-limit-key';
 import type { ResilienceModuleOptions } from '../interfaces/resilience-module-options.interface';
 import type { BreakerEntry } from '../policies/breaker-registry.service';
 import { runWithDeadline } from '../policies/attempt-deadline';
@@ -118,7 +118,7 @@ export class ResilienceInterceptor implements McpCallInterceptor, OnModuleInit, 
       if (key !== undefined)
         return this.idempotency.run(
           {
-            scope: `${ctx.server}:${policy.name}:${bucketKey('identity', ctx.identity, ctx.request)}:${key}`,
+            scope: `${ctx.server}:${policy.name}:${idempotencyCaller(ctx.identity, ctx.request)}:${key}`,
             key,
             fingerprint: stableHash(args),
             ttlMs: idem.ttlMs,

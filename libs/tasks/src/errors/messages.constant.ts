@@ -18,3 +18,5 @@ export const TASK_STARTED = (tool: string) =>
   `Task of ${tool} started: poll it with get_task_status, read its result with get_task_result`;
 export const BULLMQ_NEEDS_REDIS = () =>
   'TasksModule runner "bullmq" needs a Redis URL: set storage: { redis: "redis://..." } or runner: { bullmq: { redis } }';
+export const TASK_IDEMPOTENCY_KEY_REUSED = (key: string, tool: string) =>
+  `The idempotency key "${key}" was already used for a ${tool} task with different arguments.`;

@@ -97,12 +97,22 @@ export class BullMqTaskQueue implements TaskQueue {
     this.worker.on('error', (e) => this.logger.warn(`Worker error: ${e.message}`));
   }
 
-  async enqueue(taskId: string): Promise<void> {
+  async enqueue(taskId: string, runKey?: string): Promise<void> {
     if (!this.queue) {
       const { bullmq, connect } = this.modules();
       this.queue = new bullmq.Queue(this.name, { connection: connect() });
     }
-    await this.queue.add('run', { taskId }, { removeOnComplete: true, removeOnFail: 1_000 });
+    await this.queue.add(
+      'run',
+      { taskId },
+      {
+        // One job per run while it exists: a task queued again while its job waits adds none.
+        ...(runKey !== undefined && { jobId: `${taskId}_${runKey}` }),
+        removeOnComplete: true,
+        // Removed at once, so that a run whose job failed (its worker stalled) can be queued again.
+        removeOnFail: true,
+      },
+    );
   }
 
   async close(force = false): Promise<void> {

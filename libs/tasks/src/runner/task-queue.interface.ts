@@ -16,8 +16,12 @@ export type TaskProcessor = (taskId: string) => Promise<void>;
 export interface TaskQueue {
   /** Starts taking jobs; `process` runs each. Called once, at boot. */
   start(process: TaskProcessor): Promise<void> | void;
-  /** Queues a run of the task; resolves once the job is durably queued. */
-  enqueue(taskId: string): Promise<void>;
+  /**
+   * Queues a run of the task; resolves once the job is durably queued. `runKey` names the run: a
+   * queue may drop a job whose task and key match a job still waiting (the run claims its task
+   * anyway, so a second job of one run does nothing).
+   */
+  enqueue(taskId: string, runKey?: string): Promise<void>;
   /** Stops taking jobs and waits for the runs in progress (or not, when `force`). */
   close(force?: boolean): Promise<void>;
   /** Whether the queue keeps its jobs outside this process (so a queued task survives it). */

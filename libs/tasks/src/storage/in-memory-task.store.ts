@@ -1,6 +1,12 @@
 import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { TaskRecord } from '../interfaces/task-record.interface';
-import { expiryOf, type TaskPage, type TaskStore } from './task.store';
+import {
+  expiryOf,
+  type TaskCreateOnce,
+  type TaskIdempotency,
+  type TaskPage,
+  type TaskStore,
+} from './task.store';
 
 /** Options of {@link InMemoryTaskStore}. */
 export interface InMemoryTaskStoreOptions {
@@ -25,7 +31,7 @@ export interface InMemoryTaskStoreOptions {
 export class InMemoryTaskStore implements TaskStore, OnModuleInit, OnModuleDestroy {
   private readonly tasks = new Map<string, TaskRecord>();
   private readonly owners = new Map<string, string[]>();
-  private readonly keys = new Map<string, { taskId: string; until: number }>();
+  private readonly keys = new Map<string, { taskId: string; fingerprint: string; until: number }>();
   private readonly now: () => number;
   private sweeper?: NodeJS.Timeout;
 
@@ -93,12 +99,20 @@ export class InMemoryTaskStore implements TaskStore, OnModuleInit, OnModuleDestr
     return Promise.resolve(found);
   }
 
-  remember(key: string, taskId: string, ttlMs: number): Promise<string> {
-    const held = this.keys.get(key);
-    if (held && held.until > this.now() && this.live(held.taskId))
-      return Promise.resolve(held.taskId);
-    this.keys.set(key, { taskId, until: this.now() + ttlMs });
-    return Promise.resolve(taskId);
+  async createOnce(record: TaskRecord, once: TaskIdempotency): Promise<TaskCreateOnce> {
+    // One synchronous section: no other caller runs between the look-up and the create.
+    const held = this.keys.get(once.key);
+    const task = held && held.until > this.now() ? this.live(held.taskId) : undefined;
+    if (held && task)
+      return {
+        outcome: held.fingerprint === once.fingerprint ? 'existing' : 'conflict',
+        record: structuredClone(task),
+      };
+    const expiry = expiryOf(record);
+    const until = Math.min(this.now() + once.ttlMs, expiry ?? Infinity);
+    this.keys.set(once.key, { taskId: record.taskId, fingerprint: once.fingerprint, until });
+    await this.create(record);
+    return { outcome: 'created', record: structuredClone(record) };
   }
 
   /** The record, unless it has expired (then it is dropped). */

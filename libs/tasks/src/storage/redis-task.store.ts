@@ -1,7 +1,14 @@
 import type { RedisClientLike } from '@rampart/core';
+import { createHash } from 'node:crypto';
 import type { TaskRecord } from '../interfaces/task-record.interface';
 import { ownerKeyOf } from './in-memory-task.store';
-import { expiryOf, type TaskPage, type TaskStore } from './task.store';
+import {
+  expiryOf,
+  type TaskCreateOnce,
+  type TaskIdempotency,
+  type TaskPage,
+  type TaskStore,
+} from './task.store';
 
 /** Options of {@link RedisTaskStore}. */
 export interface RedisTaskStoreOptions {
@@ -22,9 +29,9 @@ export interface RedisTaskStoreOptions {
  * none), sets its expiry, and keeps the lease index (a sorted set by lease end) and the owner's
  * list in step. KEYS: record, lease index, owner list. ARGV: expected version (`-1`: create),
  * JSON, expiry (epoch ms, `0`: none), task id, lease end (`-1`: none), created at.
- * Answers 1 when written, 0 on a conflict.
+ * Answers 1 when written (see {@link WRITE}), 0 on a conflict, -1 when an update finds no record.
  */
-const WRITE = `
+const WRITE_BODY = `
 local current = redis.call('GET', KEYS[1])
 local expected = tonumber(ARGV[1])
 if expected < 0 then
@@ -49,6 +56,34 @@ if expected < 0 then
     redis.call('PERSIST', KEYS[3])
   end
 end
+`;
+
+/** {@link WRITE_BODY}, answering 1 once written. */
+const WRITE = `${WRITE_BODY}return 1`;
+
+/**
+ * {@link WRITE} of a new record, unless an idempotency key names a live task already: then it
+ * answers that task's JSON (`existing` when created with the same arguments' fingerprint,
+ * `conflict` otherwise). One script, so that two replicas racing on one key create one task.
+ * KEYS: record, lease index, owner list, idempotency key. ARGV: as WRITE's (expected `-1`), then
+ * the record key prefix, the fingerprint, the key's lifetime (ms), and the time now (epoch ms).
+ * Answers 1 when written, 0 if the record exists, or `{ outcome, JSON }`.
+ */
+const CREATE_ONCE = `
+local held = redis.call('GET', KEYS[4])
+if held then
+  local h = cjson.decode(held)
+  local raw = redis.call('GET', ARGV[7] .. h.t)
+  if raw then
+    local task = cjson.decode(raw)
+    if task.ttlMs == cjson.null or task.createdAt + task.ttlMs > tonumber(ARGV[10]) then
+      if h.f == ARGV[8] then return { 'existing', raw } end
+      return { 'conflict', raw }
+    end
+  end
+end
+${WRITE_BODY}
+redis.call('SET', KEYS[4], cjson.encode({ t = ARGV[4], f = ARGV[8] }), 'PX', ARGV[9])
 return 1
 `;
 
@@ -141,14 +176,29 @@ export class RedisTaskStore implements TaskStore {
     return found;
   }
 
-  async remember(key: string, taskId: string, ttlMs: number): Promise<string> {
-    const k = `${this.prefix}key:${key}`;
-    const set = await this.redis.call('SET', k, taskId, 'NX', 'PX', Math.max(1, Math.round(ttlMs)));
-    if (set === 'OK') return taskId;
-    const held = (await this.redis.call('GET', k)) as string | null;
-    if (held && (await this.get(held))) return held;
-    await this.redis.call('SET', k, taskId, 'PX', Math.max(1, Math.round(ttlMs)));
-    return taskId;
+  async createOnce(record: TaskRecord, once: TaskIdempotency): Promise<TaskCreateOnce> {
+    const now = Date.now();
+    const expiry = expiryOf(record);
+    const keyMs = Math.max(1, Math.round(Math.min(once.ttlMs, (expiry ?? Infinity) - now)));
+    const answer = (await this.redis.call(
+      'EVAL',
+      CREATE_ONCE,
+      4,
+      ...this.writeKeys(record),
+      this.idempotencyKey(once.key),
+      ...this.writeArgs(record, -1),
+      this.key(''),
+      once.fingerprint,
+      keyMs,
+      now,
+    )) as number | [string, string];
+    if (Array.isArray(answer))
+      return {
+        outcome: answer[0] === 'existing' ? 'existing' : 'conflict',
+        record: JSON.parse(answer[1]) as TaskRecord,
+      };
+    if (answer !== 1) throw new Error(`Task ${record.taskId} exists already`);
+    return { outcome: 'created', record };
   }
 
   private write(record: TaskRecord, expected: number): Promise<number> {
@@ -156,20 +206,35 @@ export class RedisTaskStore implements TaskStore {
       'EVAL',
       WRITE,
       3,
-      this.key(record.taskId),
-      this.leaseKey(),
-      this.ownerListKey(ownerKeyOf(record)),
+      ...this.writeKeys(record),
+      ...this.writeArgs(record, expected),
+    ) as Promise<number>;
+  }
+
+  /** The three keys of {@link WRITE}: record, lease index, owner list. */
+  private writeKeys(record: TaskRecord): string[] {
+    return [this.key(record.taskId), this.leaseKey(), this.ownerListKey(ownerKeyOf(record))];
+  }
+
+  /** The six arguments of {@link WRITE}. */
+  private writeArgs(record: TaskRecord, expected: number): (string | number)[] {
+    return [
       expected,
       JSON.stringify(record),
       expiryOf(record) ?? 0,
       record.taskId,
       record.lease ? record.lease.until : -1,
       record.createdAt,
-    ) as Promise<number>;
+    ];
   }
 
   private key(taskId: string): string {
     return `${this.prefix}task:${taskId}`;
+  }
+
+  /** An idempotency key, hashed: it names its caller, which need not be spelled in Redis. */
+  private idempotencyKey(key: string): string {
+    return `${this.prefix}idem:${createHash('sha256').update(key).digest('hex')}`;
   }
 
   private leaseKey(): string {

@@ -7,6 +7,25 @@ export interface TaskPage {
   nextCursor?: string;
 }
 
+/** An idempotency key of a task's creation, as {@link TaskStore.createOnce} takes it. */
+export interface TaskIdempotency {
+  /**
+   * The key, scoped by its caller: server, tool, tenant and subject, and the client's key (see
+   * `taskIdempotencyKey`). Stores may hash it.
+   */
+  key: string;
+  /** Hash of the call's arguments: the same key with other arguments is a conflict. */
+  fingerprint: string;
+  /** How long the key names its task, in milliseconds. */
+  ttlMs: number;
+}
+
+/** What {@link TaskStore.createOnce} did. */
+export type TaskCreateOnce =
+  | { outcome: 'created'; record: TaskRecord }
+  | { outcome: 'existing'; record: TaskRecord }
+  | { outcome: 'conflict'; record: TaskRecord };
+
 /**
  * Where tasks live: {@link InMemoryTaskStore} by default, {@link RedisTaskStore} with
  * `storage: { redis }` so that every replica reads and writes the same tasks. A record is kept
@@ -38,10 +57,13 @@ export interface TaskStore {
   /** Tasks whose worker's lease ended before `now` (their worker stopped), at most `limit`. */
   expiredLeases(now: number, limit: number): Promise<string[]>;
   /**
-   * Binds `key` to `taskId` for `ttlMs` unless it is bound already; resolves with the task the
-   * key names (an idempotency key's task).
+   * Creates `record` unless `once.key` already names a live task, atomically (two replicas
+   * racing on one key create one task): `created` with `record`; `existing` with the task the
+   * key names when it was created with the same `once.fingerprint` (the same arguments);
+   * `conflict` with that task when it was not. The key is held for `once.ttlMs`, and never
+   * longer than its task lives; once either has expired, the key creates anew.
    */
-  remember(key: string, taskId: string, ttlMs: number): Promise<string>;
+  createOnce(record: TaskRecord, once: TaskIdempotency): Promise<TaskCreateOnce>;
 }
 
 /** Injection token of the {@link TaskStore}. */

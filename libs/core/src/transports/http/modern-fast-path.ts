@@ -51,9 +51,19 @@ export class ModernFastPath {
     this.completeStamp = `"resultType":"complete","_meta":${JSON.stringify(this.serverInfoMeta)}}`;
   }
 
-  /** Decodes a 2026-07-28 request; `res` carries its notifications and its answer. */
+  /**
+   * Decodes a 2026-07-28 request; `res` carries its notifications and its answer. A `call_tool`
+   * call of a progressive server is decoded as the `tools/call` it stands for (see
+   * {@link McpDispatcher.resolve}).
+   */
   decode(message: JSONRPCRequest, res: ServerResponse, origin: McpCallOrigin): ModernCall {
-    return new ModernCall(this.dispatcher.name, message, res, origin, this.mode);
+    return new ModernCall(
+      this.dispatcher.name,
+      this.dispatcher.resolve(message),
+      res,
+      origin,
+      this.mode,
+    );
   }
 
   /** Serves a decoded request and writes its answer. Never rejects. */

@@ -211,6 +211,8 @@ export class StreamableHttpHandler {
             `This server only serves protocol ${MODERN_PROTOCOL_VERSION}`,
             idOf(value),
           );
+        // A `call_tool` call of a progressive server is admitted and served as the call it makes.
+        if (isJsonRpcRequest(value)) value = this.factory.dispatcher.resolve(value);
         if (this.factory.hooks.admits && isJsonRpcRequest(value))
           await this.admit(
             mcpRequestOf(this.options.name, value.method, value.id, value.params, {
