@@ -181,6 +181,8 @@ export {
   type CacheEvent,
   type CacheEvictionEvent,
   type AccessEvent,
+  type ApprovalEvent,
+  type ApprovalOutcome,
   type BreakerSnapshot,
   type McpBreakerStates,
 } from './telemetry/rampart-channels';

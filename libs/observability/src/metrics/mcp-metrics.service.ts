@@ -3,6 +3,7 @@ import type { ModuleRef } from '@nestjs/core';
 import {
   RampartChannel,
   type AccessEvent,
+  type ApprovalEvent,
   type BreakerStateEvent,
   type CacheEvent,
   type CacheEvictionEvent,
@@ -50,6 +51,8 @@ export class InFlightChild {
   }
 }
 
+/** Outcomes of approvals, as label values; anything else is `other`. */
+const APPROVAL_OUTCOMES = ['requested', 'approved', 'denied', 'expired', 'refused'] as const;
 const TOOLS_CALL = 'tools/call';
 /** A rejection reason as a label value: a short kebab-case word (each publisher names its own). */
 const REASON = /^[a-z][a-z0-9-]{0,39}$/;
@@ -139,6 +142,7 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
   private readonly cacheEvictions: Counter<string>;
   private readonly authFailures: Counter<string>;
   private readonly accessDenials: Counter<string>;
+  private readonly approvals: Counter<string>;
 
   private readonly methodSeries = new Map<string, Series>();
   private readonly toolSeries = new Map<string, Map<string, Series | null>>();
@@ -159,6 +163,7 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
   private readonly onCacheEviction = (event: unknown) =>
     this.cacheEvicted(event as CacheEvictionEvent);
   private readonly onAccess = (event: unknown) => this.accessRefused(event as AccessEvent);
+  private readonly onApproval = (event: unknown) => this.approvalSeen(event as ApprovalEvent);
 
   constructor(
     registry: Registry,
@@ -248,6 +253,12 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
       labelNames: ['server', 'reason'],
       registers,
     });
+    this.approvals = new Counter({
+      name: MetricName.approvals,
+      help: 'Approvals of calls that need one, by outcome (requested, approved, denied, expired, refused) and reason.',
+      labelNames: ['server', 'outcome', 'reason'],
+      registers,
+    });
   }
 
   onModuleInit(): void {
@@ -257,6 +268,7 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
     subscribe(RampartChannel.cache, this.onCache);
     subscribe(RampartChannel.cacheEviction, this.onCacheEviction);
     subscribe(RampartChannel.access, this.onAccess);
+    subscribe(RampartChannel.approval, this.onApproval);
   }
 
   onApplicationShutdown(): void {
@@ -266,6 +278,7 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
     unsubscribe(RampartChannel.cache, this.onCache);
     unsubscribe(RampartChannel.cacheEviction, this.onCacheEviction);
     unsubscribe(RampartChannel.access, this.onAccess);
+    unsubscribe(RampartChannel.approval, this.onApproval);
   }
 
   /** Counts a request in flight; the caller decrements the returned child when it ends. */
@@ -428,6 +441,19 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
       this.count(this.authFailures, `a\0${server}\0${reason}`, () => [server, reason]);
     else if (event.stage === 'authorization')
       this.count(this.accessDenials, `d\0${server}\0${reason}`, () => [server, reason]);
+  }
+
+  private approvalSeen(event: ApprovalEvent): void {
+    const server = this.accessServerLabel(event.server);
+    const outcome = (APPROVAL_OUTCOMES as readonly string[]).includes(event.outcome)
+      ? event.outcome
+      : 'other';
+    const reason = event.reason === undefined ? 'none' : this.accessReasonLabel(event.reason);
+    this.count(this.approvals, `p\0${server}\0${outcome}\0${reason}`, () => [
+      server,
+      outcome,
+      reason,
+    ]);
   }
 
   private breakerChanged(event: BreakerStateEvent): void {

@@ -11,6 +11,7 @@ export const MetricName = {
   cacheEvictions: 'rampart_cache_evictions_total',
   authFailures: 'rampart_auth_failures_total',
   accessDenials: 'rampart_access_denials_total',
+  approvals: 'rampart_approvals_total',
 } as const;
 
 /** JSON-RPC methods of MCP used as label values; any other method is counted as `other`. */
