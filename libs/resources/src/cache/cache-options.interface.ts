@@ -45,6 +45,12 @@ export interface ResultCacheModuleOptions {
    */
   enabled?: boolean;
   /**
+   * Per tool name, over its `@Cacheable()`: another `ttlMs` or `scope` (from the app's
+   * configuration, say), or `false` to leave the tool uncached. Applies to the tools of every
+   * server of the app that have `@Cacheable()`.
+   */
+  tools?: Record<string, Partial<Pick<CacheableOptions, 'ttlMs' | 'scope'>> | false>;
+  /**
    * `redis://` URL of the second tier (L2), shared by the replicas, which also carries the
    * invalidations between them. Unset or empty: memory only.
    */

@@ -16,7 +16,11 @@ import {
 } from '@rampart/core';
 import { defer, lastValueFrom, type Observable } from 'rxjs';
 import { CacheDefinitionError } from '../errors/cache-definition.error';
-import { NOT_READ_ONLY, UNKNOWN_EVICT_TARGET } from '../errors/messages.constant';
+import {
+  INVALID_CACHE_OPTION,
+  NOT_READ_ONLY,
+  UNKNOWN_EVICT_TARGET,
+} from '../errors/messages.constant';
 import { CacheableMetadata, CacheEvictMetadata } from './cacheable.decorator';
 import type {
   CacheEvictOptions,
@@ -48,6 +52,9 @@ interface Plan {
 /** Results of these methods are cached; `@Cacheable()` elsewhere is left alone. */
 const CACHED_METHODS: ReadonlySet<string> = new Set(['tools/call', 'resources/read']);
 
+const stripUndefined = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
 const isErrorResult = (v: unknown) =>
   !!v && typeof v === 'object' && (v as { isError?: unknown }).isError === true;
 
@@ -67,6 +74,7 @@ export class ResultCacheInterceptor implements McpCallInterceptor, OnApplication
   /** `@Cacheable()` of every cached tool, by `server\0tool`, for exact evictions. */
   private readonly targets = new Map<string, Cached>();
   private readonly enabled: boolean;
+  private readonly overrides: NonNullable<ResultCacheModuleOptions['tools']>;
 
   constructor(
     private readonly reflector: Reflector,
@@ -75,6 +83,43 @@ export class ResultCacheInterceptor implements McpCallInterceptor, OnApplication
     @Optional() private readonly servers?: McpServers,
   ) {
     this.enabled = options?.enabled !== false;
+    this.overrides = options?.tools ?? {};
+    for (const [name, override] of Object.entries(this.overrides)) {
+      if (override === false) continue;
+      const where = `tools["${name}"]`;
+      if (!override || typeof override !== 'object')
+        throw new CacheDefinitionError(
+          INVALID_CACHE_OPTION(where, 'false, or an object with ttlMs and/or scope'),
+        );
+      if (
+        override.ttlMs !== undefined &&
+        (!Number.isSafeInteger(override.ttlMs) || override.ttlMs <= 0)
+      )
+        throw new CacheDefinitionError(
+          INVALID_CACHE_OPTION(
+            `${where}.ttlMs`,
+            `a positive integer of milliseconds (false turns the tool's cache off), got ${String(override.ttlMs)}`,
+          ),
+        );
+      if (
+        override.scope !== undefined &&
+        override.scope !== 'public' &&
+        override.scope !== 'private'
+      )
+        throw new CacheDefinitionError(
+          INVALID_CACHE_OPTION(
+            `${where}.scope`,
+            `'public' or 'private', got ${JSON.stringify(override.scope)}`,
+          ),
+        );
+    }
+  }
+
+  /** The decorator's options of a tool, with the module's `tools[name]` over them. */
+  private withOverride(name: string, cached: Cached | undefined): Cached | undefined {
+    const override = this.overrides[name];
+    if (!cached || override === undefined) return cached;
+    return override === false ? undefined : { ...cached, ...stripUndefined(override) };
   }
 
   /** Checks every cached and evicting tool of every server, so that mistakes fail the boot. */
@@ -85,13 +130,18 @@ export class ResultCacheInterceptor implements McpCallInterceptor, OnApplication
       for (const tool of registry.tools.list()) {
         if (tool.handler.kind !== 'method') continue;
         const where = `${tool.handler.type.name}.${tool.handler.key}`;
-        const cached = readCacheable(this.reflector, tool.handler.method);
+        const cached = this.withOverride(
+          tool.name,
+          readCacheable(this.reflector, tool.handler.method),
+        );
+        const evict = readEvict(this.reflector, tool.handler.method);
+        // What the calls of this method do (a method that is several tools has one plan).
+        this.plans.set(tool.handler.method, cached || evict ? { cached, evict } : null);
         if (cached) {
           if (tool.definition.annotations?.readOnlyHint !== true && !cached.allowNonReadOnly)
             throw new CacheDefinitionError(NOT_READ_ONLY(where, tool.name));
           this.targets.set(`${server}\0${tool.name}`, cached);
         }
-        const evict = readEvict(this.reflector, tool.handler.method);
         if (evict) evicting.push({ where, tools: evict.tools });
       }
       for (const { where, tools } of evicting)
