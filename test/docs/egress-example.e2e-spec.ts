@@ -43,7 +43,9 @@ describe('docs example: egress', () => {
     expect(toolText(await page(`http://wiki.intranet.example:${fixture.port}/`))).toBe(
       '<blockquote>Hi</blockquote><p>there</p>',
     );
-    expect(attempts).toEqual([`127.0.0.1:${fixture.port}`]);
+    // Only the allowed target is dialled: once, or again when a busy machine runs past the
+    // connect cap and the example's @Retry dials it a second time.
+    expect([...new Set(attempts)]).toEqual([`127.0.0.1:${fixture.port}`]);
   });
 
   it('refuses other private targets with the one uniform error', async () => {

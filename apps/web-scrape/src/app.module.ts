@@ -11,6 +11,7 @@ import { ResilienceModule, type RateLimitOptions } from '@rampart/resilience';
 import {
   Offloader,
   ResourcesModule,
+  ResultCacheModule,
   type ResourceLinkKey,
   type ResourcesModuleOptions,
 } from '@rampart/resources';
@@ -30,7 +31,7 @@ import { CATALOG_SERVER, CatalogTools } from './catalog/catalog.tools';
 import { CrawlTools } from './crawl.tools';
 import { MetricsTools } from './metrics.tools';
 import { ScrapeTools, type ScrapeOptions } from './scrape.tools';
-import { readEgress, readResourceLinkKeys } from './settings';
+import { readEgress, readResourceLinkKeys, readScrapeCacheTtl } from './settings';
 
 type AuditOptions = Exclude<ObservabilityModuleOptions['audit'], boolean | undefined>;
 
@@ -139,6 +140,14 @@ export interface WebScrapeOptions {
    * @default { discovery: 'progressive', path: '/catalog/mcp' } over HTTP; false on stdio
    */
   catalog?: CatalogServerOptions | false;
+  /**
+   * How long a `scrape_url` answer is served from the result cache to the same arguments, in
+   * milliseconds; `0` turns the cache off. Private to each caller when `security` is on, shared
+   * when the server is open; in Redis too (and dropped on every replica together) when `redisUrl`
+   * is set. See docs/caching.md.
+   * @default from `SCRAPE_CACHE_TTL_MS`, else 30000
+   */
+  scrapeCacheTtlMs?: number;
 }
 
 /** Options of the example catalogue server. */
@@ -193,10 +202,23 @@ export class AppModule {
       options.resources && 'keys' in options.resources
         ? options.resources.keys
         : readResourceLinkKeys(process.env);
+    const cacheTtlMs = options.scrapeCacheTtlMs ?? readScrapeCacheTtl(process.env);
     return {
       module: AppModule,
       imports: [
         ...(security ? [SecurityModule.forRoot(security)] : []),
+        // Before ResilienceModule: a cached answer skips the retries, timeouts and breakers (the
+        // guards, scopes and rate limits still run on every call).
+        ResultCacheModule.forRoot({
+          redis,
+          enabled: cacheTtlMs > 0,
+          tools: {
+            scrape_url:
+              cacheTtlMs > 0
+                ? { ttlMs: cacheTtlMs, scope: security ? 'private' : 'public' }
+                : false,
+          },
+        }),
         ResilienceModule.forRoot({
           storage: { redis },
           tools: {

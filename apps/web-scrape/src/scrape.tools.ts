@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { CallToolResult, ResourceLink } from '@modelcontextprotocol/server';
 import { Args, Ctx, isToolError, McpContext, Tool, ToolError } from '@rampart/core';
 import { CircuitBreaker, RateLimit, Retry, Timeout } from '@rampart/resilience';
-import { Offloader, type OffloadedStructuredContent } from '@rampart/resources';
+import { Cacheable, Offloader, type OffloadedStructuredContent } from '@rampart/resources';
 import {
   HtmlSanitizer,
   isEgressNetworkError,
@@ -108,6 +108,9 @@ export interface BatchResult {
  * never counted by a breaker. The app module can override the limits (`ResilienceModule`'s
  * `tools.scrape_url`).
  *
+ * The same call again within `SCRAPE_CACHE_TTL_MS` (30 s by default) is answered from the
+ * result cache (`@Cacheable`), without fetching: per caller with authentication, shared without.
+ *
  * `batch_scrape` fetches up to 20 URLs, 4 at a time, each once with the same checks; each URL
  * gets its own result or error.
  */
@@ -144,6 +147,9 @@ export class ScrapeTools {
   })
   @CircuitBreaker({ consecutiveFailures: 5, halfOpenAfterMs: 30_000, key: upstreamHost })
   @Timeout({ attemptMs: 10_000, overallMs: 30_000 })
+  // Per URL, format and maxChars, and per caller; the app module sets the TTL
+  // (SCRAPE_CACHE_TTL_MS) and makes it shared when the server runs without authentication.
+  @Cacheable({ ttlMs: 30_000, scope: 'private' })
   async scrape(@Args() input: ScrapeUrlInput, @Ctx() ctx: McpContext) {
     ctx.progress(0.1, 'fetching');
     // The attempt's deadline (@Timeout) and the client's cancellation both abort ctx.signal; the

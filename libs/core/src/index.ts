@@ -179,7 +179,10 @@ export {
   type BreakerStateEvent,
   type RetryEvent,
   type CacheEvent,
+  type CacheEvictionEvent,
   type AccessEvent,
+  type ApprovalEvent,
+  type ApprovalOutcome,
   type BreakerSnapshot,
   type McpBreakerStates,
 } from './telemetry/rampart-channels';

@@ -51,3 +51,55 @@ export {
   TASK_KEY,
   COMPENSATE_KEY,
 } from './tasks.constants';
+export {
+  RequiresApproval,
+  RequiresApprovalMetadata,
+  REQUIRES_APPROVAL_KEY,
+} from './approvals/requires-approval.decorator';
+export type {
+  RequiresApprovalOptions,
+  ApprovalKey,
+  ApprovalRecord,
+  ApprovalStatus,
+  ApprovalCaller,
+  ApprovalsOptions,
+  ApprovalsAuthorize,
+} from './approvals/approval.interfaces';
+export {
+  ApprovalsService,
+  DEFAULT_APPROVAL_TTL_MS,
+  DEFAULT_APPROVALS_PATH,
+  type ApprovalView,
+  type ApprovalDecision,
+} from './approvals/approvals.service';
+export {
+  ApprovalSigner,
+  argumentsHash,
+  canonicalJson,
+  MIN_APPROVAL_SECRET_BYTES,
+} from './approvals/approval-signer';
+export { ApprovalStore, APPROVAL_RETENTION_MS } from './approvals/approval.store';
+export { InMemoryApprovalStore } from './approvals/in-memory-approval.store';
+export {
+  RedisApprovalStore,
+  type RedisApprovalStoreOptions,
+} from './approvals/redis-approval.store';
+export {
+  WebhookApprovalNotifier,
+  type ApprovalNotifier,
+  type ApprovalNotice,
+  type WebhookApprovalNotifierOptions,
+} from './approvals/approval-notifier';
+export {
+  ApprovalRefusal,
+  isApprovalRefusal,
+  type ApprovalRefusalReason,
+} from './approvals/approval-refusal';
+export {
+  createApprovalsHandler,
+  type ApprovalsHandler,
+  type ApprovalsRoute,
+  type ApprovalsBody,
+} from './approvals/approvals-http.handler';
+export { mountApprovals } from './approvals/approvals-http.mount';
+export { ApprovalRoutes } from './approvals/approvals.routes';

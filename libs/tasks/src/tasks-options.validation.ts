@@ -1,3 +1,5 @@
+import { approvalKeysProblem } from './approvals/approval-signer';
+import { approvalOptionsProblem } from './approvals/requires-approval.decorator';
 import { INVALID_MODULE_OPTION } from './errors/messages.constant';
 import { TasksDefinitionError } from './errors/tasks-definition.error';
 import type { TasksModuleOptions } from './interfaces/tasks-module-options.interface';
@@ -44,6 +46,32 @@ export function validateTasksOptions(options: TasksModuleOptions): TasksModuleOp
     problems.push('"adminScope" must be a non-empty string');
   if (options.handles !== undefined && typeof options.handles !== 'boolean')
     problems.push('"handles" must be a boolean');
+  const approvals = options.approvals as unknown;
+  if (approvals !== undefined) {
+    if (!approvals || typeof approvals !== 'object')
+      problems.push('"approvals" must be an object: { keys, ... }');
+    else {
+      const a = approvals as NonNullable<TasksModuleOptions['approvals']>;
+      const keys = approvalKeysProblem(a.keys);
+      if (keys) problems.push(keys);
+      if (a.ttlMs !== undefined && !(Number.isSafeInteger(a.ttlMs) && a.ttlMs > 0))
+        problems.push(
+          `"approvals.ttlMs" must be a positive integer, got ${JSON.stringify(a.ttlMs)}`,
+        );
+      if (a.destructive) {
+        const problem = approvalOptionsProblem(a.destructive);
+        if (problem) problems.push(`"approvals.destructive": ${problem}`);
+      }
+      if (
+        a.path !== undefined &&
+        a.path !== false &&
+        (typeof a.path !== 'string' || !a.path.startsWith('/'))
+      )
+        problems.push('"approvals.path" must be a path starting with "/", or false');
+      if (a.storage !== undefined && typeof (a.storage as { get?: unknown })?.get !== 'function')
+        problems.push('"approvals.storage" must be an ApprovalStore');
+    }
+  }
   if (problems.length) throw new TasksDefinitionError(INVALID_MODULE_OPTION(problems.join('; ')));
   return options;
 }

@@ -27,6 +27,8 @@ import {
   modernDetailedTask,
 } from './task-wire';
 import { TasksService } from './tasks.service';
+import { ApprovalsService } from './approvals/approvals.service';
+import type { RequiresApprovalOptions } from './approvals/approval.interfaces';
 import { RELATED_TASK_META_KEY, TASKS_EXTENSION_ID } from './tasks.constants';
 import { TASKS_MODULE_OPTIONS } from './tasks.module-definition';
 
@@ -82,6 +84,7 @@ export class TasksExtension implements McpProtocolExtension {
   constructor(
     private readonly tasks: TasksService,
     @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
+    private readonly approvals: ApprovalsService,
   ) {}
 
   enabledFor(server: string): boolean {
@@ -96,6 +99,8 @@ export class TasksExtension implements McpProtocolExtension {
     run: () => Promise<McpExtensionResult>,
   ): Promise<McpExtensionResult> {
     if (taskRuns.has(call)) return run();
+    const approval = this.approvals.requirementOf(tool);
+    if (approval) return this.holdForApproval(call, tool, approval);
     const support = tool.execution?.taskSupport ?? 'forbidden';
     if (call.origin.era === 'modern') {
       if (support === 'forbidden') return run();
@@ -155,6 +160,27 @@ export class TasksExtension implements McpProtocolExtension {
     return create();
   }
 
+  /**
+   * A call that needs an approval becomes a task held for it, whatever the tool's task support:
+   * a task for a client that takes tasks, a handle for any other (served by the status tools).
+   */
+  private async holdForApproval(
+    call: McpCall,
+    tool: ToolEntry,
+    requirement: RequiresApprovalOptions,
+  ): Promise<McpExtensionResult> {
+    let via: TaskRecord['via'] = 'handle';
+    let requestedTtlMs: number | undefined;
+    if (call.origin.era === 'modern' && declaresTasks(call)) via = 'extension';
+    else if (call.origin.era === 'legacy' && isObject(call.params.task)) {
+      via = 'augmented';
+      const ttl = (call.params.task as { ttl?: unknown }).ttl;
+      if (typeof ttl === 'number') requestedTtlMs = ttl;
+    }
+    const t = await this.approvals.request(call, tool, requirement, { via, requestedTtlMs });
+    return this.handleOf(t, via);
+  }
+
   /** What the client gets when its call became a task. */
   private handleOf(t: TaskRecord, via: TaskRecord['via']): McpExtensionResult {
     switch (via) {
@@ -167,7 +193,7 @@ export class TasksExtension implements McpProtocolExtension {
           content: [
             {
               type: 'text',
-              text: `${TASK_STARTED(t.tool)}. Task id: ${t.taskId}; poll about every ${t.pollIntervalMs} ms.`,
+              text: `${t.awaitingApproval ? `${t.statusMessage}. ` : ''}${TASK_STARTED(t.tool)}. Task id: ${t.taskId}; poll about every ${t.pollIntervalMs} ms.`,
             },
           ],
           structuredContent: {
@@ -175,6 +201,8 @@ export class TasksExtension implements McpProtocolExtension {
             status: t.status,
             pollIntervalMs: t.pollIntervalMs,
             ttlMs: t.ttlMs,
+            ...(t.approvalId && { approvalId: t.approvalId }),
+            ...(t.awaitingApproval && { statusMessage: t.statusMessage }),
           },
         };
     }

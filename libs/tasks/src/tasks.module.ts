@@ -1,4 +1,9 @@
 import { Module } from '@nestjs/common';
+import { ApprovalStore } from './approvals/approval.store';
+import { ApprovalRoutes } from './approvals/approvals.routes';
+import { ApprovalsService } from './approvals/approvals.service';
+import { InMemoryApprovalStore } from './approvals/in-memory-approval.store';
+import { RedisApprovalStore } from './approvals/redis-approval.store';
 import { BULLMQ_NEEDS_REDIS } from './errors/messages.constant';
 import { TasksDefinitionError } from './errors/tasks-definition.error';
 import type { TasksModuleOptions } from './interfaces/tasks-module-options.interface';
@@ -73,10 +78,21 @@ const isStore = (storage: unknown): storage is TaskStore =>
       },
       inject: [TASKS_MODULE_OPTIONS, TasksRedis],
     },
+    {
+      provide: ApprovalStore,
+      useFactory: (options: TasksModuleOptions, redis: TasksRedis) =>
+        options.approvals?.storage ??
+        (redis.client
+          ? new RedisApprovalStore(redis.client, { keyPrefix: `${redis.keyPrefix}approvals:` })
+          : new InMemoryApprovalStore()),
+      inject: [TASKS_MODULE_OPTIONS, TasksRedis],
+    },
     TasksService,
+    ApprovalsService,
     TasksExtension,
     TaskHandleTools,
+    ApprovalRoutes,
   ],
-  exports: [TasksService, TaskStore, TaskQueue],
+  exports: [TasksService, TaskStore, TaskQueue, ApprovalsService, ApprovalStore],
 })
 export class TasksModule extends ConfigurableModuleClass {}

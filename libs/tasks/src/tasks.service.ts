@@ -65,7 +65,18 @@ export interface TaskCreation {
   requestedTtlMs?: number;
   /** Answers gathered before the task (multi-round input on the request). */
   answers?: Record<string, unknown>;
+  /**
+   * The approval the task waits for: it is stored `working` with `awaitingApproval`, not
+   * queued, and kept at least until the approval has expired plus its TTL.
+   */
+  approval?: { approvalId: string; expiresAt: number; statusMessage: string };
 }
+
+/**
+ * Decides whether a run of a task held for an approval may go on: resolves with the tool
+ * error to answer instead, or `undefined` to run (set by the approvals service).
+ */
+export type ApprovalGate = (t: TaskRecord) => Promise<ToolError | undefined>;
 
 /** One run in progress on this process. */
 interface Running {
@@ -97,6 +108,8 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
   private sweeper?: NodeJS.Timeout;
   private runSeq = 0;
   private stopping = false;
+  /** Checks (and consumes) the approval of a task before it runs; set by the approvals. */
+  approvalGate?: ApprovalGate;
   readonly ttlMs: number;
   readonly maxTtlMs: number;
   readonly pollIntervalMs: number;
@@ -189,10 +202,12 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
   async create(call: McpCall, tool: ToolEntry, how: TaskCreation): Promise<TaskRecord> {
     const options = this.optionsOf(tool);
     const now = Date.now();
-    const ttlMs =
+    const asked =
       how.requestedTtlMs !== undefined
         ? Math.min(Math.max(1, Math.round(how.requestedTtlMs)), this.maxTtlMs)
         : (options.ttlMs ?? this.ttlMs);
+    // A task held for an approval outlives it: its TTL runs from the approval's expiry.
+    const ttlMs = how.approval ? how.approval.expiresAt - now + asked : asked;
     const origin = call.origin;
     const record: TaskRecord = {
       taskId: randomUUID(),
@@ -224,9 +239,20 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
       maxAttempts: options.attempts ?? this.attempts,
       // Held while queued too: a task whose job is lost (its worker died before claiming it, its
       // process died with an in-process queue) is queued again by a sweep once the lease ends.
-      lease: this.queuedLease(now),
+      // A task held for an approval is neither queued nor leased until it is approved.
+      ...(how.approval
+        ? {
+            approvalId: how.approval.approvalId,
+            awaitingApproval: true,
+            statusMessage: how.approval.statusMessage,
+          }
+        : { lease: this.queuedLease(now) }),
       version: 0,
     };
+    if (how.approval) {
+      await this.store.create(record);
+      return record;
+    }
     const once = this.idempotencyOf(call, tool);
     if (!once) await this.store.create(record);
     else {
@@ -240,6 +266,53 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
     }
     await this.queue.enqueue(record.taskId, runKey(record));
     return record;
+  }
+
+  /**
+   * Lets a task held for its approval run: queued as a new task is. Resolves with the task, or
+   * `undefined` when it no longer waits (cancelled, expired, ended).
+   */
+  async release(taskId: string, statusMessage: string): Promise<TaskRecord | undefined> {
+    let released = false;
+    const updated = await this.store.update(taskId, (t) => {
+      if (!t.awaitingApproval || t.status !== 'working' || t.cancelRequested) return undefined;
+      released = true;
+      const now = Date.now();
+      return {
+        ...t,
+        awaitingApproval: undefined,
+        statusMessage,
+        lastUpdatedAt: now,
+        lease: this.queuedLease(now),
+      };
+    });
+    if (!updated || !released) return undefined;
+    this.changed(updated);
+    await this.queue.enqueue(taskId, runKey(updated));
+    return updated;
+  }
+
+  /**
+   * Ends a task held for its approval without running it, with `result` (the tool error of a
+   * denial or an expiry). Resolves with the task, or `undefined` when it no longer waits.
+   */
+  async settle(taskId: string, result: Record<string, unknown>): Promise<TaskRecord | undefined> {
+    let settled = false;
+    const updated = await this.store.update(taskId, (t) => {
+      if (!t.awaitingApproval || isTerminal(t.status)) return undefined;
+      settled = true;
+      return {
+        ...t,
+        awaitingApproval: undefined,
+        status: 'completed',
+        result,
+        statusMessage: undefined,
+        lastUpdatedAt: Date.now(),
+      };
+    });
+    if (!updated || !settled) return undefined;
+    this.changed(updated);
+    return updated;
   }
 
   /**
@@ -439,7 +512,8 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
     return record && record.version !== version ? record : record;
   }
 
-  private changed(record: TaskRecord): void {
+  /** Wakes the waiters of a task that changed in this process. */
+  changed(record: TaskRecord): void {
     this.changes.emit(record.taskId, record);
   }
 
@@ -454,7 +528,7 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
     const now = Date.now();
     let gaveUp = false;
     const claimed = await this.store.update(taskId, (t) => {
-      if (t.status !== 'working' || t.cancelRequested) return undefined;
+      if (t.status !== 'working' || t.cancelRequested || t.awaitingApproval) return undefined;
       const lease = t.lease;
       if (lease && !lease.worker.startsWith('queue:') && lease.until > now) return undefined;
       if (t.attempts >= t.maxAttempts) {
@@ -487,6 +561,18 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
         },
       });
       return;
+    }
+    if (claimed.approvalId) {
+      // No configured approvals: nothing can show the approval, so the call does not run.
+      const refused = this.approvalGate
+        ? await this.approvalGate(claimed)
+        : new ToolError('APPROVAL_INVALID', 'Approvals are not configured on this server', {
+            fault: 'caller',
+          });
+      if (refused) {
+        await this.finish(claimed, token, { result: toToolErrorResult(refused) });
+        return;
+      }
     }
     const controller = new AbortController();
     this.running.set(taskId, { token, controller });
@@ -793,4 +879,9 @@ function plainIdentity(identity: McpIdentity): McpIdentity {
 
 function jsonOf(value: object): Record<string, unknown> {
   return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+}
+
+/** The result of a tool error, as the dispatcher answers one: `isError` and the body as text. */
+export function toToolErrorResult(error: ToolError): Record<string, unknown> {
+  return { content: [{ type: 'text', text: JSON.stringify(error) }], isError: true };
 }

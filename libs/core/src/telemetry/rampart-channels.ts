@@ -19,9 +19,42 @@ export const RampartChannel = {
   retry: 'rampart:retry',
   /** A cache lookup: {@link CacheEvent}. */
   cache: 'rampart:cache',
+  /** Cache entries dropped on purpose (`@CacheEvict`, an explicit eviction): {@link CacheEvictionEvent}. */
+  cacheEviction: 'rampart:cache-eviction',
   /** Credentials refused, or a caller denied a primitive: {@link AccessEvent}. */
   access: 'rampart:access',
+  /** A call that needs an approval was requested, approved, denied, expired or refused: {@link ApprovalEvent}. */
+  approval: 'rampart:approval',
 } as const;
+
+/**
+ * What happened to an approval: `requested` (a call waits for one), `approved`, `denied`,
+ * `expired` (nobody decided in time), or `refused` (an attempt to decide was turned down: the
+ * caller approving its own call, a replay, changed arguments, a bad signature, a missing scope).
+ */
+export type ApprovalOutcome = 'requested' | 'approved' | 'denied' | 'expired' | 'refused';
+
+/**
+ * Published on {@link RampartChannel.approval} by the lib that keeps approvals
+ * (`@rampart/tasks`), for the audit trail and the metrics. It never carries arguments or keys.
+ */
+export interface ApprovalEvent {
+  server: string;
+  /** The tool whose call needs the approval. */
+  tool: string;
+  outcome: ApprovalOutcome;
+  /** Id of the approval; absent when a refused request named none that exists. */
+  approvalId?: string;
+  /** Id of the task that waits for it. */
+  taskId?: string;
+  /** Who acted: the caller for `requested`, the approver for a decision or a refusal. */
+  subject?: string;
+  tenant?: string;
+  /** Who made the call that needs the approval. */
+  caller?: string;
+  /** Why, for `refused`, `denied` and `expired`: short kebab-case words from a small fixed set. */
+  reason?: string;
+}
 
 /**
  * Published on {@link RampartChannel.access} by the lib that authenticates and authorizes
@@ -95,6 +128,12 @@ export interface CacheEvent {
   /** Cache name, e.g. a tool name or a store. */
   name: string;
   hit: boolean;
+}
+
+/** Published on {@link RampartChannel.cacheEviction}. */
+export interface CacheEvictionEvent {
+  /** Cache name, as in {@link CacheEvent}. */
+  name: string;
 }
 
 /** One breaker as {@link McpBreakerStates} reports it. */

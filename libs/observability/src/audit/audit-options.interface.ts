@@ -102,4 +102,11 @@ export interface AuditOptions {
    * @default true
    */
   access?: boolean;
+  /**
+   * Audit every approval event a lib reports on `RampartChannel.approval` (`@rampart/tasks`):
+   * each approval requested, approved, denied, expired, and each attempt to decide one that was
+   * refused, as a record of method `approval/<outcome>` whose `correlationId` is the approval id.
+   * @default true
+   */
+  approvals?: boolean;
 }

@@ -64,6 +64,11 @@ export interface AuditRecord {
   traceId?: string;
   /** Protocol era; absent for a refusal that came before the request was read. */
   era?: 'modern' | 'legacy';
+  /**
+   * For an approval event (`method` `approval/<outcome>`): the approval, the task that waits for
+   * it and the caller whose call it is (`subject` is who acted).
+   */
+  approval?: { id?: string; taskId?: string; caller?: string };
   /** Transport; absent when the refusal does not say (an access event never matched to a request). */
   transport?: 'http' | 'stdio' | 'memory';
 }

@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { McpServers, RampartChannel, type AccessEvent } from '@rampart/core';
+import { McpServers, RampartChannel, type AccessEvent, type ApprovalEvent } from '@rampart/core';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { CallRecord } from '../recording/call-record.interface';
 import { CallRecorder } from '../recording/call-recorder';
@@ -68,6 +68,9 @@ export class AuditTrail implements OnModuleInit, OnApplicationShutdown {
   /** The same denials in the order they came (a Set keeps insertion order, deletes in O(1)). */
   private readonly waiting = new Set<PendingDenial>();
   private readonly onAccess = (event: unknown) => this.accessRefused(event as AccessEvent);
+  private readonly onApproval = (event: unknown) =>
+    this.write(() => this.toApprovalRecord(event as ApprovalEvent));
+  private approvalsOn = false;
   private sweep?: NodeJS.Timeout;
 
   constructor(
@@ -90,10 +93,18 @@ export class AuditTrail implements OnModuleInit, OnApplicationShutdown {
       this.sweep = setInterval(() => this.waiting.size > 0 && this.expire(Date.now()), SWEEP_MS);
       this.sweep.unref();
     }
+    if (this.options.approvals !== false) {
+      subscribe(RampartChannel.approval, this.onApproval);
+      this.approvalsOn = true;
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
+    if (this.approvalsOn) {
+      unsubscribe(RampartChannel.approval, this.onApproval);
+      this.approvalsOn = false;
+    }
     if (this.sweep) {
       unsubscribe(RampartChannel.access, this.onAccess);
       clearInterval(this.sweep);
@@ -151,6 +162,33 @@ export class AuditTrail implements OnModuleInit, OnApplicationShutdown {
       ...(typeof event.address === 'string' && { address: event.address }),
       durationMs: 0,
       correlationId: nextCorrelationId(),
+    };
+  }
+
+  /**
+   * Builds the audit record of an approval event: method `approval/<outcome>`, the tool as the
+   * target, who acted as the subject, the approval id as the correlation id.
+   */
+  toApprovalRecord(event: ApprovalEvent, at = Date.now()): AuditRecord {
+    const outcome = String(event.outcome);
+    const refused = outcome === 'refused' || outcome === 'denied' || outcome === 'expired';
+    return {
+      at: new Date(at).toISOString(),
+      server: String(event.server),
+      method: `approval/${outcome}`,
+      ...(typeof event.tool === 'string' && event.tool && { target: event.tool }),
+      ...(typeof event.subject === 'string' && { subject: event.subject }),
+      ...(typeof event.tenant === 'string' && { tenant: event.tenant }),
+      decision: refused ? 'denied' : 'allowed',
+      outcome: outcome === 'refused' ? 'error' : 'success',
+      ...(typeof event.reason === 'string' && { reason: event.reason }),
+      durationMs: 0,
+      correlationId: typeof event.approvalId === 'string' ? event.approvalId : nextCorrelationId(),
+      approval: {
+        ...(typeof event.approvalId === 'string' && { id: event.approvalId }),
+        ...(typeof event.taskId === 'string' && { taskId: event.taskId }),
+        ...(typeof event.caller === 'string' && { caller: event.caller }),
+      },
     };
   }
 

@@ -3,8 +3,10 @@ import type { ModuleRef } from '@nestjs/core';
 import {
   RampartChannel,
   type AccessEvent,
+  type ApprovalEvent,
   type BreakerStateEvent,
   type CacheEvent,
+  type CacheEvictionEvent,
   type McpBreakerStates,
   type McpRequest,
   type McpServers,
@@ -49,6 +51,8 @@ export class InFlightChild {
   }
 }
 
+/** Outcomes of approvals, as label values; anything else is `other`. */
+const APPROVAL_OUTCOMES = ['requested', 'approved', 'denied', 'expired', 'refused'] as const;
 const TOOLS_CALL = 'tools/call';
 /** A rejection reason as a label value: a short kebab-case word (each publisher names its own). */
 const REASON = /^[a-z][a-z0-9-]{0,39}$/;
@@ -135,8 +139,10 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
   private readonly breakerTransitions: Counter<string>;
   private readonly retries: Counter<string>;
   private readonly cacheRequests: Counter<string>;
+  private readonly cacheEvictions: Counter<string>;
   private readonly authFailures: Counter<string>;
   private readonly accessDenials: Counter<string>;
+  private readonly approvals: Counter<string>;
 
   private readonly methodSeries = new Map<string, Series>();
   private readonly toolSeries = new Map<string, Map<string, Series | null>>();
@@ -154,7 +160,10 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
   private readonly onBreaker = (event: unknown) => this.breakerChanged(event as BreakerStateEvent);
   private readonly onRetry = (event: unknown) => this.retried(event as RetryEvent);
   private readonly onCache = (event: unknown) => this.cacheLookup(event as CacheEvent);
+  private readonly onCacheEviction = (event: unknown) =>
+    this.cacheEvicted(event as CacheEvictionEvent);
   private readonly onAccess = (event: unknown) => this.accessRefused(event as AccessEvent);
+  private readonly onApproval = (event: unknown) => this.approvalSeen(event as ApprovalEvent);
 
   constructor(
     registry: Registry,
@@ -226,6 +235,12 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
       labelNames: ['cache', 'result'],
       registers,
     });
+    this.cacheEvictions = new Counter({
+      name: MetricName.cacheEvictions,
+      help: 'Cache entries dropped on purpose (an eviction of one entry or of a whole cache), by cache.',
+      labelNames: ['cache'],
+      registers,
+    });
     this.authFailures = new Counter({
       name: MetricName.authFailures,
       help: 'Requests whose credentials were missing or refused, by reason.',
@@ -238,6 +253,12 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
       labelNames: ['server', 'reason'],
       registers,
     });
+    this.approvals = new Counter({
+      name: MetricName.approvals,
+      help: 'Approvals of calls that need one, by outcome (requested, approved, denied, expired, refused) and reason.',
+      labelNames: ['server', 'outcome', 'reason'],
+      registers,
+    });
   }
 
   onModuleInit(): void {
@@ -245,7 +266,9 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
     subscribe(RampartChannel.breakerState, this.onBreaker);
     subscribe(RampartChannel.retry, this.onRetry);
     subscribe(RampartChannel.cache, this.onCache);
+    subscribe(RampartChannel.cacheEviction, this.onCacheEviction);
     subscribe(RampartChannel.access, this.onAccess);
+    subscribe(RampartChannel.approval, this.onApproval);
   }
 
   onApplicationShutdown(): void {
@@ -253,7 +276,9 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
     unsubscribe(RampartChannel.breakerState, this.onBreaker);
     unsubscribe(RampartChannel.retry, this.onRetry);
     unsubscribe(RampartChannel.cache, this.onCache);
+    unsubscribe(RampartChannel.cacheEviction, this.onCacheEviction);
     unsubscribe(RampartChannel.access, this.onAccess);
+    unsubscribe(RampartChannel.approval, this.onApproval);
   }
 
   /** Counts a request in flight; the caller decrements the returned child when it ends. */
@@ -418,6 +443,19 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
       this.count(this.accessDenials, `d\0${server}\0${reason}`, () => [server, reason]);
   }
 
+  private approvalSeen(event: ApprovalEvent): void {
+    const server = this.accessServerLabel(event.server);
+    const outcome = (APPROVAL_OUTCOMES as readonly string[]).includes(event.outcome)
+      ? event.outcome
+      : 'other';
+    const reason = event.reason === undefined ? 'none' : this.accessReasonLabel(event.reason);
+    this.count(this.approvals, `p\0${server}\0${outcome}\0${reason}`, () => [
+      server,
+      outcome,
+      reason,
+    ]);
+  }
+
   private breakerChanged(event: BreakerStateEvent): void {
     const name = this.bounded(this.breakerNames, event.name);
     const state = (BREAKER_STATES as readonly string[]).includes(event.state)
@@ -439,6 +477,11 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
     const name = this.bounded(this.cacheNames, event.name);
     const result = event.hit ? 'hit' : 'miss';
     this.count(this.cacheRequests, `c\0${name}\0${result}`, () => [name, result]);
+  }
+
+  private cacheEvicted(event: CacheEvictionEvent): void {
+    const name = this.bounded(this.cacheNames, event.name);
+    this.count(this.cacheEvictions, `e\0${name}`, () => [name]);
   }
 
   /** Sets the breaker gauge at scrape time, from the breakers' owner when present, else from events. */

@@ -8,8 +8,10 @@ export const MetricName = {
   breakerTransitions: 'rampart_circuit_breaker_transitions_total',
   retries: 'rampart_retries_total',
   cacheRequests: 'rampart_cache_requests_total',
+  cacheEvictions: 'rampart_cache_evictions_total',
   authFailures: 'rampart_auth_failures_total',
   accessDenials: 'rampart_access_denials_total',
+  approvals: 'rampart_approvals_total',
 } as const;
 
 /** JSON-RPC methods of MCP used as label values; any other method is counted as `other`. */

@@ -3,6 +3,7 @@ import { McpServers, ToolError, type JsonSchemaObject, type McpContext } from '@
 import { isTerminal, type TaskRecord } from '../interfaces/task-record.interface';
 import type { TasksModuleOptions } from '../interfaces/tasks-module-options.interface';
 import { TasksService } from '../tasks.service';
+import { ApprovalsService } from '../approvals/approvals.service';
 import { HANDLE_TOOL_NAMES } from '../tasks.constants';
 import { TASKS_MODULE_OPTIONS } from '../tasks.module-definition';
 
@@ -25,6 +26,8 @@ export function statusOf(t: TaskRecord): Record<string, unknown> {
     ttlMs: t.ttlMs,
     pollIntervalMs: t.pollIntervalMs,
     ...(t.status === 'input_required' && { inputRequests: t.inputRequests ?? {} }),
+    ...(t.approvalId && { approvalId: t.approvalId }),
+    ...(t.awaitingApproval && { awaitingApproval: true }),
     ...(t.error && { error: t.error }),
     ...(t.compensation && {
       compensation: { status: t.compensation.status, reason: t.compensation.reason },
@@ -49,19 +52,20 @@ export class TaskHandleTools implements OnApplicationBootstrap {
     private readonly tasks: TasksService,
     private readonly servers: McpServers,
     @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
+    private readonly approvals: ApprovalsService,
   ) {}
 
   onApplicationBootstrap(): void {
     for (const host of this.servers.all()) {
       if (this.options.server !== undefined && this.options.server !== host.name) continue;
-      const handled = host.registry.tools
-        .list()
-        .some(
-          (t) =>
-            t.execution?.taskSupport &&
+      const handled = host.registry.tools.list().some(
+        (t) =>
+          (t.execution?.taskSupport &&
             t.execution.taskSupport !== 'forbidden' &&
-            this.tasks.handlesFor(t),
-        );
+            this.tasks.handlesFor(t)) ||
+          // A call held for an approval answers a handle to a client without tasks.
+          (this.approvals.enabled && this.approvals.requirementOf(t) !== undefined),
+      );
       if (!handled) continue;
       host.addTool({
         name: HANDLE_TOOL_NAMES.status,

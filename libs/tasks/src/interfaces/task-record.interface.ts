@@ -89,6 +89,10 @@ export interface TaskRecord {
   cancelRequested?: boolean;
   /** What the tool's compensating action did, when it ran. */
   compensation?: TaskCompensation;
+  /** The approval the call needs (`@RequiresApproval()`), when it needs one. */
+  approvalId?: string;
+  /** Set while the task waits for its approval: no worker runs it. */
+  awaitingApproval?: boolean;
   /** Bumped on every write: the stores' compare-and-set. */
   version: number;
 }

@@ -1,4 +1,5 @@
 import type { RedisClientLike } from '@rampart/core';
+import type { ApprovalsOptions } from '../approvals/approval.interfaces';
 import type { TaskStore } from '../storage/task.store';
 import type { TaskQueue } from '../runner/task-queue.interface';
 
@@ -87,6 +88,12 @@ export interface TasksModuleOptions {
    * @default false
    */
   handles?: boolean;
+  /**
+   * Approvals of calls to tools that need one (`@RequiresApproval()`, or `destructiveHint`
+   * tools with `approvals.destructive`): the keys that sign them, where they live, who is told,
+   * where approvers decide. Without it, a tool that needs an approval is refused.
+   */
+  approvals?: ApprovalsOptions;
   /**
    * Only for the server of this name (of `McpModule.forRoot({ name })`).
    * @default every server of the app
