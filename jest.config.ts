@@ -25,6 +25,9 @@ const config: Config = {
   collectCoverageFrom: ['libs/**/src/**/*.ts', 'apps/**/src/**/*.ts'],
   coverageDirectory: './coverage',
   testEnvironment: 'node',
+  // A busy 2-core machine boots a Nest app with Redis in seconds, not milliseconds: no test
+  // or hook fails on Jest's 5 s default; a test that needs more says so itself.
+  testTimeout: 30_000,
   setupFiles: ['<rootDir>/test/jest.setup.ts'],
   // Finds or starts Redis and PostgreSQL, or has the suites that need them skipped.
   globalSetup: '<rootDir>/test/global-setup.ts',

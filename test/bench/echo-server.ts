@@ -26,6 +26,8 @@
  *   `demo`, a small Cedar policy set (a default permit and three forbids: by tag for a tenant,
  *   destructive tools for non-admins, an argument read behind a `has` guard) and the security
  *   headers on (the default).
+ * - `cached`: `echo` annotated read-only with `@Cacheable({ scope: 'public' })` behind
+ *   `ResultCacheModule` in memory: every call after the first is a cache hit.
  *
  * DISCOVERY=progressive serves the tools in progressive discovery mode: `tools/list` answers the
  * three meta-tools whatever TOOLS is, and `search_tools` searches them.
@@ -47,6 +49,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Args, McpModule, McpServers, Tool, type JsonSchemaObject } from '@rampart/core';
 import { ObservabilityModule, TurnBatchedDestination } from '@rampart/observability';
 import { CircuitBreaker, RateLimit, ResilienceModule, Retry, Timeout } from '@rampart/resilience';
+import { Cacheable, ResultCacheModule } from '@rampart/resources';
 import { Scopes, SecurityModule, Tags } from '@rampart/security';
 import { IsString } from 'class-validator';
 import type { JWK } from 'jose';
@@ -107,6 +110,16 @@ const Resilient = (): MethodDecorator =>
 export class ResilientEchoTools {
   @Tool({ name: 'echo', description: ECHO_DESCRIPTION, annotations: { readOnlyHint: true } })
   @Resilient()
+  echo(@Args() input: EchoInput): string {
+    return input.text;
+  }
+}
+
+/** `echo` served from the result cache: the same arguments every call, so every call hits. */
+@Injectable()
+export class CachedEchoTools {
+  @Tool({ name: 'echo', description: ECHO_DESCRIPTION, annotations: { readOnlyHint: true } })
+  @Cacheable({ ttlMs: 3_600_000, scope: 'public' })
   echo(@Args() input: EchoInput): string {
     return input.text;
   }
@@ -173,7 +186,7 @@ function securityModule(): DynamicModule {
   });
 }
 
-const STACKS = ['bare', 'resilience', 'observability', 'full', 'secure'] as const;
+const STACKS = ['bare', 'resilience', 'observability', 'full', 'secure', 'cached'] as const;
 type Stack = (typeof STACKS)[number];
 
 function fromEnv<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
@@ -221,6 +234,8 @@ function stack(name: Stack): { imports: DynamicModule[]; tools: Type } {
       return { imports: [observabilityModule()], tools: EchoTools };
     case 'full':
       return { imports: [resilienceModule(), observabilityModule()], tools: ResilientEchoTools };
+    case 'cached':
+      return { imports: [ResultCacheModule.forRoot()], tools: CachedEchoTools };
     case 'secure':
       return {
         imports: [resilienceModule(), observabilityModule(), securityModule()],

@@ -102,6 +102,12 @@ const TARGETS: Target[] = [
     bearer: true,
     reference: 'full',
   },
+  {
+    // `echo` read-only behind `@Cacheable`: every measured call is a hit of the memory tier.
+    name: 'cached',
+    script: 'echo-server.js',
+    env: { ADAPTER: 'fastify', STACK: 'cached' },
+  },
   ...['headers', 'policy', 'none'].map((parts) => ({
     name: `secure-${parts}`,
     script: 'echo-server.js',

@@ -300,8 +300,10 @@ describe('the libs packed, installed and used in an app outside the repo', () =>
       expect(existsSync(join(app, 'node_modules', optional))).toBe(false);
   });
 
-  it('loads every lib without its optional packages, and names the missing one when a feature needs it', async () => {
-    const script = `
+  it(
+    'loads every lib without its optional packages, and names the missing one when a feature needs it',
+    async () => {
+      const script = `
       for (const lib of ${JSON.stringify(APP_LIBS.map((lib) => lib.manifest.name))}) require(lib);
       const { ResilienceRedis } = require('@rampart/resilience');
       const { PostgresAuditSink } = require('@rampart/observability');
@@ -313,19 +315,23 @@ describe('the libs packed, installed and used in an app outside the repo', () =>
       require.resolve('@cedar-policy/cedar-wasm/nodejs', { paths: [security] });
       console.log(JSON.stringify(errors));
     `;
-    const ran = await succeed([process.execPath, ['-e', script]], {
-      cwd: app,
-      limitMs: CALL_LIMIT_MS,
-    });
-    const [redis, pg] = JSON.parse(ran.stdout) as string[];
-    expect(redis).toMatch(
-      /needs the "ioredis" package, which is not installed: run `npm install ioredis`/,
-    );
-    expect(pg).toMatch(/needs the "pg" package, which is not installed: run `npm install pg`/);
-  });
+      const ran = await succeed([process.execPath, ['-e', script]], {
+        cwd: app,
+        limitMs: CALL_LIMIT_MS,
+      });
+      const [redis, pg] = JSON.parse(ran.stdout) as string[];
+      expect(redis).toMatch(
+        /needs the "ioredis" package, which is not installed: run `npm install ioredis`/,
+      );
+      expect(pg).toMatch(/needs the "pg" package, which is not installed: run `npm install pg`/);
+    },
+    CALL_LIMIT_MS + 5_000,
+  );
 
-  it("runs the app's module in memory with @rampart/testing, as the guide's Testing section does", async () => {
-    const script = `
+  it(
+    "runs the app's module in memory with @rampart/testing, as the guide's Testing section does",
+    async () => {
+      const script = `
       const { createMcpTestApp } = require('@rampart/testing');
       const { AppModule } = require('./dist/app.module');
       (async () => {
@@ -341,13 +347,15 @@ describe('the libs packed, installed and used in an app outside the repo', () =>
         process.exitCode = 1;
       });
     `;
-    const ran = await succeed([process.execPath, ['-e', script]], {
-      cwd: app,
-      limitMs: CALL_LIMIT_MS,
-    });
-    const result = JSON.parse(/^RESULT (.*)$/m.exec(ran.stdout)![1]) as CallOutput['greeted'];
-    expect(result.content).toEqual([{ type: 'text', text: 'Hi Ada!' }]);
-  });
+      const ran = await succeed([process.execPath, ['-e', script]], {
+        cwd: app,
+        limitMs: CALL_LIMIT_MS,
+      });
+      const result = JSON.parse(/^RESULT (.*)$/m.exec(ran.stdout)![1]) as CallOutput['greeted'];
+      expect(result.content).toEqual([{ type: 'text', text: 'Hi Ada!' }]);
+    },
+    CALL_LIMIT_MS + 5_000,
+  );
 
   const expectGreetings = (out: CallOutput) => {
     expect(out.tools.map((tool) => tool.name)).toEqual(['greet']);

@@ -95,7 +95,13 @@ describe.each(mcpTestMatrix((s) => s.transport === 'http'))(
         authorization: `Bearer ${await issuer.token({ sub: 'bob' })}`,
       });
       // get_metrics, like the resource it mirrors, is for every authenticated caller.
-      expect((await reader.listTools()).tools.map((x) => x.name)).toEqual(['get_metrics']);
+      // The task status tools stay: they answer only the caller's own tasks.
+      expect((await reader.listTools()).tools.map((x) => x.name).sort()).toEqual([
+        'cancel_task',
+        'get_metrics',
+        'get_task_result',
+        'get_task_status',
+      ]);
       await expect(
         reader.callTool({ name: 'scrape_url', arguments: { url: `${site.url}/article` } }),
       ).rejects.toThrow(/403|scrape:read/);

@@ -98,7 +98,15 @@ describe.each(mcpTestMatrix((s) => s.transport === 'http' && s.adapter === 'expr
           .list()
           .map((x) => x.name)
           .sort(),
-      ).toEqual(['batch_scrape', 'get_metrics', 'scrape_url']);
+      ).toEqual([
+        'batch_scrape',
+        'cancel_task',
+        'crawl_site',
+        'get_metrics',
+        'get_task_result',
+        'get_task_status',
+        'scrape_url',
+      ]);
     });
   },
 );

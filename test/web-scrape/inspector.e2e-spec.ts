@@ -31,7 +31,15 @@ const CLI_TIMEOUT_MS = 20_000;
 const budget = (calls: number) => calls * CLI_TIMEOUT_MS + 5_000;
 
 /** The app's tools, by name. */
-const TOOLS = ['batch_scrape', 'get_metrics', 'scrape_url'];
+const TOOLS = [
+  'batch_scrape',
+  'cancel_task',
+  'crawl_site',
+  'get_metrics',
+  'get_task_result',
+  'get_task_status',
+  'scrape_url',
+];
 
 /** The app's environment for a stdio server the CLI starts: the loopback fixture allowed. */
 const STDIO_ENV = Object.entries(FIXTURE_EGRESS_ENV).flatMap(([k, v]) => ['-e', `${k}=${v}`]);

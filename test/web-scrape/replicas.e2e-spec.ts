@@ -68,7 +68,11 @@ describe('web-scrape replicas sharing REDIS_URL', () => {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name).sort()).toEqual([
         'batch_scrape',
+        'cancel_task',
+        'crawl_site',
         'get_metrics',
+        'get_task_result',
+        'get_task_status',
         'scrape_url',
       ]);
       await transport.terminateSession();

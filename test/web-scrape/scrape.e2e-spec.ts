@@ -57,7 +57,15 @@ describe.each(setups)('web-scrape over %s', (_name, setup) => {
 
   it('lists its tools, scrape_url with its schema, and the template of offloaded pages', async () => {
     const { tools } = await t.client.listTools();
-    expect(tools.map((x) => x.name).sort()).toEqual(['batch_scrape', 'get_metrics', 'scrape_url']);
+    expect(tools.map((x) => x.name).sort()).toEqual([
+      'batch_scrape',
+      'cancel_task',
+      'crawl_site',
+      'get_metrics',
+      'get_task_result',
+      'get_task_status',
+      'scrape_url',
+    ]);
     const scrapeUrl = tools.find((x) => x.name === 'scrape_url')!;
     expect(scrapeUrl.inputSchema).toMatchObject({
       type: 'object',

@@ -36,7 +36,15 @@ describe.each(['modern', 'legacy'] as const)('the built web-scrape app on stdio,
 
   it('lists its tools', async () => {
     const { tools } = await stdio.client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['batch_scrape', 'get_metrics', 'scrape_url']);
+    expect(tools.map((t) => t.name).sort()).toEqual([
+      'batch_scrape',
+      'cancel_task',
+      'crawl_site',
+      'get_metrics',
+      'get_task_result',
+      'get_task_status',
+      'scrape_url',
+    ]);
   });
 
   it('scrapes a page, and reads a large one back through its resource link', async () => {

@@ -26,7 +26,15 @@ const env = (extra: Record<string, string> = {}) =>
     ...FIXTURE_EGRESS_ENV,
     ...extra,
   });
-const TOOLS = ['batch_scrape', 'get_metrics', 'scrape_url'];
+const TOOLS = [
+  'batch_scrape',
+  'cancel_task',
+  'crawl_site',
+  'get_metrics',
+  'get_task_result',
+  'get_task_status',
+  'scrape_url',
+];
 
 const BANNER_END = /^Ctrl-C stops it.*$/m;
 const LISTENING = /^web-scrape is listening on (http:\/\/127\.0\.0\.1:\d+\/mcp)$/m;

@@ -11,6 +11,7 @@ import { ResilienceModule, type RateLimitOptions } from '@rampart/resilience';
 import {
   Offloader,
   ResourcesModule,
+  ResultCacheModule,
   type ResourceLinkKey,
   type ResourcesModuleOptions,
 } from '@rampart/resources';
@@ -25,10 +26,12 @@ import {
   type SafeFetcherOptions,
   type SecurityModuleOptions,
 } from '@rampart/security';
+import { TasksModule, type TasksModuleOptions } from '@rampart/tasks';
 import { CATALOG_SERVER, CatalogTools } from './catalog/catalog.tools';
+import { CrawlTools } from './crawl.tools';
 import { MetricsTools } from './metrics.tools';
 import { ScrapeTools, type ScrapeOptions } from './scrape.tools';
-import { readEgress, readResourceLinkKeys } from './settings';
+import { readEgress, readResourceLinkKeys, readScrapeCacheTtl } from './settings';
 
 type AuditOptions = Exclude<ObservabilityModuleOptions['audit'], boolean | undefined>;
 
@@ -78,6 +81,22 @@ export interface WebScrapeOptions {
    */
   batchRateLimits?: RateLimitOptions[];
   /**
+   * Rate limits of `crawl_site` per caller (a crawl counts as one call), replacing its
+   * defaults: one per 10 s, six a minute.
+   */
+  crawlRateLimits?: RateLimitOptions[];
+  /**
+   * Tasks (`crawl_site` runs as one), as `TasksModule` options: `keyPrefix` of their Redis keys,
+   * how long they are kept, the polling hint, the lease of a worker. They live in Redis when
+   * `redisUrl` is set, so that any replica answers for a task another runs; in memory otherwise.
+   * Clients without the tasks extension get a handle and the `get_task_status`,
+   * `get_task_result` and `cancel_task` tools.
+   * @default { ttlMs: the resources' ttlMs (15 minutes), keyPrefix: 'rampart:tasks:' }
+   */
+  tasks?: Pick<TasksModuleOptions, 'ttlMs' | 'pollIntervalMs' | 'leaseMs' | 'concurrency'> & {
+    keyPrefix?: string;
+  };
+  /**
    * Where the audit trail of every call goes: the log (default), or PostgreSQL when
    * `DATABASE_URL` is set (table `rampart_audit`, created on start).
    * @default process.env.DATABASE_URL ? postgres : log
@@ -121,6 +140,14 @@ export interface WebScrapeOptions {
    * @default { discovery: 'progressive', path: '/catalog/mcp' } over HTTP; false on stdio
    */
   catalog?: CatalogServerOptions | false;
+  /**
+   * How long a `scrape_url` answer is served from the result cache to the same arguments, in
+   * milliseconds; `0` turns the cache off. Private to each caller when `security` is on, shared
+   * when the server is open; in Redis too (and dropped on every replica together) when `redisUrl`
+   * is set. See docs/caching.md.
+   * @default from `SCRAPE_CACHE_TTL_MS`, else 30000
+   */
+  scrapeCacheTtlMs?: number;
 }
 
 /** Options of the example catalogue server. */
@@ -175,10 +202,23 @@ export class AppModule {
       options.resources && 'keys' in options.resources
         ? options.resources.keys
         : readResourceLinkKeys(process.env);
+    const cacheTtlMs = options.scrapeCacheTtlMs ?? readScrapeCacheTtl(process.env);
     return {
       module: AppModule,
       imports: [
         ...(security ? [SecurityModule.forRoot(security)] : []),
+        // Before ResilienceModule: a cached answer skips the retries, timeouts and breakers (the
+        // guards, scopes and rate limits still run on every call).
+        ResultCacheModule.forRoot({
+          redis,
+          enabled: cacheTtlMs > 0,
+          tools: {
+            scrape_url:
+              cacheTtlMs > 0
+                ? { ttlMs: cacheTtlMs, scope: security ? 'private' : 'public' }
+                : false,
+          },
+        }),
         ResilienceModule.forRoot({
           storage: { redis },
           tools: {
@@ -188,6 +228,9 @@ export class AppModule {
             },
             ...(options.batchRateLimits && {
               batch_scrape: { rateLimit: options.batchRateLimits },
+            }),
+            ...(options.crawlRateLimits && {
+              crawl_site: { rateLimit: options.crawlRateLimits },
             }),
           },
         }),
@@ -230,11 +273,27 @@ export class AppModule {
             ? { endpoints: { serve: false } }
             : security && { endpoints: { guards: [OperationsGuard] } }),
         }),
+        TasksModule.forRoot({
+          // In Redis with REDIS_URL (any replica reads a task another runs), memory otherwise.
+          ...(redis && {
+            storage: {
+              redis,
+              ...(options.tasks?.keyPrefix !== undefined && { keyPrefix: options.tasks.keyPrefix }),
+            },
+          }),
+          // A crawl's result is its pages' links: kept as long as the pages are.
+          ttlMs: options.resources?.ttlMs ?? 15 * 60_000,
+          ...withoutKeyPrefix(options.tasks),
+          // Clients without the tasks extension get a handle and the status tools.
+          handles: true,
+          // The scraper's server only: the catalogue has no long-running tools.
+          server: 'web-scrape',
+        }),
         McpModule.forRoot({
           name: 'web-scrape',
           version: '0.1.0',
           instructions:
-            'Fetch public web pages with scrape_url (or up to 20 at once with batch_scrape); read a long page in full through the resource link its answer gives. get_metrics summarises the health of this server.',
+            'Fetch public web pages with scrape_url (or up to 20 at once with batch_scrape); read a long page in full through the resource link its answer gives. crawl_site fetches the pages of one site that links lead to, as a task: poll it (or get_task_status and get_task_result with its task id) for the resource links of the pages. get_metrics summarises the health of this server.',
           http: options.stdio ? false : { path: '/mcp' },
           stdio: options.stdio,
           // Sessions, their events and change notifications, shared over HTTP replicas.
@@ -271,6 +330,12 @@ export class AppModule {
           useFactory: (fetcher: SafeFetcher, sanitizer: HtmlSanitizer, offloader: Offloader) =>
             new ScrapeTools(fetcher, sanitizer, offloader, scrape),
           inject: [SafeFetcher, HtmlSanitizer, Offloader],
+        },
+        {
+          provide: CrawlTools,
+          useFactory: (scraper: ScrapeTools, offloader: Offloader) =>
+            new CrawlTools(scraper, offloader, scrape),
+          inject: [ScrapeTools, Offloader],
         },
         MetricsTools,
         ...(catalog ? [CatalogTools] : []),
@@ -309,6 +374,14 @@ export function describeEgress(egress: Pick<SafeFetcherOptions, 'allow' | 'ports
     ? `public addresses plus ${allow.join(', ')}`
     : 'public addresses only (EGRESS_ALLOW names exceptions)';
   return `Egress: ${where}, ${ports === 'any' ? 'on any port' : `on ports ${ports.join(', ')}`}`;
+}
+
+/** The `TasksModule` options of `tasks`, its `keyPrefix` aside (it goes with the storage). */
+function withoutKeyPrefix(
+  tasks: WebScrapeOptions['tasks'],
+): Omit<NonNullable<WebScrapeOptions['tasks']>, 'keyPrefix'> {
+  const { keyPrefix: _prefix, ...rest } = tasks ?? {};
+  return rest;
 }
 
 /** The audit trail's sink: PostgreSQL when `DATABASE_URL` is set, the log otherwise. */

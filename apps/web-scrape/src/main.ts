@@ -105,6 +105,7 @@ function fromSettings(settings: WebScrapeSettings): WebScrapeOptions {
     egress: egressOf(settings),
     resources: { keys: settings.resourceLinkKeys },
     catalog: settings.catalog === 'off' ? false : { discovery: settings.catalog },
+    scrapeCacheTtlMs: settings.scrapeCacheTtlMs,
   };
 }
 

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { CallToolResult, ResourceLink } from '@modelcontextprotocol/server';
 import { Args, Ctx, isToolError, McpContext, Tool, ToolError } from '@rampart/core';
 import { CircuitBreaker, RateLimit, Retry, Timeout } from '@rampart/resilience';
-import { Offloader, type OffloadedStructuredContent } from '@rampart/resources';
+import { Cacheable, Offloader, type OffloadedStructuredContent } from '@rampart/resources';
 import {
   HtmlSanitizer,
   isEgressNetworkError,
@@ -69,7 +69,7 @@ const isUpstreamFailure = (error: unknown): boolean =>
   isEgressNetworkError(error) || isEgressTimeoutError(error);
 
 /** A fetched page, ready to answer: its text, extracted or sanitized. */
-interface Page {
+export interface Page {
   text: string;
   /** `text/html` for sanitized HTML, `text/plain` for everything else. */
   mimeType: 'text/plain' | 'text/html';
@@ -108,6 +108,9 @@ export interface BatchResult {
  * never counted by a breaker. The app module can override the limits (`ResilienceModule`'s
  * `tools.scrape_url`).
  *
+ * The same call again within `SCRAPE_CACHE_TTL_MS` (30 s by default) is answered from the
+ * result cache (`@Cacheable`), without fetching: per caller with authentication, shared without.
+ *
  * `batch_scrape` fetches up to 20 URLs, 4 at a time, each once with the same checks; each URL
  * gets its own result or error.
  */
@@ -144,6 +147,9 @@ export class ScrapeTools {
   })
   @CircuitBreaker({ consecutiveFailures: 5, halfOpenAfterMs: 30_000, key: upstreamHost })
   @Timeout({ attemptMs: 10_000, overallMs: 30_000 })
+  // Per URL, format and maxChars, and per caller; the app module sets the TTL
+  // (SCRAPE_CACHE_TTL_MS) and makes it shared when the server runs without authentication.
+  @Cacheable({ ttlMs: 30_000, scope: 'private' })
   async scrape(@Args() input: ScrapeUrlInput, @Ctx() ctx: McpContext) {
     ctx.progress(0.1, 'fetching');
     // The attempt's deadline (@Timeout) and the client's cancellation both abort ctx.signal; the
@@ -228,13 +234,10 @@ export class ScrapeTools {
 
   /**
    * GETs `url` through the safe fetcher, as a text type of at most `maxBytes`; a non-2xx answer
-   * is an `UPSTREAM_ERROR` (retryable for 5xx, 408 and 429).
+   * is an `UPSTREAM_ERROR` (retryable for 5xx, 408 and 429). Every page of every tool is fetched
+   * here (`crawl_site` too), under the one egress policy.
    */
-  private async fetch(
-    url: string,
-    signal: AbortSignal,
-    totalTimeoutMs: number,
-  ): Promise<SafeResponse> {
+  async fetch(url: string, signal: AbortSignal, totalTimeoutMs: number): Promise<SafeResponse> {
     let response: SafeResponse;
     try {
       response = await this.fetcher.get(url, {
@@ -261,7 +264,7 @@ export class ScrapeTools {
    * The page to answer: HTML as text (`format: 'text'`, the default) or sanitized
    * (`format: 'html'`); any other text type as served.
    */
-  private extract(response: SafeResponse, format: 'text' | 'html' = 'text'): Page {
+  extract(response: SafeResponse, format: 'text' | 'html' = 'text'): Page {
     const isHtml = /html/.test(response.mediaType);
     if (!isHtml) return { text: response.body, mimeType: 'text/plain' };
     if (format === 'html')
@@ -293,7 +296,7 @@ export class ScrapeTools {
    * fault it is); a fetch aborted by the client, `CANCELLED`; anything else an internal error,
    * logged here and never described to the client.
    */
-  private toolError(url: string, error: unknown, signal: AbortSignal): ToolError {
+  toolError(url: string, error: unknown, signal: AbortSignal): ToolError {
     if (isToolError(error)) return error;
     if (signal.aborted)
       return new ToolError('CANCELLED', `The fetch of ${url} was cancelled`, { cause: error });

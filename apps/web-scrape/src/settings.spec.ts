@@ -1,6 +1,6 @@
 import { DEFAULT_EGRESS_PORTS } from '@rampart/security';
 import { isInvalidSettingError, type InvalidSettingError } from './invalid-setting.error';
-import { DEFAULT_HOST, DEFAULT_PORT, readSettings } from './settings';
+import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SCRAPE_CACHE_TTL_MS, readSettings } from './settings';
 
 /** A secret as `openssl rand -base64 48` makes one: 64 characters. */
 const SECRET = 'q'.repeat(64);
@@ -29,7 +29,9 @@ describe('readSettings', () => {
       egressPorts: DEFAULT_EGRESS_PORTS,
       resourceLinkKeys: undefined,
       catalog: 'progressive',
+      scrapeCacheTtlMs: DEFAULT_SCRAPE_CACHE_TTL_MS,
     });
+    expect(DEFAULT_SCRAPE_CACHE_TTL_MS).toBe(30_000);
     expect(DEFAULT_HOST).toBe('127.0.0.1');
   });
 
@@ -46,6 +48,7 @@ describe('readSettings', () => {
           EGRESS_PORTS: '80, 443,8080',
           RESOURCE_LINK_KEYS: `k2:${SECRET},k1:${SECRET}x`,
           CATALOG: 'list',
+          SCRAPE_CACHE_TTL_MS: '5000',
         },
         ['--stdio'],
       ),
@@ -69,7 +72,20 @@ describe('readSettings', () => {
         { id: 'k1', secret: `${SECRET}x` },
       ],
       catalog: 'list',
+      scrapeCacheTtlMs: 5_000,
     });
+  });
+
+  it('reads SCRAPE_CACHE_TTL_MS as milliseconds, 0 for no cache, and refuses anything else in one line', () => {
+    expect(readSettings({ SCRAPE_CACHE_TTL_MS: '0' }).scrapeCacheTtlMs).toBe(0);
+    expect(readSettings({ SCRAPE_CACHE_TTL_MS: ' ' }).scrapeCacheTtlMs).toBe(30_000);
+    for (const value of ['-1', '1.5', '30s', '86400001']) {
+      const error = refusal({ SCRAPE_CACHE_TTL_MS: value });
+      expect(error.setting).toBe('SCRAPE_CACHE_TTL_MS');
+      expect(error.message).toBe(
+        `SCRAPE_CACHE_TTL_MS=${JSON.stringify(value)} is not a duration: use milliseconds from 0 (no cache) to 86400000 (a day), e.g. 30000`,
+      );
+    }
   });
 
   it('reads CATALOG as progressive, list or off, and refuses anything else in one line', () => {

@@ -48,7 +48,16 @@ export interface WebScrapeSettings {
    * lists every tool, `off` leaves the server out. Never served on stdio.
    */
   catalog: CatalogMode;
+  /**
+   * `SCRAPE_CACHE_TTL_MS`: how long a `scrape_url` answer is served from the result cache to the
+   * same arguments (per caller when authentication is on), in milliseconds; `0` turns the cache
+   * off. Default 30000.
+   */
+  scrapeCacheTtlMs: number;
 }
+
+/** Default of `SCRAPE_CACHE_TTL_MS`: 30 seconds. */
+export const DEFAULT_SCRAPE_CACHE_TTL_MS = 30_000;
 
 /** How the catalogue server is served: see {@link WebScrapeSettings.catalog}. */
 export type CatalogMode = 'progressive' | 'list' | 'off';
@@ -107,7 +116,29 @@ export function readSettings(
     ...readEgress(env),
     resourceLinkKeys: readResourceLinkKeys(env),
     catalog: catalogMode(env.CATALOG),
+    scrapeCacheTtlMs: readScrapeCacheTtl(env),
   };
+}
+
+/**
+ * `SCRAPE_CACHE_TTL_MS`: milliseconds a `scrape_url` answer is cached, `0` for none; 30000 when
+ * unset. Throws an {@link InvalidSettingError} for anything else.
+ *
+ * @example
+ * ```ts
+ * readScrapeCacheTtl({ SCRAPE_CACHE_TTL_MS: '5000' }); // 5000
+ * ```
+ */
+export function readScrapeCacheTtl(env: NodeJS.ProcessEnv): number {
+  const value = env.SCRAPE_CACHE_TTL_MS;
+  if (value === undefined || value.trim() === '') return DEFAULT_SCRAPE_CACHE_TTL_MS;
+  const n = /^\d{1,10}$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n > 86_400_000)
+    throw new InvalidSettingError(
+      'SCRAPE_CACHE_TTL_MS',
+      `SCRAPE_CACHE_TTL_MS=${JSON.stringify(value)} is not a duration: use milliseconds from 0 (no cache) to 86400000 (a day), e.g. 30000`,
+    );
+  return n;
 }
 
 function catalogMode(value: string | undefined): CatalogMode {

@@ -179,6 +179,7 @@ export {
   type BreakerStateEvent,
   type RetryEvent,
   type CacheEvent,
+  type CacheEvictionEvent,
   type AccessEvent,
   type ApprovalEvent,
   type ApprovalOutcome,

@@ -67,3 +67,27 @@ export {
   ResourceLinkNotFoundError,
   isResourceLinkNotFoundError,
 } from './errors/resource-link-not-found.error';
+export { ResultCacheModule } from './cache/result-cache.module';
+export { type ResultCacheModuleExtras } from './cache/result-cache.module-definition';
+export { ResultCache, type CacheEntryKey, type CacheLookup } from './cache/result-cache.service';
+export { ResultCacheInterceptor } from './cache/result-cache.interceptor';
+export {
+  Cacheable,
+  CacheEvict,
+  CacheableMetadata,
+  CacheEvictMetadata,
+} from './cache/cacheable.decorator';
+export type {
+  CacheableOptions,
+  CacheEvictOptions,
+  CacheScope,
+  ResultCacheModuleOptions,
+} from './cache/cache-options.interface';
+export {
+  CACHEABLE_KEY,
+  CACHE_EVICT_KEY,
+  RESULT_CACHE_OPTIONS,
+  RESULT_CACHE_DEFAULTS,
+} from './cache/cache.constants';
+export { canonicalJson } from './cache/canonical-json';
+export { CacheDefinitionError, isCacheDefinitionError } from './errors/cache-definition.error';

@@ -576,7 +576,7 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
     }
     const controller = new AbortController();
     this.running.set(taskId, { token, controller });
-    const call = this.callOf(claimed, controller.signal);
+    const call = this.callOf(claimed, controller.signal, this.progressOf(taskId, token));
     taskRuns.set(call, claimed);
     let outcome: Outcome;
     try {
@@ -590,15 +590,22 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
     await this.finish(claimed, token, outcome);
   }
 
-  /** The `tools/call` of a task's run. */
-  private callOf(t: TaskRecord, signal: AbortSignal): McpCall {
+  /**
+   * The `tools/call` of a task's run. Its `ctx.progress()` always reports (the client's own
+   * `progressToken`, or the task id): each report becomes the task's `statusMessage`.
+   */
+  private callOf(
+    t: TaskRecord,
+    signal: AbortSignal,
+    notify: McpCall['notify'] = () => Promise.resolve(),
+  ): McpCall {
     const noop = () => Promise.resolve();
     return createMcpCall({
       server: t.server,
       id: `task:${t.taskId}:${t.attempts}`,
       method: 'tools/call',
       params: { name: t.tool, arguments: t.arguments, ...(t.meta && { _meta: t.meta }) },
-      ...(t.meta && { meta: t.meta }),
+      meta: { ...t.meta, progressToken: t.meta?.progressToken ?? t.taskId },
       envelope: { [CLIENT_CAPABILITIES]: t.clientCapabilities ?? {} },
       origin: {
         transport: t.transport ?? 'http',
@@ -611,13 +618,58 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
       signal,
       inputResponses: t.answers,
       rounds: true,
-      notify: noop,
+      notify,
       log: noop,
       send: () =>
         Promise.reject(
           new Error('A task asks for input with ctx.elicit(), ctx.sample() or ctx.listRoots()'),
         ),
     });
+  }
+
+  /**
+   * Where a run's notifications go: its progress reports become the task's `statusMessage`
+   * (the report's message, or `progress/total`) while the run holds the task. Writes are made
+   * one at a time; reports that arrive meanwhile are coalesced into the latest.
+   */
+  private progressOf(taskId: string, token: string): McpCall['notify'] {
+    let latest: string | undefined;
+    let writing: Promise<void> | undefined;
+    const write = async (): Promise<void> => {
+      while (latest !== undefined) {
+        const statusMessage = latest;
+        latest = undefined;
+        const updated = await this.store
+          .update(taskId, (t) =>
+            t.status === 'working' && t.lease?.worker === token && t.statusMessage !== statusMessage
+              ? { ...t, statusMessage, lastUpdatedAt: Date.now() }
+              : undefined,
+          )
+          .catch((e: Error) => {
+            this.logger.warn(`Progress of task ${taskId} was not recorded: ${e.message}`);
+            return undefined;
+          });
+        if (updated?.statusMessage === statusMessage) this.changed(updated);
+      }
+    };
+    const kick = (): Promise<void> =>
+      (writing ??= write().finally(() => {
+        writing = undefined;
+        if (latest !== undefined) void kick();
+      }));
+    return (notification) => {
+      if (notification.method !== 'notifications/progress') return Promise.resolve();
+      const p = (notification.params ?? {}) as {
+        progress?: number;
+        total?: number;
+        message?: unknown;
+      };
+      latest =
+        typeof p.message === 'string'
+          ? p.message
+          : `${p.progress ?? 0}${typeof p.total === 'number' ? `/${p.total}` : ''}`;
+      return kick();
+    };
   }
 
   /** Records the outcome of a run that this process still holds. */

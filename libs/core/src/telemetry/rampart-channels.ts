@@ -19,6 +19,8 @@ export const RampartChannel = {
   retry: 'rampart:retry',
   /** A cache lookup: {@link CacheEvent}. */
   cache: 'rampart:cache',
+  /** Cache entries dropped on purpose (`@CacheEvict`, an explicit eviction): {@link CacheEvictionEvent}. */
+  cacheEviction: 'rampart:cache-eviction',
   /** Credentials refused, or a caller denied a primitive: {@link AccessEvent}. */
   access: 'rampart:access',
   /** A call that needs an approval was requested, approved, denied, expired or refused: {@link ApprovalEvent}. */
@@ -126,6 +128,12 @@ export interface CacheEvent {
   /** Cache name, e.g. a tool name or a store. */
   name: string;
   hit: boolean;
+}
+
+/** Published on {@link RampartChannel.cacheEviction}. */
+export interface CacheEvictionEvent {
+  /** Cache name, as in {@link CacheEvent}. */
+  name: string;
 }
 
 /** One breaker as {@link McpBreakerStates} reports it. */

@@ -6,6 +6,7 @@ import {
   type ApprovalEvent,
   type BreakerStateEvent,
   type CacheEvent,
+  type CacheEvictionEvent,
   type McpBreakerStates,
   type McpRequest,
   type McpServers,
@@ -138,6 +139,7 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
   private readonly breakerTransitions: Counter<string>;
   private readonly retries: Counter<string>;
   private readonly cacheRequests: Counter<string>;
+  private readonly cacheEvictions: Counter<string>;
   private readonly authFailures: Counter<string>;
   private readonly accessDenials: Counter<string>;
   private readonly approvals: Counter<string>;
@@ -158,6 +160,8 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
   private readonly onBreaker = (event: unknown) => this.breakerChanged(event as BreakerStateEvent);
   private readonly onRetry = (event: unknown) => this.retried(event as RetryEvent);
   private readonly onCache = (event: unknown) => this.cacheLookup(event as CacheEvent);
+  private readonly onCacheEviction = (event: unknown) =>
+    this.cacheEvicted(event as CacheEvictionEvent);
   private readonly onAccess = (event: unknown) => this.accessRefused(event as AccessEvent);
   private readonly onApproval = (event: unknown) => this.approvalSeen(event as ApprovalEvent);
 
@@ -231,6 +235,12 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
       labelNames: ['cache', 'result'],
       registers,
     });
+    this.cacheEvictions = new Counter({
+      name: MetricName.cacheEvictions,
+      help: 'Cache entries dropped on purpose (an eviction of one entry or of a whole cache), by cache.',
+      labelNames: ['cache'],
+      registers,
+    });
     this.authFailures = new Counter({
       name: MetricName.authFailures,
       help: 'Requests whose credentials were missing or refused, by reason.',
@@ -256,6 +266,7 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
     subscribe(RampartChannel.breakerState, this.onBreaker);
     subscribe(RampartChannel.retry, this.onRetry);
     subscribe(RampartChannel.cache, this.onCache);
+    subscribe(RampartChannel.cacheEviction, this.onCacheEviction);
     subscribe(RampartChannel.access, this.onAccess);
     subscribe(RampartChannel.approval, this.onApproval);
   }
@@ -265,6 +276,7 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
     unsubscribe(RampartChannel.breakerState, this.onBreaker);
     unsubscribe(RampartChannel.retry, this.onRetry);
     unsubscribe(RampartChannel.cache, this.onCache);
+    unsubscribe(RampartChannel.cacheEviction, this.onCacheEviction);
     unsubscribe(RampartChannel.access, this.onAccess);
     unsubscribe(RampartChannel.approval, this.onApproval);
   }
@@ -465,6 +477,11 @@ export class McpMetrics implements OnModuleInit, OnApplicationShutdown {
     const name = this.bounded(this.cacheNames, event.name);
     const result = event.hit ? 'hit' : 'miss';
     this.count(this.cacheRequests, `c\0${name}\0${result}`, () => [name, result]);
+  }
+
+  private cacheEvicted(event: CacheEvictionEvent): void {
+    const name = this.bounded(this.cacheNames, event.name);
+    this.count(this.cacheEvictions, `e\0${name}`, () => [name]);
   }
 
   /** Sets the breaker gauge at scrape time, from the breakers' owner when present, else from events. */

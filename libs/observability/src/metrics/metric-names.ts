@@ -8,6 +8,7 @@ export const MetricName = {
   breakerTransitions: 'rampart_circuit_breaker_transitions_total',
   retries: 'rampart_retries_total',
   cacheRequests: 'rampart_cache_requests_total',
+  cacheEvictions: 'rampart_cache_evictions_total',
   authFailures: 'rampart_auth_failures_total',
   accessDenials: 'rampart_access_denials_total',
   approvals: 'rampart_approvals_total',

@@ -20,3 +20,16 @@ export const RESOURCE_NOT_FOUND = (uri: string) => `Resource not found: ${uri}`;
 export const REDIS_DOWN = (message: string) => `Redis unavailable for resources: ${message}`;
 export const RECORD_CORRUPT = (id: string) =>
   `The resource store holds a record for "${id}" that is not one the store wrote.`;
+export const INVALID_CACHEABLE = (where: string, problem: string) =>
+  `Invalid @Cacheable() on ${where}: ${problem}`;
+export const INVALID_CACHE_EVICT = (where: string, problem: string) =>
+  `Invalid @CacheEvict() on ${where}: ${problem}`;
+export const NOT_READ_ONLY = (where: string, tool: string) =>
+  `@Cacheable() on ${where}: the tool "${tool}" is not annotated readOnlyHint: true, so a cached answer could skip a change it makes. Annotate it read-only, or say @Cacheable({ allowNonReadOnly: true }) if serving it from the cache is safe.`;
+export const UNKNOWN_EVICT_TARGET = (where: string, server: string, tool: string) =>
+  `@CacheEvict() on ${where}: the server "${server}" has no tool "${tool}" to evict.`;
+export const INVALID_CACHE_OPTION = (path: string, problem: string) =>
+  `Invalid ResultCacheModule option "${path}": ${problem}`;
+export const CACHE_REDIS_DOWN = (message: string) =>
+  `Redis unavailable for the result cache (${message}): serving from memory and the methods until it answers again.`;
+export const CACHE_REDIS_BACK = () => 'Redis answers the result cache again.';
