@@ -248,3 +248,27 @@ export type {
   ContractChange,
   ContractSubject,
 } from './contract/contract.interfaces';
+export { AdminHttpProblem, isAdminHttpProblem } from './admin-http/admin-http-problem';
+export {
+  ADMIN_HTTP_ERROR_CODES,
+  adminMethodNotAllowed,
+  adminRefusalOf,
+  answerAdminProblem,
+  authorizeAdminRequest,
+  decodeAdminSegment,
+  isJsonContentType,
+  readAdminBody,
+  sendAdminJson,
+  type AdminHttpBody,
+} from './admin-http/admin-http';
+export {
+  mountAdminHttp,
+  type AdminHttpEndpoints,
+  type AdminHttpMethod,
+  type AdminHttpRoute,
+} from './admin-http/admin-http.mount';
+export {
+  ADMIN_HTTP_BODY_NOT_JSON,
+  ADMIN_HTTP_BODY_TOO_LARGE,
+  ADMIN_HTTP_BODY_UNPARSABLE,
+} from './admin-http/admin-http-messages.constant';

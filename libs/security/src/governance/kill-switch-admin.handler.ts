@@ -1,5 +1,19 @@
 import { Logger } from '@nestjs/common';
-import type { McpIdentity } from '@rampart/core';
+import {
+  AdminHttpProblem,
+  ADMIN_HTTP_BODY_NOT_JSON,
+  ADMIN_HTTP_BODY_UNPARSABLE,
+  adminMethodNotAllowed,
+  answerAdminProblem,
+  authorizeAdminRequest,
+  decodeAdminSegment,
+  isAdminHttpProblem,
+  isJsonContentType,
+  readAdminBody,
+  sendAdminJson,
+  type AdminHttpBody,
+  type McpIdentity,
+} from '@rampart/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KillSwitch, KillSwitchStore } from './kill-switch.store';
 import { isKillSwitchInputError } from './kill-switch-input.error';
@@ -11,11 +25,8 @@ import {
   KILL_SWITCH_ADMIN_THROWN,
   KILL_SWITCH_ADMIN_UNAUTHENTICATED,
   KILL_SWITCH_ADMIN_UNEXPECTED,
-  KILL_SWITCH_BODY_NOT_JSON,
   KILL_SWITCH_BODY_NOT_OBJECT,
-  KILL_SWITCH_BODY_TOO_LARGE,
   KILL_SWITCH_BODY_UNKNOWN_FIELD,
-  KILL_SWITCH_BODY_UNPARSABLE,
   KILL_SWITCH_NOT_THROWN,
   KILL_SWITCH_PATH_UNDECODABLE,
 } from './kill-switch-messages.constant';
@@ -55,10 +66,7 @@ export interface KillSwitchAdminRoute {
  * The request body as the HTTP framework left it: parsed already, still in the stream, or refused
  * by the framework's parser (the refusal is answered after `authorize`, like any other problem).
  */
-export type KillSwitchAdminBody =
-  | { parsed: true; value: unknown }
-  | { parsed: false }
-  | { refused: { status: number; message: string } };
+export type KillSwitchAdminBody = AdminHttpBody;
 
 /** Options of {@link createKillSwitchAdminHandler}. */
 export interface KillSwitchAdminOptions {
@@ -92,28 +100,6 @@ export interface KillSwitchAdminHandler {
     body: KillSwitchAdminBody,
   ): Promise<void>;
 }
-
-/** A problem answered with `status` and a JSON body `{ error, message }`. */
-class AdminProblem {
-  constructor(
-    readonly status: number,
-    readonly message: string,
-    readonly headers: Readonly<Record<string, string>> = {},
-  ) {}
-}
-
-const ERROR_CODES: Readonly<Record<number, string>> = {
-  400: 'invalid_request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  429: 'too_many_requests',
-  500: 'internal_error',
-  503: 'unavailable',
-};
 
 const DEFAULT_BODY_LIMIT_BYTES = 16_384;
 
@@ -161,7 +147,7 @@ export function createKillSwitchAdminHandler(
 
     if (server === undefined) {
       if (method !== 'GET' && method !== 'HEAD') throw notAllowed(method, ['GET']);
-      return send(res, 200, { killSwitches: await store.list() });
+      return sendAdminJson(res, 200, { killSwitches: await store.list() });
     }
     if (method === 'PUT') {
       const reason = await readReason(req, body);
@@ -174,11 +160,11 @@ export function createKillSwitchAdminHandler(
       };
       await store.set(kill);
       logger.log(KILL_SWITCH_ADMIN_THROWN(switchName(server, target), identity.subject, reason));
-      return send(res, 200, { killSwitch: kill });
+      return sendAdminJson(res, 200, { killSwitch: kill });
     }
     if (method === 'DELETE') {
       if (!(await store.clear(server, target)))
-        throw new AdminProblem(404, KILL_SWITCH_NOT_THROWN(server, target));
+        throw new AdminHttpProblem(404, KILL_SWITCH_NOT_THROWN(server, target));
       logger.log(KILL_SWITCH_ADMIN_CLEARED(switchName(server, target), identity.subject));
       res.writeHead(204, { 'cache-control': 'no-store' });
       res.end();
@@ -188,14 +174,9 @@ export function createKillSwitchAdminHandler(
   }
 
   async function authorizeCaller(req: IncomingMessage): Promise<McpIdentity> {
-    let identity: McpIdentity | undefined;
-    try {
-      identity = await authorize(req);
-    } catch (error) {
-      throw refusalOf(error) ?? error;
-    }
+    const identity = await authorizeAdminRequest(req, authorize);
     if (!identity || typeof identity.subject !== 'string' || identity.subject === '')
-      throw new AdminProblem(401, KILL_SWITCH_ADMIN_UNAUTHENTICATED());
+      throw new AdminHttpProblem(401, KILL_SWITCH_ADMIN_UNAUTHENTICATED());
     return identity;
   }
 
@@ -203,19 +184,19 @@ export function createKillSwitchAdminHandler(
     req: IncomingMessage,
     body: KillSwitchAdminBody,
   ): Promise<string | undefined> {
-    if ('refused' in body) throw new AdminProblem(body.refused.status, body.refused.message);
+    if ('refused' in body) throw new AdminHttpProblem(body.refused.status, body.refused.message);
     let value: unknown;
     if (body.parsed) value = body.value;
     else {
-      const text = await readText(req, bodyLimitBytes);
+      const text = await readAdminBody(req, bodyLimitBytes);
       if (text.trim() === '') value = undefined;
       else if (!isJsonContentType(req.headers['content-type']))
-        throw new AdminProblem(415, KILL_SWITCH_BODY_NOT_JSON());
+        throw new AdminHttpProblem(415, ADMIN_HTTP_BODY_NOT_JSON());
       else
         try {
           value = JSON.parse(text);
         } catch {
-          throw new AdminProblem(400, KILL_SWITCH_BODY_UNPARSABLE());
+          throw new AdminHttpProblem(400, ADMIN_HTTP_BODY_UNPARSABLE());
         }
     }
     if (value === undefined || value === null || value === '') return undefined;
@@ -224,11 +205,12 @@ export function createKillSwitchAdminHandler(
       return undefined;
     // A parser of another type (a form) may have read the body: only JSON is accepted.
     if (!isJsonContentType(req.headers['content-type']))
-      throw new AdminProblem(415, KILL_SWITCH_BODY_NOT_JSON());
+      throw new AdminHttpProblem(415, ADMIN_HTTP_BODY_NOT_JSON());
     if (typeof value !== 'object' || Array.isArray(value))
-      throw new AdminProblem(400, KILL_SWITCH_BODY_NOT_OBJECT());
+      throw new AdminHttpProblem(400, KILL_SWITCH_BODY_NOT_OBJECT());
     for (const field of Object.keys(value))
-      if (field !== 'reason') throw new AdminProblem(400, KILL_SWITCH_BODY_UNKNOWN_FIELD(field));
+      if (field !== 'reason')
+        throw new AdminHttpProblem(400, KILL_SWITCH_BODY_UNKNOWN_FIELD(field));
     return (value as { reason?: string }).reason; // checked by the store
   }
 
@@ -238,7 +220,7 @@ export function createKillSwitchAdminHandler(
       try {
         await serve(req, res, route, body);
       } catch (error) {
-        answerProblem(res, problemOf(error, logger));
+        answerAdminProblem(res, problemOf(error, logger));
       }
     },
   };
@@ -246,12 +228,9 @@ export function createKillSwitchAdminHandler(
 
 /** A path segment, decoded; a bad percent-encoding is the caller's problem (`400`). */
 function decodeSegment(segment: string | undefined): string | undefined {
-  if (segment === undefined) return undefined;
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new AdminProblem(400, KILL_SWITCH_PATH_UNDECODABLE());
-  }
+  return segment === undefined
+    ? undefined
+    : decodeAdminSegment(segment, KILL_SWITCH_PATH_UNDECODABLE());
 }
 
 /** `server "web"`, or `"delete_page" of server "web"`, for logs. */
@@ -259,121 +238,18 @@ function switchName(server: string, target?: string): string {
   return target === undefined ? `server "${server}"` : `"${target}" of server "${server}"`;
 }
 
-function notAllowed(method: string, allowed: readonly string[]): AdminProblem {
-  return new AdminProblem(405, KILL_SWITCH_ADMIN_METHOD(method, allowed), {
-    allow: allowed.join(', '),
-  });
-}
-
-/** The HTTP refusal an `authorize` error carries, if it carries one. */
-function refusalOf(error: unknown): AdminProblem | undefined {
-  if (!error || typeof error !== 'object') return undefined;
-  const e = error as {
-    httpStatus?: unknown;
-    status?: unknown;
-    statusCode?: unknown;
-    getStatus?: () => unknown;
-    message?: unknown;
-    headers?: unknown;
-    retryAfterMs?: unknown;
-  };
-  const status = [
-    e.httpStatus,
-    e.status,
-    e.statusCode,
-    typeof e.getStatus === 'function' ? e.getStatus() : undefined,
-  ].find((s): s is number => typeof s === 'number' && Number.isInteger(s) && s >= 400 && s < 600);
-  if (status === undefined) return undefined;
-  const headers: Record<string, string> = {};
-  if (e.headers && typeof e.headers === 'object')
-    for (const [name, value] of Object.entries(e.headers))
-      if (typeof value === 'string') headers[name.toLowerCase()] = value;
-  if (typeof e.retryAfterMs === 'number' && e.retryAfterMs > 0)
-    headers['retry-after'] = String(Math.ceil(e.retryAfterMs / 1_000));
-  const message = typeof e.message === 'string' && e.message ? e.message : `HTTP ${status}`;
-  return new AdminProblem(status, message, headers);
+function notAllowed(method: string, allowed: readonly string[]): AdminHttpProblem {
+  return adminMethodNotAllowed(method, allowed, KILL_SWITCH_ADMIN_METHOD(method, allowed));
 }
 
 /** What to answer for `error`; what is not a known problem is logged and answered `500`. */
-function problemOf(error: unknown, logger: Logger): AdminProblem {
-  if (error instanceof AdminProblem) return error;
-  if (isKillSwitchInputError(error)) return new AdminProblem(400, error.message);
+function problemOf(error: unknown, logger: Logger): AdminHttpProblem {
+  if (isAdminHttpProblem(error)) return error;
+  if (isKillSwitchInputError(error)) return new AdminHttpProblem(400, error.message);
   if (isKillSwitchStoreUnavailableError(error)) {
     logger.warn(error.message);
-    return new AdminProblem(503, KILL_SWITCH_ADMIN_STORE_DOWN(), { 'retry-after': '1' });
+    return new AdminHttpProblem(503, KILL_SWITCH_ADMIN_STORE_DOWN(), { 'retry-after': '1' });
   }
   logger.error(KILL_SWITCH_ADMIN_UNEXPECTED((error as Error)?.message ?? String(error)));
-  return new AdminProblem(500, KILL_SWITCH_ADMIN_FAILED());
-}
-
-function answerProblem(res: ServerResponse, problem: AdminProblem): void {
-  if (res.headersSent) return void res.destroy();
-  send(
-    res,
-    problem.status,
-    {
-      error: ERROR_CODES[problem.status] ?? (problem.status < 500 ? 'invalid_request' : 'error'),
-      message: problem.message,
-    },
-    problem.headers,
-  );
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Readonly<Record<string, string>> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-  });
-  res.end(text);
-}
-
-/** Whether a `Content-Type` is JSON (`application/json`, `application/…+json`). */
-function isJsonContentType(type: string | undefined): boolean {
-  return /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type ?? '');
-}
-
-/**
- * The body still in the stream, at most `limitBytes`. Past the limit the rest is left unread and
- * the connection is closed after the answer.
- */
-function readText(req: IncomingMessage, limitBytes: number): Promise<string> {
-  if (req.readableEnded) return Promise.resolve('');
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
-    const onData = (chunk: Buffer | string) => {
-      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      size += buffer.length;
-      if (size <= limitBytes) return void chunks.push(buffer);
-      done();
-      req.pause();
-      reject(
-        new AdminProblem(413, KILL_SWITCH_BODY_TOO_LARGE(limitBytes), { connection: 'close' }),
-      );
-    };
-    const onEnd = () => {
-      done();
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    };
-    const onError = (error: Error) => {
-      done();
-      reject(error);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-  });
+  return new AdminHttpProblem(500, KILL_SWITCH_ADMIN_FAILED());
 }

@@ -12,10 +12,6 @@ export const KILL_SWITCH_NOT_THROWN = (server: string, target?: string) =>
   target === undefined
     ? `No kill switch is thrown for server "${server}"`
     : `No kill switch is thrown for "${target}" of server "${server}"`;
-export const KILL_SWITCH_BODY_NOT_JSON = () => 'The body must be JSON (application/json)';
-export const KILL_SWITCH_BODY_UNPARSABLE = () => 'The body is not valid JSON';
-export const KILL_SWITCH_BODY_TOO_LARGE = (limitBytes: number) =>
-  `The body is larger than ${limitBytes} bytes`;
 export const KILL_SWITCH_BODY_NOT_OBJECT = () => 'The body must be a JSON object: { "reason"? }';
 export const KILL_SWITCH_BODY_UNKNOWN_FIELD = (field: string) =>
   `Unknown field "${field}": the body is { "reason"? }`;

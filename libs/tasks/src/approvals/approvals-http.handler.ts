@@ -1,5 +1,17 @@
 import { Logger } from '@nestjs/common';
-import type { McpIdentity } from '@rampart/core';
+import {
+  AdminHttpProblem,
+  ADMIN_HTTP_BODY_UNPARSABLE,
+  adminMethodNotAllowed,
+  answerAdminProblem,
+  authorizeAdminRequest,
+  decodeAdminSegment,
+  isAdminHttpProblem,
+  readAdminBody,
+  sendAdminJson,
+  type AdminHttpBody,
+  type McpIdentity,
+} from '@rampart/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isApprovalRefusal, type ApprovalRefusal } from './approval-refusal';
 import type { ApprovalsAuthorize } from './approval.interfaces';
@@ -14,10 +26,7 @@ export interface ApprovalsRoute {
 }
 
 /** The request body as the HTTP framework left it: parsed, still in the stream, or refused. */
-export type ApprovalsBody =
-  | { parsed: true; value: unknown }
-  | { parsed: false }
-  | { refused: { status: number; message: string } };
+export type ApprovalsBody = AdminHttpBody;
 
 /** Answers the approval endpoints on raw Node requests; {@link mountApprovals} routes to it. */
 export interface ApprovalsHandler {
@@ -33,29 +42,6 @@ export interface ApprovalsHandler {
 }
 
 const BODY_LIMIT_BYTES = 8_192;
-const ERROR_CODES: Readonly<Record<number, string>> = {
-  400: 'invalid_request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  409: 'conflict',
-  410: 'gone',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  500: 'internal_error',
-  503: 'unavailable',
-};
-
-/** A problem answered with `status` and `{ error, message, reason? }`. */
-class HttpProblem {
-  constructor(
-    readonly status: number,
-    readonly message: string,
-    readonly headers: Readonly<Record<string, string>> = {},
-    readonly reason?: string,
-  ) {}
-}
 
 /**
  * The approval endpoints, relative to their base path:
@@ -87,16 +73,16 @@ export function createApprovalsHandler(
     const method = req.method ?? 'GET';
     const id = decode(route.approvalId);
     if (id === undefined) {
-      if (method !== 'GET' && method !== 'HEAD') throw notAllowed(method, ['GET']);
-      return send(res, 200, { approvals: await approvals.listFor(identity) });
+      if (method !== 'GET' && method !== 'HEAD') throw adminMethodNotAllowed(method, ['GET']);
+      return sendAdminJson(res, 200, { approvals: await approvals.listFor(identity) });
     }
     if (route.action === undefined) {
-      if (method !== 'GET' && method !== 'HEAD') throw notAllowed(method, ['GET']);
-      return send(res, 200, { approval: await approvals.getFor(identity, id) });
+      if (method !== 'GET' && method !== 'HEAD') throw adminMethodNotAllowed(method, ['GET']);
+      return sendAdminJson(res, 200, { approval: await approvals.getFor(identity, id) });
     }
-    if (method !== 'POST') throw notAllowed(method, ['POST']);
+    if (method !== 'POST') throw adminMethodNotAllowed(method, ['POST']);
     if (route.action !== 'approve' && route.action !== 'deny')
-      throw new HttpProblem(404, `No such action "${route.action}": approve or deny`);
+      throw new AdminHttpProblem(404, `No such action "${route.action}": approve or deny`);
     const decision = await readDecision(req, body);
     const approval = await approvals.decide(
       identity,
@@ -104,19 +90,14 @@ export function createApprovalsHandler(
       route.action === 'approve' ? 'approved' : 'denied',
       decision,
     );
-    return send(res, 200, { approval });
+    return sendAdminJson(res, 200, { approval });
   }
 
   async function identify(req: IncomingMessage): Promise<McpIdentity> {
-    let identity: McpIdentity | undefined;
-    try {
-      identity = await authorize(req);
-    } catch (error) {
-      throw refusalOf(error) ?? error;
-    }
+    const identity = await authorizeAdminRequest(req, authorize);
     if (!identity || typeof identity.subject !== 'string' || identity.subject === '') {
       approvals.publishRefusal({}, undefined, 'unauthenticated');
-      throw new HttpProblem(401, 'Credentials are required', {}, 'unauthenticated');
+      throw new AdminHttpProblem(401, 'Credentials are required', {}, 'unauthenticated');
     }
     return identity;
   }
@@ -125,27 +106,30 @@ export function createApprovalsHandler(
     req: IncomingMessage,
     body: ApprovalsBody,
   ): Promise<ApprovalDecision> {
-    if ('refused' in body) throw new HttpProblem(body.refused.status, body.refused.message);
+    if ('refused' in body) throw new AdminHttpProblem(body.refused.status, body.refused.message);
     let value: unknown;
     if (body.parsed) value = body.value;
     else {
-      const text = await readText(req);
+      const text = await readAdminBody(req, BODY_LIMIT_BYTES);
       if (text.trim() !== '')
         try {
           value = JSON.parse(text);
         } catch {
-          throw new HttpProblem(400, 'The body is not valid JSON');
+          throw new AdminHttpProblem(400, ADMIN_HTTP_BODY_UNPARSABLE());
         }
     }
     if (value === undefined || value === null || value === '') return {};
     if (typeof value !== 'object' || Array.isArray(value))
-      throw new HttpProblem(400, 'The body must be a JSON object: { argumentsHash?, comment? }');
+      throw new AdminHttpProblem(
+        400,
+        'The body must be a JSON object: { argumentsHash?, comment? }',
+      );
     const decision = value as Record<string, unknown>;
     for (const [field, v] of Object.entries(decision)) {
       if (field !== 'argumentsHash' && field !== 'comment')
-        throw new HttpProblem(400, `Unknown field "${field}": argumentsHash, comment`);
+        throw new AdminHttpProblem(400, `Unknown field "${field}": argumentsHash, comment`);
       if (typeof v !== 'string' || v.length > 1_000)
-        throw new HttpProblem(400, `"${field}" must be a string of at most 1000 characters`);
+        throw new AdminHttpProblem(400, `"${field}" must be a string of at most 1000 characters`);
     }
     return decision as ApprovalDecision;
   }
@@ -156,7 +140,7 @@ export function createApprovalsHandler(
       try {
         await serve(req, res, route, body);
       } catch (error) {
-        answer(res, problemOf(error, logger));
+        answerAdminProblem(res, problemOf(error, logger));
       }
     },
   };
@@ -164,119 +148,13 @@ export function createApprovalsHandler(
 
 function decode(segment: string | undefined): string | undefined {
   if (segment === undefined || segment === '') return undefined;
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new HttpProblem(400, 'The approval id is not a valid percent-encoded path segment');
-  }
+  return decodeAdminSegment(segment, 'The approval id is not a valid percent-encoded path segment');
 }
 
-function notAllowed(method: string, allowed: readonly string[]): HttpProblem {
-  return new HttpProblem(405, `${method} is not allowed here: ${allowed.join(', ')}`, {
-    allow: allowed.join(', '),
-  });
-}
-
-/** The HTTP refusal an `authorize` error carries (`httpStatus`, `status`, `statusCode`). */
-function refusalOf(error: unknown): HttpProblem | undefined {
-  if (!error || typeof error !== 'object') return undefined;
-  const e = error as {
-    httpStatus?: unknown;
-    status?: unknown;
-    statusCode?: unknown;
-    getStatus?: () => unknown;
-    message?: unknown;
-    headers?: unknown;
-    retryAfterMs?: unknown;
-  };
-  const status = [
-    e.httpStatus,
-    e.status,
-    e.statusCode,
-    typeof e.getStatus === 'function' ? e.getStatus() : undefined,
-  ].find((s): s is number => typeof s === 'number' && Number.isInteger(s) && s >= 400 && s < 600);
-  if (status === undefined) return undefined;
-  const headers: Record<string, string> = {};
-  if (e.headers && typeof e.headers === 'object')
-    for (const [name, value] of Object.entries(e.headers))
-      if (typeof value === 'string') headers[name.toLowerCase()] = value;
-  if (typeof e.retryAfterMs === 'number' && e.retryAfterMs > 0)
-    headers['retry-after'] = String(Math.ceil(e.retryAfterMs / 1_000));
-  const message = typeof e.message === 'string' && e.message ? e.message : `HTTP ${status}`;
-  return new HttpProblem(status, message, headers);
-}
-
-function problemOf(error: unknown, logger: Logger): HttpProblem {
-  if (error instanceof HttpProblem) return error;
+function problemOf(error: unknown, logger: Logger): AdminHttpProblem {
+  if (isAdminHttpProblem(error)) return error;
   if (isApprovalRefusal(error))
-    return new HttpProblem(error.status, error.message, {}, (error as ApprovalRefusal).reason);
+    return new AdminHttpProblem(error.status, error.message, {}, (error as ApprovalRefusal).reason);
   logger.error(`Approval request failed: ${(error as Error)?.message ?? String(error)}`);
-  return new HttpProblem(500, 'The approval request failed');
-}
-
-function answer(res: ServerResponse, problem: HttpProblem): void {
-  if (res.headersSent) return void res.destroy();
-  send(
-    res,
-    problem.status,
-    {
-      error: ERROR_CODES[problem.status] ?? 'error',
-      message: problem.message,
-      ...(problem.reason && { reason: problem.reason }),
-    },
-    problem.headers,
-  );
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Readonly<Record<string, string>> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-  });
-  res.end(text);
-}
-
-/** The body still in the stream, at most {@link BODY_LIMIT_BYTES}. */
-function readText(req: IncomingMessage): Promise<string> {
-  if (req.readableEnded) return Promise.resolve('');
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
-    const onData = (chunk: Buffer | string) => {
-      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      size += buffer.length;
-      if (size <= BODY_LIMIT_BYTES) return void chunks.push(buffer);
-      done();
-      req.pause();
-      reject(
-        new HttpProblem(413, `The body is larger than ${BODY_LIMIT_BYTES} bytes`, {
-          connection: 'close',
-        }),
-      );
-    };
-    const onEnd = () => {
-      done();
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    };
-    const onError = (error: Error) => {
-      done();
-      reject(error);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-  });
+  return new AdminHttpProblem(500, 'The approval request failed');
 }
