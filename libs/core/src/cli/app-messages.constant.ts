@@ -11,3 +11,5 @@ export const APP_NOT_A_MODULE = (spec: string, got: string) =>
 export const APP_NOT_BOOTED = (spec: string, error: string) => `${spec} did not boot: ${error}`;
 export const APP_NO_SERVERS = (spec: string) =>
   `${spec} booted without any McpModule server: import McpModule.forRoot() in the module it names`;
+export const APP_COMMAND_BAD_ARGUMENTS = (command: string, problem: string) =>
+  `${problem}\nRun ${command} --help for the usage.`;

@@ -1,18 +1,7 @@
 #!/usr/bin/env node
 // `rampart-contract check|update --app <file>[#<export>] [--file <path>]`: see docs/contracts.md.
 import 'reflect-metadata';
+import { runAppCommandMain } from '../cli/run-app-command';
 import { runContractCommand } from './contract-command';
 
-runContractCommand(process.argv.slice(2), {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-}).then(
-  // The app is closed by now; exit anyway, in case it left a handle open (a timer, a socket).
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(
-      `rampart-contract failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(2);
-  },
-);
+runAppCommandMain('rampart-contract', runContractCommand);

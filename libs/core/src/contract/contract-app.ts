@@ -1,12 +1,12 @@
-import { withAppServers } from '../cli/app-registries';
+import { withAppServers, type AppCommand } from '../cli/app-registries';
 import { contractOf } from './contract-snapshot';
 import { ContractError } from './contract.error';
 import type { McpContract } from './contract.interfaces';
 
 export { DEFAULT_APP_EXPORT, parseAppSpec } from '../cli/app-registries';
 
-/** How `rampart-contract` reports an app it cannot load: a {@link ContractError}. */
-const CONTRACT_COMMAND = {
+/** How `rampart-contract` names itself and reports what stops it: a {@link ContractError}. */
+export const CONTRACT_COMMAND: AppCommand = {
   name: 'rampart-contract',
   error: (message: string) => new ContractError(message),
 };

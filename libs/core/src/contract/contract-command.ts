@@ -1,16 +1,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { loadAppContract } from './contract-app';
+import { badAppCommandArguments, parseAppCommandArguments } from '../cli/app-command-arguments';
+import { CONTRACT_COMMAND, loadAppContract } from './contract-app';
 import { diffContracts } from './contract-diff';
-import {
-  CONTRACT_BAD_ARGUMENTS,
-  CONTRACT_FILE_MISSING,
-  CONTRACT_USAGE,
-} from './contract-messages.constant';
+import { CONTRACT_FILE_MISSING, CONTRACT_USAGE } from './contract-messages.constant';
 import { count, describeContract, reportLines } from './contract-report';
 import { canonical, parseContract, serializeContract } from './contract-snapshot';
-import { ContractError, isContractError } from './contract.error';
+import { isContractError } from './contract.error';
 import type { McpContract } from './contract.interfaces';
 
 /** The contract file used when `--file` names none, in the working directory. */
@@ -45,45 +41,20 @@ interface Parsed {
 }
 
 function parse(argv: string[]): Parsed | 'help' {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        app: { type: 'string' },
-        file: { type: 'string' },
-        strict: { type: 'boolean' },
-        'allow-breaking': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new ContractError(CONTRACT_BAD_ARGUMENTS((error as Error).message));
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return 'help';
-  const [command, ...extra] = positionals;
-  if (command !== 'check' && command !== 'update')
-    throw new ContractError(
-      CONTRACT_BAD_ARGUMENTS(
-        command === undefined
-          ? 'Give a command: check or update.'
-          : `Unknown command "${command}": use check or update.`,
-      ),
-    );
-  if (extra.length)
-    throw new ContractError(CONTRACT_BAD_ARGUMENTS(`Unexpected argument "${extra[0]}".`));
-  if (typeof values.app !== 'string' || !values.app)
-    throw new ContractError(CONTRACT_BAD_ARGUMENTS('--app <file>[#<export>] is required.'));
+  const args = parseAppCommandArguments(argv, CONTRACT_COMMAND, DEFAULT_CONTRACT_FILE, {
+    strict: { type: 'boolean' },
+    'allow-breaking': { type: 'boolean' },
+  });
+  if (args === 'help') return 'help';
+  const { command, app, file, values } = args;
   if (values.strict && command !== 'check')
-    throw new ContractError(CONTRACT_BAD_ARGUMENTS('--strict applies to check only.'));
+    throw badAppCommandArguments(CONTRACT_COMMAND, '--strict applies to check only.');
   if (values['allow-breaking'] && command !== 'update')
-    throw new ContractError(CONTRACT_BAD_ARGUMENTS('--allow-breaking applies to update only.'));
+    throw badAppCommandArguments(CONTRACT_COMMAND, '--allow-breaking applies to update only.');
   return {
     command,
-    app: values.app,
-    file: typeof values.file === 'string' && values.file ? values.file : DEFAULT_CONTRACT_FILE,
+    app,
+    file,
     strict: values.strict === true,
     allowBreaking: values['allow-breaking'] === true,
   };

@@ -14,8 +14,6 @@ export const CONTRACT_USAGE = `Usage: rampart-contract <check|update> --app <fil
 
 Exit codes: 0 passed, 1 the contract check failed, 2 the command could not run.
 Rules: docs/contracts.md`;
-export const CONTRACT_BAD_ARGUMENTS = (problem: string) =>
-  `${problem}\nRun rampart-contract --help for the usage.`;
 export const CONTRACT_FILE_MISSING = (file: string, update: string) =>
   `there is no contract file at ${file}: write it with \`${update}\` and commit it`;
 export const CONTRACT_FILE_INVALID = (file: string, problem: string) =>

@@ -1,11 +1,11 @@
-import { withAppServers } from '../cli/app-registries';
+import { withAppServers, type AppCommand } from '../cli/app-registries';
 import { o200kCounter, type TokenCounter } from './tokenizer';
 import { listedDefinitions, measureDefinitions } from './tokens-measure';
 import { TokensError } from './tokens.error';
 import type { ServerTokens } from './tokens.interfaces';
 
-/** How `rampart-tokens` reports an app it cannot load: a {@link TokensError}. */
-const TOKENS_COMMAND = {
+/** How `rampart-tokens` names itself and reports what stops it: a {@link TokensError}. */
+export const TOKENS_COMMAND: AppCommand = {
   name: 'rampart-tokens',
   error: (message: string) => new TokensError(message),
 };

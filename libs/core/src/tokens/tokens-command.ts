@@ -1,11 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { badAppCommandArguments, parseAppCommandArguments } from '../cli/app-command-arguments';
 import { o200kCounter, TOKEN_ENCODING } from './tokenizer';
-import { loadAppTokens } from './tokens-app';
+import { loadAppTokens, TOKENS_COMMAND } from './tokens-app';
 import { budgetWithHeadroom, parseTokenBudgets, serializeTokenBudgets } from './tokens-budget';
 import {
-  TOKENS_BAD_ARGUMENTS,
   TOKENS_FILE_MISSING,
   TOKENS_FILE_UNREADABLE,
   TOKENS_NO_BUDGET,
@@ -61,56 +60,24 @@ interface Parsed {
 type Status = 'within' | 'over' | 'unbudgeted';
 
 function parse(argv: string[]): Parsed | 'help' {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        app: { type: 'string' },
-        file: { type: 'string' },
-        headroom: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new TokensError(TOKENS_BAD_ARGUMENTS((error as Error).message));
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return 'help';
-  const [command, ...extra] = positionals;
-  if (command !== 'check' && command !== 'update')
-    throw new TokensError(
-      TOKENS_BAD_ARGUMENTS(
-        command === undefined
-          ? 'Give a command: check or update.'
-          : `Unknown command "${command}": use check or update.`,
-      ),
-    );
-  if (extra.length)
-    throw new TokensError(TOKENS_BAD_ARGUMENTS(`Unexpected argument "${extra[0]}".`));
-  if (typeof values.app !== 'string' || !values.app)
-    throw new TokensError(TOKENS_BAD_ARGUMENTS('--app <file>[#<export>] is required.'));
+  const args = parseAppCommandArguments(argv, TOKENS_COMMAND, DEFAULT_TOKENS_FILE, {
+    headroom: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (args === 'help') return 'help';
+  const { command, app, file, values } = args;
   let headroom = DEFAULT_TOKENS_HEADROOM_PERCENT;
   if (values.headroom !== undefined) {
     if (command !== 'update')
-      throw new TokensError(TOKENS_BAD_ARGUMENTS('--headroom applies to update only.'));
+      throw badAppCommandArguments(TOKENS_COMMAND, '--headroom applies to update only.');
     headroom = Number(values.headroom);
     if (!/^\d+(\.\d+)?$/.test(String(values.headroom)) || headroom > 1000)
-      throw new TokensError(
-        TOKENS_BAD_ARGUMENTS(
-          `--headroom must be a percentage from 0 to 1000, got "${String(values.headroom)}".`,
-        ),
+      throw badAppCommandArguments(
+        TOKENS_COMMAND,
+        `--headroom must be a percentage from 0 to 1000, got "${String(values.headroom)}".`,
       );
   }
-  return {
-    command,
-    app: values.app,
-    file: typeof values.file === 'string' && values.file ? values.file : DEFAULT_TOKENS_FILE,
-    json: values.json === true,
-    headroom,
-  };
+  return { command, app, file, json: values.json === true, headroom };
 }
 
 function readBudgets(path: string, shown: string): TokenBudgets {

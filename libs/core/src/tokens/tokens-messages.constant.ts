@@ -16,8 +16,6 @@ export const TOKENS_USAGE = `Usage: rampart-tokens <check|update> --app <file>[#
 Counts are gpt-tokenizer's o200k_base encoding of each definition's JSON.
 Exit codes: 0 within budget (or written), 1 over budget, 2 the command could not run.
 Guide: docs/tokens.md`;
-export const TOKENS_BAD_ARGUMENTS = (problem: string) =>
-  `${problem}\nRun rampart-tokens --help for the usage.`;
 export const TOKENS_TOKENIZER_MISSING = (version: string) =>
   `rampart-tokens counts with the "gpt-tokenizer" package, which is not installed: run \`npm install --save-dev --save-exact gpt-tokenizer@${version}\``;
 export const TOKENS_FILE_MISSING = (file: string, update: string) =>
