@@ -11,6 +11,7 @@ export type {
 export {
   ResourceStore,
   type ResourceOwner,
+  type ResourceOwnerFilter,
   type ResourceInput,
   type StoredResource,
   type ResourcePutResult,

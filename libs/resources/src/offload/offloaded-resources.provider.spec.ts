@@ -54,6 +54,7 @@ describe('OffloadedResources', () => {
       put: () => Promise.reject(new Error('unused')),
       get: () => Promise.reject(new ResourceStoreUnavailableError('no answer within 2000 ms')),
       delete: () => Promise.reject(new Error('unused')),
+      deleteOwned: () => Promise.reject(new Error('unused')),
       usage: () => Promise.reject(new Error('unused')),
     };
     const error = await readerOf(down)

@@ -9,6 +9,7 @@ import { resolveResourcesOptions } from '../resources-options';
 import { InMemoryResourceStore } from '../storage/in-memory-resource.store';
 import type {
   ResourceInput,
+  ResourceOwnerFilter,
   ResourcePutResult,
   ResourceStore,
   ResourceStoreUsage,
@@ -36,6 +37,9 @@ class RecordingStore implements ResourceStore {
   delete(id: string): Promise<boolean> {
     this.deletes.push(id);
     return this.inner.delete(id);
+  }
+  deleteOwned(filter: ResourceOwnerFilter): Promise<number> {
+    return this.inner.deleteOwned(filter);
   }
   usage(): Promise<ResourceStoreUsage> {
     return this.inner.usage();

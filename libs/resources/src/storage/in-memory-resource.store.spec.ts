@@ -125,6 +125,45 @@ describe('InMemoryResourceStore', () => {
     expect((await store.usage()).bytes).toBe(0);
   });
 
+  it("deletes a tenant's entries (or one subject's) and never another tenant's or an anonymous one", async () => {
+    const bob = { subject: 'bob', tenant: 'acme' };
+    const mallory = { subject: 'alice', tenant: 'globex' }; // alice's name, another tenant
+    const loner = { subject: 'alice' }; // alice's name, no tenant
+    const put = (owner: ResourceInput['owner']) =>
+      store.put({ ...input('x'.repeat(10)), owner }).then((p) => p.id);
+    const [a1, a2, b1, m1, l1, anon] = await Promise.all(
+      [alice, alice, bob, mallory, loner, null].map(put),
+    );
+    // One subject of the tenant: bob's entry stays.
+    expect(await store.deleteOwned({ tenant: 'acme', subject: 'alice' })).toBe(2);
+    expect(await store.get(a1)).toBeUndefined();
+    expect(await store.get(a2)).toBeUndefined();
+    expect(await store.get(b1)).toBeDefined();
+    // The whole tenant: bob's goes too; the same subject in another tenant, or in none, stays.
+    expect(await store.deleteOwned({ tenant: 'acme' })).toBe(1);
+    for (const id of [m1, l1, anon]) expect(await store.get(id)).toBeDefined();
+    expect(await store.usage()).toMatchObject({ entries: 3, bytes: 30 });
+    // Owners without a tenant are a tenant of their own ('' is no tenant); anonymous never matches.
+    expect(await store.deleteOwned({ tenant: '' })).toBe(1);
+    expect(await store.get(l1)).toBeUndefined();
+    expect(await store.get(m1)).toBeDefined();
+    expect(await store.get(anon)).toBeDefined();
+    expect(await store.deleteOwned({ tenant: 'acme' })).toBe(0);
+  });
+
+  it('counts only live entries when deleting owned ones, and refuses a filter without a tenant', async () => {
+    await store.put(input('x', 1_000));
+    await store.put(input('y', 60_000));
+    jest.advanceTimersByTime(2_000);
+    expect(await store.deleteOwned({ tenant: 'acme' })).toBe(1);
+    expect(await store.usage()).toMatchObject({ entries: 0, bytes: 0 });
+    // A filter that forgets the tenant, or mistypes it, deletes nothing: it is refused.
+    await store.put(input('z'));
+    for (const bad of [{}, { subject: 'alice' }, { tenant: 42 }, { tenant: 'acme', subject: '' }])
+      await expect(store.deleteOwned(bad as never)).rejects.toThrow(TypeError);
+    expect((await store.usage()).entries).toBe(1);
+  });
+
   it('sweeps expired entries with one unref()ed timer, started on init and cleared on shutdown', async () => {
     const setInterval = jest.spyOn(global, 'setInterval');
     const swept = new InMemoryResourceStore({ sweepIntervalMs: 5_000 });

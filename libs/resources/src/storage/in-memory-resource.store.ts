@@ -3,6 +3,7 @@ import { ResourceTooLargeError } from '../errors/resource-too-large.error';
 import { RESOURCES_DEFAULTS } from '../resources.constants';
 import type {
   ResourceInput,
+  ResourceOwnerFilter,
   ResourcePutResult,
   ResourceStore,
   ResourceStoreUsage,
@@ -12,6 +13,8 @@ import {
   assertTtl,
   contentBytes,
   newResourceId,
+  ownedBy,
+  ownerFilterOf,
   resolveLimits,
   usagePercent,
   type ResourceStoreLimits,
@@ -126,6 +129,23 @@ export class InMemoryResourceStore implements ResourceStore, OnModuleInit, OnMod
     if (!entry) return Promise.resolve(false);
     this.remove(id, entry);
     return Promise.resolve(entry.expiresAt > Date.now());
+  }
+
+  deleteOwned(filter: ResourceOwnerFilter): Promise<number> {
+    let owner: ResourceOwnerFilter;
+    try {
+      owner = ownerFilterOf(filter);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const now = Date.now();
+    let deleted = 0;
+    for (const [id, entry] of this.entries) {
+      if (!ownedBy(entry.owner, owner)) continue;
+      this.remove(id, entry);
+      if (entry.expiresAt > now) deleted++;
+    }
+    return Promise.resolve(deleted);
   }
 
   usage(): Promise<ResourceStoreUsage> {

@@ -56,6 +56,16 @@ describeWith('redis')('RedisResourceStore (real Redis)', () => {
     expect((await client.zrange(`${prefix}lru`, 0, -1)).sort()).toEqual([...ids].sort());
     expect((await client.zrange(`${prefix}exp`, 0, -1)).sort()).toEqual([...ids].sort());
     for (const id of ids) expect(await client.exists(`${prefix}r:${id}`)).toBe(1);
+    // Every owned entry is in its tenant's index, and the indexes hold nothing else.
+    const owners = await client.hgetall(`${prefix}owners`);
+    for (const [id, index] of Object.entries(owners)) {
+      expect(ids).toContain(id);
+      expect(await client.hexists(`${prefix}t${index}`, id)).toBe(1);
+    }
+    const indexed = [...(await client.keys(`${prefix}t:*`)), ...(await client.keys(`${prefix}t-`))];
+    for (const key of indexed)
+      for (const id of await client.hkeys(key))
+        expect(owners[id]).toBe(key.slice(prefix.length + 1));
     return { entries: ids.length, bytes: sum };
   }
 
@@ -165,6 +175,78 @@ describeWith('redis')('RedisResourceStore (real Redis)', () => {
     expect(await a.delete(id)).toBe(false);
     expect(await a.get(id)).toBeUndefined();
     expect((await b.usage()).bytes).toBe(0);
+    await assertConsistent();
+  });
+
+  it("deletes a tenant's entries (or one subject's) on any replica, and never another tenant's", async () => {
+    const a = storeOn(REDIS_URL, { maxBytes: 10_000, maxEntryBytes: 100 });
+    const b = storeOn(client, { maxBytes: 10_000, maxEntryBytes: 100 });
+    const bob = { subject: 'bob', tenant: 'acme' };
+    const mallory = { subject: 'alice', tenant: 'globex' }; // alice's name, another tenant
+    const loner = { subject: 'alice' }; // alice's name, no tenant
+    const tricky = { subject: 'alice', tenant: 'acme:x' }; // a tenant whose name extends acme's
+    const put = (owner: ResourceInput['owner']) =>
+      a.put({ ...input('x'.repeat(10)), owner }).then((p) => p.id);
+    const [a1, a2, b1, m1, l1, t1, anon] = await Promise.all(
+      [alice, alice, bob, mallory, loner, tricky, null].map(put),
+    );
+    expect(await b.deleteOwned({ tenant: 'acme', subject: 'alice' })).toBe(2);
+    expect(await a.get(a1)).toBeUndefined();
+    expect(await a.get(a2)).toBeUndefined();
+    expect(await a.get(b1)).toBeDefined();
+    expect(await b.deleteOwned({ tenant: 'acme' })).toBe(1);
+    for (const id of [m1, l1, t1, anon]) expect(await a.get(id)).toBeDefined();
+    expect(await a.usage()).toMatchObject({ entries: 4, bytes: 40 });
+    await assertConsistent();
+    expect(await a.deleteOwned({ tenant: undefined })).toBe(1);
+    expect(await a.get(l1)).toBeUndefined();
+    for (const id of [m1, t1, anon]) expect(await a.get(id)).toBeDefined();
+    expect(await a.deleteOwned({ tenant: 'acme' })).toBe(0);
+    await assertConsistent();
+  });
+
+  it("deletes a large tenant page by page, while another tenant's writes go on and survive", async () => {
+    const limits = { maxBytes: 1_000_000, maxEntryBytes: 100 };
+    const a = storeOn(REDIS_URL, limits);
+    const other = new Redis(REDIS_URL);
+    const b = storeOn(other, limits);
+    try {
+      const mine = await Promise.all(
+        Array.from({ length: 1_200 }, () => a.put(input('m'.repeat(10)))),
+      );
+      // globex stores while acme's entries are deleted, from another replica.
+      const [deleted, theirs] = await Promise.all([
+        a.deleteOwned({ tenant: 'acme' }),
+        Promise.all(
+          Array.from({ length: 300 }, () =>
+            b.put({ ...input('g'.repeat(10)), owner: { subject: 'gus', tenant: 'globex' } }),
+          ),
+        ),
+      ]);
+      expect(deleted).toBe(1_200);
+      for (const p of mine.slice(0, 20)) expect(await b.get(p.id)).toBeUndefined();
+      expect(await a.usage()).toMatchObject({ entries: 300, bytes: 3_000 });
+      for (const p of theirs) expect(await a.get(p.id)).toBeDefined();
+      await assertConsistent();
+    } finally {
+      other.disconnect();
+    }
+  });
+
+  it('keeps the owner index when entries expire, are evicted or deleted one by one', async () => {
+    const store = storeOn(client);
+    const gone = await store.put(input('x'.repeat(30), 300));
+    const kept = await store.put(input('y'.repeat(30)));
+    const deleted = await store.put(input('z'.repeat(30)));
+    expect(await store.delete(deleted.id)).toBe(true);
+    await sleep(400);
+    const evictor = await store.put(input('w'.repeat(40))); // 30 + 40 fit; expired x reclaimed
+    expect(evictor.evicted).toBe(0);
+    await store.put({ ...input('v'.repeat(40)), owner: null }); // 110 > 100: evicts y
+    expect(await store.get(kept.id)).toBeUndefined();
+    expect(await store.get(gone.id)).toBeUndefined();
+    expect(await client.hkeys(`${prefix}t:acme`)).toEqual([evictor.id]);
+    expect(await store.deleteOwned({ tenant: 'acme' })).toBe(1);
     await assertConsistent();
   });
 

@@ -4,10 +4,17 @@ import { createHash } from 'node:crypto';
 import { RECORD_CORRUPT, REDIS_DOWN } from '../errors/messages.constant';
 import { ResourceStoreUnavailableError } from '../errors/resource-store-unavailable.error';
 import { ResourceTooLargeError } from '../errors/resource-too-large.error';
-import { DELETE_SCRIPT, GET_SCRIPT, PUT_SCRIPT, USAGE_SCRIPT } from './redis-resource.scripts';
+import {
+  DELETE_OWNED_SCRIPT,
+  DELETE_SCRIPT,
+  GET_SCRIPT,
+  PUT_SCRIPT,
+  USAGE_SCRIPT,
+} from './redis-resource.scripts';
 import type {
   ResourceInput,
   ResourceOwner,
+  ResourceOwnerFilter,
   ResourcePutResult,
   ResourceStore,
   ResourceStoreUsage,
@@ -17,6 +24,7 @@ import {
   assertTtl,
   contentBytes,
   newResourceId,
+  ownerFilterOf,
   resolveLimits,
   usagePercent,
   type ResourceStoreLimits,
@@ -75,6 +83,13 @@ const PUT = new Script(PUT_SCRIPT);
 const GET = new Script(GET_SCRIPT);
 const DELETE = new Script(DELETE_SCRIPT);
 const USAGE = new Script(USAGE_SCRIPT);
+const DELETE_OWNED = new Script(DELETE_OWNED_SCRIPT);
+
+/** Owner-index entries one script of {@link RedisResourceStore.deleteOwned} looks at. */
+const DELETE_OWNED_PAGE = 500;
+
+/** The owner index of a tenant: `:<tenant>`, or `-` for owners without one. */
+const ownerIndex = (tenant: string | undefined): string => (tenant ? `:${tenant}` : '-');
 
 /**
  * Resources in Redis, shared by every replica on the same key prefix: a link made on one replica
@@ -83,6 +98,10 @@ const USAGE = new Script(USAGE_SCRIPT);
  * expiry index live beside the entries, and every put, get, delete and usage is one Lua script,
  * so that the caps hold when several replicas write at once: a put evicts the least recently
  * used entries, across replicas, until it fits. Time is Redis's (`TIME`), not the replicas'.
+ * Each tenant's entries are indexed too (`<prefix>t:<tenant>`), so that `deleteOwned` deletes
+ * them page by page (each page one script) without looking at another tenant's keys. Entries
+ * written by a version without the index (before `deleteOwned`) are not found by it; they go at
+ * their TTL.
  *
  * Give it a `redis://` URL (the store creates its client, loading `ioredis` then, and closes it
  * on shutdown) or an ioredis client of your own (never closed here). Every command is bounded by
@@ -113,7 +132,7 @@ export class RedisResourceStore implements ResourceStore, OnApplicationShutdown 
     this.timeoutMs = options.commandTimeoutMs ?? DEFAULT_RESOURCES_COMMAND_TIMEOUT_MS;
     if (!(Number.isSafeInteger(this.timeoutMs) && this.timeoutMs > 0))
       throw new RangeError(`commandTimeoutMs must be a positive integer, got ${this.timeoutMs}`);
-    this.keys = ['lru', 'exp', 'sizes', 'bytes', 'seq'].map((k) => this.prefix + k);
+    this.keys = ['lru', 'exp', 'sizes', 'bytes', 'seq', 'owners'].map((k) => this.prefix + k);
     if (typeof redis !== 'string') {
       this.client = redis;
       this.owned = false;
@@ -155,7 +174,16 @@ export class RedisResourceStore implements ResourceStore, OnApplicationShutdown 
       const answer = (await this.run(
         PUT,
         [this.entryKey(id)],
-        [id, size, input.ttlMs, this.maxBytes, content, JSON.stringify(metadata)],
+        [
+          id,
+          size,
+          input.ttlMs,
+          this.maxBytes,
+          content,
+          JSON.stringify(metadata),
+          metadata.owner ? ownerIndex(metadata.owner.tenant) : '',
+          metadata.owner?.subject ?? '',
+        ],
       )) as number[];
       if (answer[0] === -1) continue; // 128 random bits taken: draw again
       const [, expiresAt, after, evicted] = answer.map(Number);
@@ -191,6 +219,29 @@ export class RedisResourceStore implements ResourceStore, OnApplicationShutdown 
     return Number(await this.run(DELETE, [], [id])) === 1;
   }
 
+  async deleteOwned(filter: ResourceOwnerFilter): Promise<number> {
+    const owner = ownerFilterOf(filter);
+    const index = ownerIndex(owner.tenant);
+    let cursor = '0';
+    let deleted = 0;
+    do {
+      const [next, count] = (await this.run(
+        DELETE_OWNED,
+        [],
+        [
+          index,
+          cursor,
+          DELETE_OWNED_PAGE,
+          owner.subject === undefined ? '0' : '1',
+          owner.subject ?? '',
+        ],
+      )) as [string, number];
+      cursor = String(next);
+      deleted += Number(count);
+    } while (cursor !== '0');
+    return deleted;
+  }
+
   async usage(): Promise<ResourceStoreUsage> {
     const [entries, bytes] = ((await this.run(USAGE, [], [])) as number[]).map(Number);
     return {
@@ -224,7 +275,8 @@ export class RedisResourceStore implements ResourceStore, OnApplicationShutdown 
         () => reject(new ResourceStoreUnavailableError(`no answer within ${this.timeoutMs} ms`)),
         this.timeoutMs,
       );
-      script.run(this.client, [...this.keys, ...extraKeys], [`${this.prefix}r:`, ...args]).then(
+      const prefixes = [`${this.prefix}r:`, `${this.prefix}t`];
+      script.run(this.client, [...this.keys, ...extraKeys], [...prefixes, ...args]).then(
         (value) => {
           clearTimeout(timer);
           resolve(value);

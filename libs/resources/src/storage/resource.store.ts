@@ -75,6 +75,27 @@ export interface ResourceStoreUsage {
 }
 
 /**
+ * Which entries {@link ResourceStore.deleteOwned} deletes: every entry of one tenant's owners, or
+ * of one owner of it. Entries of the anonymous owner (`owner: null`) never match.
+ *
+ * @example
+ * ```ts
+ * const everyPageOfAcme: ResourceOwnerFilter = { tenant: 'acme' };
+ * const alicesOnly: ResourceOwnerFilter = { tenant: 'acme', subject: 'alice' };
+ * const noTenant: ResourceOwnerFilter = { tenant: undefined }; // owners without a tenant
+ * ```
+ */
+export interface ResourceOwnerFilter {
+  /**
+   * The owners' tenant. `undefined` (or `''`, which is no tenant either) matches the owners
+   * without a tenant, and only them: it is a tenant of its own, as for links and approvals.
+   */
+  tenant: string | undefined;
+  /** Only this subject's entries (of that tenant); every subject's when absent. */
+  subject?: string;
+}
+
+/**
  * Where offloaded results are kept: entries with a TTL, a cap on the bytes of one entry
  * (`maxEntryBytes`, refused with a `ResourceTooLargeError`) and on the bytes of all
  * (`maxBytes`, the least recently used evicted until a new entry fits). Implementations:
@@ -85,6 +106,7 @@ export interface ResourceStoreUsage {
  * ```ts
  * const { id } = await store.put({ content, mimeType: 'text/plain', owner, ttlMs: 3_600_000 });
  * const stored = await store.get(id); // undefined once expired, evicted or deleted
+ * const deleted = await store.deleteOwned({ tenant: 'acme' }); // every entry of acme's owners
  * ```
  */
 export interface ResourceStore {
@@ -94,6 +116,12 @@ export interface ResourceStore {
   get(id: string): Promise<StoredResource | undefined>;
   /** Deletes a resource; answers whether it was there. */
   delete(id: string): Promise<boolean>;
+  /**
+   * Deletes the entries owned by `filter`'s tenant (or by one subject of it) and answers how many
+   * live entries it deleted; anonymous entries and other tenants' are never touched. An entry
+   * stored while it runs may survive it.
+   */
+  deleteOwned(filter: ResourceOwnerFilter): Promise<number>;
   /** How full the store is. */
   usage(): Promise<ResourceStoreUsage>;
   /** Releases connections; the module calls it on shutdown for a store it created. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { INVALID_MODULE_OPTION } from '../errors/messages.constant';
 import { ResourcesDefinitionError } from '../errors/resources-definition.error';
 import { RESOURCES_DEFAULTS } from '../resources.constants';
+import type { ResourceOwner, ResourceOwnerFilter } from './resource.store';
 
 /**
  * The caps of a resource store.
@@ -67,4 +68,29 @@ export const usagePercent = (bytes: number, maxBytes: number): number =>
 export function assertTtl(ttlMs: number): void {
   if (!(Number.isSafeInteger(ttlMs) && ttlMs > 0))
     throw new RangeError(`ttlMs must be a positive integer (milliseconds), got ${String(ttlMs)}`);
+}
+
+/**
+ * `filter` checked, its tenant normalized (`''` is no tenant): throws a `TypeError` for anything
+ * but `{ tenant: string | undefined, subject?: string }`, so that a mistyped filter can never
+ * widen a deletion.
+ */
+export function ownerFilterOf(filter: ResourceOwnerFilter): ResourceOwnerFilter {
+  if (!filter || typeof filter !== 'object' || !('tenant' in filter))
+    throw new TypeError(
+      'deleteOwned needs { tenant, subject? }: name the tenant, or tenant: undefined',
+    );
+  const { tenant, subject } = filter;
+  if (tenant !== undefined && typeof tenant !== 'string')
+    throw new TypeError(`deleteOwned: tenant must be a string or undefined, got ${typeof tenant}`);
+  if (subject !== undefined && (typeof subject !== 'string' || subject === ''))
+    throw new TypeError('deleteOwned: subject must be a non-empty string when given');
+  return { tenant: tenant || undefined, ...(subject !== undefined && { subject }) };
+}
+
+/** Whether `owner` is matched by a checked `filter` (never the anonymous owner). */
+export function ownedBy(owner: ResourceOwner | null, filter: ResourceOwnerFilter): boolean {
+  if (!owner) return false;
+  if ((owner.tenant || undefined) !== filter.tenant) return false;
+  return filter.subject === undefined || owner.subject === filter.subject;
 }
