@@ -1,14 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import ts from 'typescript';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cliAppFixture, lines, type CliAppFixture } from '../fixtures/cli-app.fixture';
 
-const ROOT = resolve(__dirname, '../..');
-const BIN = join(ROOT, 'libs/core/bin/rampart-contract.js');
-const CLI = join(ROOT, 'libs/core/dist/contract/cli.js');
-
-/** The exit code and output of one run of the CLI. */
+/** The exit code and output lines of one run of the CLI. */
 interface Run {
   code: number | null;
   stdout: string[];
@@ -22,40 +16,18 @@ interface Run {
  * change with the version raised and the old shape kept deprecated.
  */
 describe('rampart-contract (the CLI, on a built app)', () => {
-  let dir: string;
-  const contractFile = () => join(dir, 'rampart.contract.json');
+  let cli: CliAppFixture;
+  const contractFile = () => join(cli.dir, 'rampart.contract.json');
 
   const run = (...args: string[]): Run => {
-    const result = spawnSync(process.execPath, [BIN, ...args], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') },
-      timeout: 60_000,
-    });
-    return {
-      code: result.status,
-      stdout: result.stdout.split('\n').filter(Boolean),
-      stderr: result.stderr,
-    };
+    const result = cli.run(...args);
+    return { ...result, stdout: lines(result.stdout) };
   };
   const check = (build: string, ...more: string[]) =>
     run('check', '--app', `catalog.fixture.js#${build}`, ...more);
 
   beforeAll(() => {
-    if (!existsSync(CLI))
-      throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does).`);
-    dir = mkdtempSync(join(tmpdir(), 'rampart-contract-e2e-'));
-    const source = readFileSync(join(__dirname, 'catalog.fixture.ts'), 'utf8');
-    const { outputText } = ts.transpileModule(source, {
-      compilerOptions: {
-        module: ts.ModuleKind.CommonJS,
-        target: ts.ScriptTarget.ES2023,
-        experimentalDecorators: true,
-        emitDecoratorMetadata: true,
-        esModuleInterop: true,
-      },
-    });
-    writeFileSync(join(dir, 'catalog.fixture.js'), outputText);
+    cli = cliAppFixture('rampart-contract', [join(__dirname, 'catalog.fixture.ts')]);
     // The snapshot every check below compares against: the first build.
     const written = run('update', '--app', 'catalog.fixture.js#Unchanged');
     expect(written).toEqual({
@@ -66,7 +38,7 @@ describe('rampart-contract (the CLI, on a built app)', () => {
       stderr: '',
     });
   }, 60_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => cli?.remove());
 
   it('wrote the snapshot of the first build: the tool with its schema, the resource, the prompt', () => {
     const contract = JSON.parse(readFileSync(contractFile(), 'utf8'));

@@ -1,20 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
-import ts from 'typescript';
-
-const ROOT = resolve(__dirname, '../..');
-const BIN = join(ROOT, 'libs/core/bin/rampart-tokens.js');
-const CLI = join(ROOT, 'libs/core/dist/tokens/cli.js');
-
-/** The exit code and output of one run of the CLI. */
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { cliAppFixture, type CliAppFixture } from '../fixtures/cli-app.fixture';
 
 /**
  * The definitions of the fixture's servers exactly as their lists send them (2026-07-28): what the
@@ -75,40 +62,21 @@ const NOTES_TOTAL = Object.values(NOTES).reduce((sum, d) => sum + tokensOf(d), 0
  * through NODE_PATH).
  */
 describe('rampart-tokens (the CLI, on a built app)', () => {
+  let cli: CliAppFixture;
   let dir: string;
   const budgetFile = (name = 'rampart.tokens.json') => join(dir, name);
   const writeBudgets = (servers: Record<string, { budget: number }>, name?: string) =>
     writeFileSync(budgetFile(name), JSON.stringify({ servers }));
-
-  const run = (...args: string[]): Run => {
-    const result = spawnSync(process.execPath, [BIN, ...args], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') },
-      timeout: 60_000,
-    });
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-  };
+  const run = (...args: string[]) => cli.run(...args);
   const lastLine = (text: string) => text.trimEnd().split('\n').at(-1);
 
   beforeAll(() => {
-    if (!existsSync(CLI))
-      throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does).`);
-    dir = mkdtempSync(join(tmpdir(), 'rampart-tokens-e2e-'));
-    const source = readFileSync(join(__dirname, 'tokens.fixture.ts'), 'utf8');
-    const { outputText } = ts.transpileModule(source, {
-      compilerOptions: {
-        module: ts.ModuleKind.CommonJS,
-        target: ts.ScriptTarget.ES2023,
-        experimentalDecorators: true,
-        emitDecoratorMetadata: true,
-        esModuleInterop: true,
-      },
+    cli = cliAppFixture('rampart-tokens', [join(__dirname, 'tokens.fixture.ts')], {
+      'throws.js': "throw new Error('no config');",
     });
-    writeFileSync(join(dir, 'tokens.fixture.js'), outputText);
-    writeFileSync(join(dir, 'throws.js'), "throw new Error('no config');");
+    dir = cli.dir;
   }, 60_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => cli?.remove());
 
   it('counts each definition as its list sends it, with gpt-tokenizer o200k_base (--json)', () => {
     writeBudgets({ catalog: { budget: 1000 }, notes: { budget: 1000 } });
