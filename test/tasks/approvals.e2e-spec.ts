@@ -271,6 +271,43 @@ describe.each(['express', 'fastify'] as const)('approvals (%s)', (adapter) => {
     expect(look.content).toEqual([{ type: 'text', text: 'nothing needs approving here' }]);
   });
 
+  it('refuses to decide a call cancelled while it waited (409 task-over); cancel_task is never held', async () => {
+    const scope = `cancelled-${adapter}`;
+    // Held by the module's default for destructive tools, which cancel_task is annotated too.
+    const handle = await call('wipe', { scope });
+    const cancelled = await t.client.callTool({
+      name: 'cancel_task',
+      arguments: { taskId: handle.taskId },
+    });
+    // Cancelled at once: not a new task of its own waiting for an approval.
+    expect(cancelled.isError).toBeFalsy();
+    expect(cancelled.structuredContent).toMatchObject({
+      taskId: handle.taskId,
+      tool: 'wipe',
+      status: 'cancelled',
+    });
+    expect(await status(handle.taskId)).toMatchObject({ status: 'cancelled' });
+    // Nothing is left to decide: not listed, and approving or denying it is a conflict.
+    const listed = await approvals(t, 'GET', '', BOB);
+    expect(
+      listed.body.approvals.some((a: { approvalId: string }) => a.approvalId === handle.approvalId),
+    ).toBe(false);
+    const approve = await approvals(t, 'POST', `/${handle.approvalId}/approve`, BOB);
+    expect(approve).toMatchObject({
+      status: 409,
+      body: {
+        error: 'conflict',
+        reason: 'task-over',
+        message: expect.stringMatching(/^The task is over: the call was cancelled/),
+      },
+    });
+    const deny = await approvals(t, 'POST', `/${handle.approvalId}/deny`, BOB);
+    expect(deny).toMatchObject({ status: 409, body: { reason: 'task-over' } });
+    expect((await store().get(handle.approvalId))?.status).toBe('pending');
+    expect(await status(handle.taskId)).toMatchObject({ status: 'cancelled' });
+    expect(runsOf(scope)).toHaveLength(0);
+  });
+
   it('answers bad requests with structured errors', async () => {
     const handle = await call('purge', { scope: `bad-${adapter}` });
     const unknownField = await approvals(t, 'POST', `/${handle.approvalId}/approve`, BOB, {
@@ -321,5 +358,6 @@ describe.each(['express', 'fastify'] as const)('approvals (%s)', (adapter) => {
     expect(count('refused', 'replayed')).toBe(2);
     expect(count('refused', 'invalid-signature')).toBe(2);
     expect(count('refused', 'insufficient-scope')).toBe(2);
+    expect(count('refused', 'task-over')).toBe(2);
   });
 });

@@ -17,7 +17,7 @@ import {
 } from '@rampart/core';
 import { randomUUID } from 'node:crypto';
 import { channel } from 'node:diagnostics_channel';
-import type { TaskRecord } from '../interfaces/task-record.interface';
+import { isTerminal, type TaskRecord } from '../interfaces/task-record.interface';
 import type { TasksModuleOptions } from '../interfaces/tasks-module-options.interface';
 import { TaskStore } from '../storage/task.store';
 import { TasksDefinitionError } from '../errors/tasks-definition.error';
@@ -76,6 +76,14 @@ const sameParty = (a: ApprovalCaller, b: ApprovalCaller) =>
   (a.subject ?? undefined) === (b.subject ?? undefined) &&
   (a.tenant ?? undefined) === (b.tenant ?? undefined);
 
+/** Whether a task still waits for the approval `approvalId`: not ended, not cancelled. */
+const waitsFor = (task: TaskRecord | undefined, approvalId: string): task is TaskRecord =>
+  !!task &&
+  !!task.awaitingApproval &&
+  task.approvalId === approvalId &&
+  !isTerminal(task.status) &&
+  !task.cancelRequested;
+
 const partyOf = (identity: McpIdentity | undefined): ApprovalCaller =>
   identity
     ? { subject: identity.subject, ...(identity.tenant && { tenant: identity.tenant }) }
@@ -96,6 +104,8 @@ export class ApprovalsService implements OnApplicationBootstrap, OnApplicationSh
   private readonly signer?: ApprovalSigner;
   private readonly notifiers: readonly ApprovalNotifier[];
   private sweeper?: NodeJS.Timeout;
+  /** Tools never held, whatever their annotations: the task status tools. */
+  private readonly exempt = new WeakSet<ToolEntry>();
 
   constructor(
     @Inject(TASKS_MODULE_OPTIONS) moduleOptions: TasksModuleOptions,
@@ -140,8 +150,18 @@ export class ApprovalsService implements OnApplicationBootstrap, OnApplicationSh
     clearInterval(this.sweeper);
   }
 
+  /**
+   * Never holds `tool`, whatever its annotations: the status tools that `TasksModule` adds
+   * (`cancel_task` is annotated `destructiveHint`, and a cancellation held for an approval could
+   * not cancel a held call in time).
+   */
+  exemptTool(tool: ToolEntry): void {
+    this.exempt.add(tool);
+  }
+
   /** The approval a tool's calls need, or `undefined`. */
   requirementOf(tool: ToolEntry): RequiresApprovalOptions | undefined {
+    if (this.exempt.has(tool)) return undefined;
     const own =
       tool.handler.kind === 'method'
         ? this.reflector.get(RequiresApprovalMetadata, tool.handler.method)
@@ -248,7 +268,10 @@ export class ApprovalsService implements OnApplicationBootstrap, OnApplicationSh
     for (const record of await this.store.pending(200)) {
       if (record.expiresAt <= Date.now()) continue;
       if (!this.mayDecide(approver, record)) continue;
-      views.push(await this.viewOf(record));
+      // A call cancelled while it waited has nothing left to decide.
+      const task = await this.taskStore.get(record.taskId);
+      if (!waitsFor(task, record.approvalId)) continue;
+      views.push(await this.viewOf(record, task));
     }
     return views;
   }
@@ -288,8 +311,8 @@ export class ApprovalsService implements OnApplicationBootstrap, OnApplicationSh
     );
   }
 
-  private async viewOf(record: ApprovalRecord): Promise<ApprovalView> {
-    const task = await this.taskStore.get(record.taskId);
+  private async viewOf(record: ApprovalRecord, known?: TaskRecord): Promise<ApprovalView> {
+    const task = known ?? (await this.taskStore.get(record.taskId));
     return {
       approvalId: record.approvalId,
       server: record.server,
@@ -369,9 +392,9 @@ export class ApprovalsService implements OnApplicationBootstrap, OnApplicationSh
         'The arguments differ from those the approver saw: a new approval is needed',
       );
     const task = await this.taskStore.get(record.taskId);
-    if (!task || !task.awaitingApproval || task.approvalId !== record.approvalId)
-      this.refuse(record, approver, 'task-over', 'The call no longer waits for this approval');
-    if (argumentsHash(task!.arguments) !== record.argumentsHash)
+    // Cancelled (or otherwise over) while it waited: nothing runs, so nothing is decided.
+    if (!waitsFor(task, record.approvalId)) this.taskOver(record, approver, task);
+    if (argumentsHash(task.arguments) !== record.argumentsHash)
       this.refuse(
         record,
         approver,
@@ -391,22 +414,24 @@ export class ApprovalsService implements OnApplicationBootstrap, OnApplicationSh
     if (!(await this.store.transition(record.approvalId, ['pending'], decided)))
       this.refuse(record, approver, 'replayed', 'The approval was decided already');
     this.publish(decided, verdict, partyOf(approver));
-    if (verdict === 'approved')
-      await this.tasks.release(record.taskId, `Approved by ${approver.subject}; running`);
-    else
-      await this.tasks.settle(
-        record.taskId,
-        toToolErrorResult(
-          new ToolError(
-            'APPROVAL_DENIED',
-            `The call was denied by ${approver.subject}${decision.comment ? `: ${decision.comment}` : ''}`,
-            {
-              fault: 'caller',
-              details: { approvalId: record.approvalId },
-            },
-          ),
-        ),
-      );
+    const ended =
+      verdict === 'approved'
+        ? await this.tasks.release(record.taskId, `Approved by ${approver.subject}; running`)
+        : await this.tasks.settle(
+            record.taskId,
+            toToolErrorResult(
+              new ToolError(
+                'APPROVAL_DENIED',
+                `The call was denied by ${approver.subject}${decision.comment ? `: ${decision.comment}` : ''}`,
+                {
+                  fault: 'caller',
+                  details: { approvalId: record.approvalId },
+                },
+              ),
+            ),
+          );
+    // Cancelled between the checks and the decision: the decision is recorded, and runs nothing.
+    if (!ended) this.taskOver(decided, approver, await this.taskStore.get(record.taskId));
     return this.viewOf(decided);
   }
 
@@ -488,6 +513,21 @@ export class ApprovalsService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   // ---------------------------------------------------------------------------------- events
+
+  /** Refuses a decision on a call that no longer waits for it: `409 task-over`. */
+  private taskOver(record: ApprovalRecord, approver: McpIdentity, task?: TaskRecord): never {
+    const how = !task
+      ? 'is gone'
+      : task.status === 'cancelled' || task.cancelRequested
+        ? 'was cancelled'
+        : `is over (${task.status})`;
+    this.refuse(
+      record,
+      approver,
+      'task-over',
+      `The task is over: the call ${how} and no longer waits for this approval`,
+    );
+  }
 
   private refuse(
     record: ApprovalRecord,

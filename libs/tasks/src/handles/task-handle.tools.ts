@@ -44,7 +44,8 @@ const answer = (t: TaskRecord) => ({
  * The tools that serve task handles to clients without tasks (`handles: true`):
  * `get_task_status`, `get_task_result` (the tool's own result once the task is over) and
  * `cancel_task`. Each sees only the caller's own tasks; another identity's task answers the
- * same `TASK_NOT_FOUND` as an unknown id.
+ * same `TASK_NOT_FOUND` as an unknown id. None is ever held for an approval (`cancel_task` is
+ * annotated `destructiveHint`, which `approvals.destructive` would otherwise catch).
  */
 @Injectable()
 export class TaskHandleTools implements OnApplicationBootstrap {
@@ -101,6 +102,12 @@ export class TaskHandleTools implements OnApplicationBootstrap {
         handler: async (args: { taskId: string }, ctx: McpContext) =>
           answer(await this.tasks.cancel(await this.find(ctx, args), false)),
       });
+      // Never held for an approval: `cancel_task` is annotated destructive, and must cancel a
+      // held call at once, whatever `approvals.destructive` says.
+      for (const name of Object.values(HANDLE_TOOL_NAMES)) {
+        const entry = host.registry.tools.get(name);
+        if (entry) this.approvals.exemptTool(entry);
+      }
     }
   }
 
