@@ -271,6 +271,15 @@ describe('docs/deploy', () => {
     if (env.AUTH_ISSUER) expect(security?.jwt?.issuer).toBe(env.AUTH_ISSUER);
   });
 
+  it('gives every replica the approval keys from the Secret, and the approvers their scope', () => {
+    const ref = container.env?.find((e) => e.name === 'APPROVAL_KEYS')?.valueFrom?.secretKeyRef;
+    expect(ref).toEqual({ name: 'web-scrape', key: 'APPROVAL_KEYS' });
+    expect(settings.approvalKeys?.map((k) => k.kid)).toEqual(['a1']);
+    // Approvers are not the callers: their scope is not pages:purge.
+    expect(settings.approverScope).toBe('pages:approve');
+    expect(settings.approvalsWebhookUrl).toMatch(/^https:\/\//);
+  });
+
   it('mounts the API keys file where API_KEYS_FILE says, from a Secret', () => {
     expect(env.API_KEYS_FILE).toBeDefined();
     const mount = container.volumeMounts?.find((m) => m.mountPath === dirname(env.API_KEYS_FILE));

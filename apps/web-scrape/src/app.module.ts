@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { InvalidSettingError } from './invalid-setting.error';
 import { McpModule } from '@rampart/core';
@@ -10,6 +11,7 @@ import {
 import { ResilienceModule, type RateLimitOptions } from '@rampart/resilience';
 import {
   Offloader,
+  ResourceStore,
   ResourcesModule,
   ResultCacheModule,
   type ResourceLinkKey,
@@ -26,12 +28,26 @@ import {
   type SafeFetcherOptions,
   type SecurityModuleOptions,
 } from '@rampart/security';
-import { TasksModule, type TasksModuleOptions } from '@rampart/tasks';
+import {
+  TasksModule,
+  WebhookApprovalNotifier,
+  type ApprovalKey,
+  type ApprovalNotifier,
+  type ApprovalsOptions,
+  type TasksModuleOptions,
+} from '@rampart/tasks';
 import { CATALOG_SERVER, CatalogTools } from './catalog/catalog.tools';
 import { CrawlTools } from './crawl.tools';
 import { MetricsTools } from './metrics.tools';
+import { PurgeTools } from './purge.tools';
 import { ScrapeTools, type ScrapeOptions } from './scrape.tools';
-import { readEgress, readResourceLinkKeys, readScrapeCacheTtl } from './settings';
+import {
+  PURGE_SCOPE,
+  readApprovals,
+  readEgress,
+  readResourceLinkKeys,
+  readScrapeCacheTtl,
+} from './settings';
 
 type AuditOptions = Exclude<ObservabilityModuleOptions['audit'], boolean | undefined>;
 
@@ -97,6 +113,15 @@ export interface WebScrapeOptions {
     keyPrefix?: string;
   };
   /**
+   * Approvals of `purge_pages`, which is served only with authentication (`security`): the keys
+   * that sign them, the scope an approver needs, how long one may be given, and who is told.
+   * Approvers decide on `/rampart/approvals` of this server, with the credentials the MCP
+   * endpoint takes. Approvals live beside the tasks (Redis with `redisUrl`).
+   * @default from the environment: `APPROVAL_KEYS` (else a random key per process),
+   * `APPROVER_SCOPE` (else `pages:approve`), `APPROVALS_WEBHOOK_URL` (else nobody is told)
+   */
+  approvals?: WebScrapeApprovalsOptions;
+  /**
    * Where the audit trail of every call goes: the log (default), or PostgreSQL when
    * `DATABASE_URL` is set (table `rampart_audit`, created on start).
    * @default process.env.DATABASE_URL ? postgres : log
@@ -148,6 +173,41 @@ export interface WebScrapeOptions {
    * @default from `SCRAPE_CACHE_TTL_MS`, else 30000
    */
   scrapeCacheTtlMs?: number;
+}
+
+/** Approvals of `purge_pages`: see {@link WebScrapeOptions.approvals}. */
+export interface WebScrapeApprovalsOptions {
+  /**
+   * The keys that sign approvals, the signing key first (each secret 32 bytes or more); every
+   * replica needs the same.
+   * @default from `APPROVAL_KEYS`, else a random key per process (one replica only: an approval
+   * asked on one replica does not verify on another)
+   */
+  keys?: ApprovalKey[];
+  /**
+   * The scope an approver (another identity of the caller's tenant) needs. Never
+   * `pages:purge`, the callers' own.
+   * @default from `APPROVER_SCOPE`, else 'pages:approve'
+   */
+  approverScope?: string;
+  /**
+   * Where a notice of each approval asked for is POSTed (JSON, never the arguments): operator
+   * configuration, trusted, not subject to the scraper's egress rules.
+   * @default from `APPROVALS_WEBHOOK_URL`, else none
+   */
+  webhookUrl?: string;
+  /** Other notifiers, told as well (a chat client of your own). */
+  notifiers?: ApprovalNotifier[];
+  /**
+   * How long an approval may be given, from the call, in milliseconds.
+   * @default 900000 (15 minutes)
+   */
+  ttlMs?: number;
+  /**
+   * How often approvals past their expiry are expired, in milliseconds.
+   * @default 1000
+   */
+  sweepIntervalMs?: number;
 }
 
 /** Options of the example catalogue server. */
@@ -203,6 +263,8 @@ export class AppModule {
         ? options.resources.keys
         : readResourceLinkKeys(process.env);
     const cacheTtlMs = options.scrapeCacheTtlMs ?? readScrapeCacheTtl(process.env);
+    // purge_pages, and the approvals it needs, only with authentication: see PurgeTools.
+    const approvals = security ? approvalsOf(options.approvals ?? {}) : undefined;
     return {
       module: AppModule,
       imports: [
@@ -288,6 +350,8 @@ export class AppModule {
           handles: true,
           // The scraper's server only: the catalogue has no long-running tools.
           server: 'web-scrape',
+          // purge_pages (destructiveHint) waits for an approver of the caller's tenant.
+          ...(approvals && { approvals }),
         }),
         McpModule.forRoot({
           name: 'web-scrape',
@@ -338,6 +402,15 @@ export class AppModule {
           inject: [ScrapeTools, Offloader],
         },
         MetricsTools,
+        ...(approvals
+          ? [
+              {
+                provide: PurgeTools,
+                useFactory: (store: ResourceStore) => new PurgeTools(store),
+                inject: [ResourceStore],
+              },
+            ]
+          : []),
         ...(catalog ? [CatalogTools] : []),
       ],
     };
@@ -374,6 +447,63 @@ export function describeEgress(egress: Pick<SafeFetcherOptions, 'allow' | 'ports
     ? `public addresses plus ${allow.join(', ')}`
     : 'public addresses only (EGRESS_ALLOW names exceptions)';
   return `Egress: ${where}, ${ports === 'any' ? 'on any port' : `on ports ${ports.join(', ')}`}`;
+}
+
+/**
+ * The `TasksModule` approvals of `purge_pages`: every `destructiveHint` tool of the scraper's
+ * server (purge_pages; the task status tools are never held) waits for an approver holding the
+ * approver scope. What `options` leaves out comes from the environment (see `readApprovals`).
+ */
+function approvalsOf(options: WebScrapeApprovalsOptions): ApprovalsOptions {
+  const env = readApprovals(process.env);
+  const keys = ('keys' in options ? options.keys : env.approvalKeys) ?? [
+    // One replica's key: approvals do not verify on another (APPROVAL_KEYS shares them).
+    { kid: 'process', secret: randomBytes(32) },
+  ];
+  const approvers = options.approverScope ?? env.approverScope;
+  if (approvers === PURGE_SCOPE)
+    throw new InvalidSettingError(
+      'APPROVER_SCOPE',
+      `the approver scope is ${PURGE_SCOPE}, the scope that calls purge_pages: every caller could approve the others' purges`,
+    );
+  const webhookUrl = 'webhookUrl' in options ? options.webhookUrl : env.approvalsWebhookUrl;
+  return {
+    keys,
+    destructive: {
+      approvers,
+      reason: 'Deletes stored pages of the tenant; their resource links stop reading',
+      ...(options.ttlMs !== undefined && { ttlMs: options.ttlMs }),
+    },
+    notifiers: [
+      ...(webhookUrl ? [new WebhookApprovalNotifier({ url: webhookUrl })] : []),
+      ...(options.notifiers ?? []),
+    ],
+    ...(options.sweepIntervalMs !== undefined && { sweepIntervalMs: options.sweepIntervalMs }),
+  };
+}
+
+/**
+ * One line for the terminal: how `purge_pages` is approved, or that it is not served.
+ *
+ * @example
+ * ```ts
+ * describeApprovals(true, { approverScope: 'pages:approve' });
+ * // 'Approvals: purge_pages waits for an approver of the caller's tenant with pages:approve, ...'
+ * ```
+ */
+export function describeApprovals(
+  authenticated: boolean,
+  settings: { approvalKeys?: ApprovalKey[]; approverScope: string; approvalsWebhookUrl?: string },
+): string {
+  if (!authenticated)
+    return 'Approvals: purge_pages is not served without authentication (nobody could approve, and every page is anonymous)';
+  const keys = settings.approvalKeys
+    ? 'signed with APPROVAL_KEYS'
+    : 'signed with a random key of this process (APPROVAL_KEYS unset: fine for one replica; another replica cannot verify them)';
+  const told = settings.approvalsWebhookUrl
+    ? `; each is POSTed to APPROVALS_WEBHOOK_URL (${new URL(settings.approvalsWebhookUrl).host})`
+    : '';
+  return `Approvals: purge_pages (scope ${PURGE_SCOPE}) waits for an approver of the caller's tenant with ${settings.approverScope} on /rampart/approvals, ${keys}${told}`;
 }
 
 /** The `TasksModule` options of `tasks`, its `keyPrefix` aside (it goes with the storage). */

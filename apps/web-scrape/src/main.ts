@@ -8,6 +8,7 @@ import {
   AppModule,
   CLOSE_MARGIN_MS,
   DEFAULT_GRACE_PERIOD_MS,
+  describeApprovals,
   describeEgress,
   describeSecurity,
   securityFromEnv,
@@ -93,6 +94,7 @@ async function serveHttp(settings: WebScrapeSettings): Promise<void> {
       gracePeriodMs,
       authentication: describeSecurity(security),
       egress: describeEgress(egressOf(settings)),
+      approvals: describeApprovals(!!security, settings),
     }),
   );
 }
@@ -104,6 +106,11 @@ function fromSettings(settings: WebScrapeSettings): WebScrapeOptions {
     logLevel: settings.logLevel,
     egress: egressOf(settings),
     resources: { keys: settings.resourceLinkKeys },
+    approvals: {
+      keys: settings.approvalKeys,
+      approverScope: settings.approverScope,
+      webhookUrl: settings.approvalsWebhookUrl,
+    },
     catalog: settings.catalog === 'off' ? false : { discovery: settings.catalog },
     scrapeCacheTtlMs: settings.scrapeCacheTtlMs,
   };

@@ -1,6 +1,12 @@
 import { DEFAULT_EGRESS_PORTS } from '@rampart/security';
 import { isInvalidSettingError, type InvalidSettingError } from './invalid-setting.error';
-import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SCRAPE_CACHE_TTL_MS, readSettings } from './settings';
+import {
+  DEFAULT_APPROVER_SCOPE,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  DEFAULT_SCRAPE_CACHE_TTL_MS,
+  readSettings,
+} from './settings';
 
 /** A secret as `openssl rand -base64 48` makes one: 64 characters. */
 const SECRET = 'q'.repeat(64);
@@ -28,9 +34,13 @@ describe('readSettings', () => {
       egressAllow: [],
       egressPorts: DEFAULT_EGRESS_PORTS,
       resourceLinkKeys: undefined,
+      approvalKeys: undefined,
+      approverScope: 'pages:approve',
+      approvalsWebhookUrl: undefined,
       catalog: 'progressive',
       scrapeCacheTtlMs: DEFAULT_SCRAPE_CACHE_TTL_MS,
     });
+    expect(DEFAULT_APPROVER_SCOPE).toBe('pages:approve');
     expect(DEFAULT_SCRAPE_CACHE_TTL_MS).toBe(30_000);
     expect(DEFAULT_HOST).toBe('127.0.0.1');
   });
@@ -47,6 +57,9 @@ describe('readSettings', () => {
           EGRESS_ALLOW: '127.0.0.1, 10.20.0.0/16,wiki.intranet.example,*.corp.example,[::1]',
           EGRESS_PORTS: '80, 443,8080',
           RESOURCE_LINK_KEYS: `k2:${SECRET},k1:${SECRET}x`,
+          APPROVAL_KEYS: ` a2:${SECRET}y , a1:${SECRET}z`,
+          APPROVER_SCOPE: ' ops:approve ',
+          APPROVALS_WEBHOOK_URL: 'https://chat.example.com/hooks/T0/B0/secret',
           CATALOG: 'list',
           SCRAPE_CACHE_TTL_MS: '5000',
         },
@@ -71,6 +84,12 @@ describe('readSettings', () => {
         { id: 'k2', secret: SECRET },
         { id: 'k1', secret: `${SECRET}x` },
       ],
+      approvalKeys: [
+        { kid: 'a2', secret: `${SECRET}y` },
+        { kid: 'a1', secret: `${SECRET}z` },
+      ],
+      approverScope: 'ops:approve',
+      approvalsWebhookUrl: 'https://chat.example.com/hooks/T0/B0/secret',
       catalog: 'list',
       scrapeCacheTtlMs: 5_000,
     });
@@ -143,6 +162,47 @@ describe('readSettings', () => {
     expect(error.message).not.toContain('short-secret');
     expect(error.message).not.toContain('\n');
   });
+
+  it.each([
+    [SECRET, 'entry 1 is not kid:secret'],
+    [`a1:${SECRET},:${SECRET}`, 'entry 2 is not kid:secret'],
+    [`key one:${SECRET}`, 'entry 1 has a kid that is not 1 to 64 of A-Z a-z 0-9 . _ -'],
+    ['a1:short-secret', 'key "a1" has a secret of 12 bytes: give each key 32 bytes or more'],
+    [`a1:${SECRET},a1:${SECRET}`, 'names the key "a1" twice'],
+  ])('refuses APPROVAL_KEYS=%j without repeating a secret', (value, problem) => {
+    const error = refusal({ APPROVAL_KEYS: value });
+    expect(error.setting).toBe('APPROVAL_KEYS');
+    expect(error.message).toContain(`APPROVAL_KEYS ${problem}`);
+    expect(error.message).not.toContain(SECRET);
+    expect(error.message).not.toContain('short-secret');
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('refuses an APPROVER_SCOPE that is not one scope, or that every purge caller holds', () => {
+    for (const value of ['pages approve', 'pages"approve', 'a\\b']) {
+      const error = refusal({ APPROVER_SCOPE: value });
+      expect(error.setting).toBe('APPROVER_SCOPE');
+      expect(error.message).toBe(
+        `APPROVER_SCOPE=${JSON.stringify(value)} is not one OAuth scope: use one word without spaces or quotes, e.g. pages:approve`,
+      );
+    }
+    // The callers' own scope: any caller could approve another caller's purge.
+    const same = refusal({ APPROVER_SCOPE: 'pages:purge' });
+    expect(same.message).toMatch(
+      /^APPROVER_SCOPE=pages:purge is the scope that calls purge_pages: every caller could approve/,
+    );
+    expect(readSettings({ APPROVER_SCOPE: '' }).approverScope).toBe('pages:approve');
+  });
+
+  it.each(['chat.example.com/hooks/secret', 'ftp://chat.example.com/hooks/secret', 'https://'])(
+    'refuses APPROVALS_WEBHOOK_URL=%j without repeating it',
+    (value) => {
+      const error = refusal({ APPROVALS_WEBHOOK_URL: value });
+      expect(error.setting).toBe('APPROVALS_WEBHOOK_URL');
+      expect(error.message).toMatch(/^APPROVALS_WEBHOOK_URL is not an http:\/\/ or https:\/\/ URL/);
+      expect(error.message).not.toContain('secret');
+    },
+  );
 
   it('serves the operational endpoints on PORT unless OPS_PORT names a port of their own', () => {
     expect(readSettings({}).opsPort).toBeUndefined();

@@ -1,6 +1,7 @@
 import type { LoggingOptions } from '@rampart/observability';
 import { MIN_SECRET_BYTES, ResourceLinkSigner, type ResourceLinkKey } from '@rampart/resources';
 import { DEFAULT_EGRESS_PORTS, SafeFetcher } from '@rampart/security';
+import { ApprovalSigner, MIN_APPROVAL_SECRET_BYTES, type ApprovalKey } from '@rampart/tasks';
 import pino from 'pino';
 import { InvalidSettingError } from './invalid-setting.error';
 
@@ -43,6 +44,25 @@ export interface WebScrapeSettings {
    */
   resourceLinkKeys?: ResourceLinkKey[];
   /**
+   * `APPROVAL_KEYS`: the keys that sign the approvals of `purge_pages` calls, as comma-separated
+   * `kid:secret` pairs, the signing key first, each secret 32 bytes or more; every replica needs
+   * the same. Unset: a random key per process (fine for one replica: an approval asked on one
+   * replica does not verify on another).
+   */
+  approvalKeys?: ApprovalKey[];
+  /**
+   * `APPROVER_SCOPE`: the scope that lets someone (another identity of the caller's tenant)
+   * approve a `purge_pages` call. Default `pages:approve`; never `pages:purge`, the callers'.
+   */
+  approverScope: string;
+  /**
+   * `APPROVALS_WEBHOOK_URL`: an http(s) URL POSTed a notice (JSON, never the arguments) for each
+   * approval asked for, e.g. a chat's incoming webhook. Operator configuration, trusted: not
+   * subject to `EGRESS_ALLOW`, which governs what callers make the scraper fetch. Unset: nobody
+   * is told; approvers list the pending approvals on `/rampart/approvals`.
+   */
+  approvalsWebhookUrl?: string;
+  /**
    * `CATALOG`: the example catalogue server at `/catalog/mcp` (360 read-only tools):
    * `progressive` (default) lists three meta-tools that search, describe and call it, `list`
    * lists every tool, `off` leaves the server out. Never served on stdio.
@@ -55,6 +75,11 @@ export interface WebScrapeSettings {
    */
   scrapeCacheTtlMs: number;
 }
+
+/** Default of `APPROVER_SCOPE`: who approves a `purge_pages` call. */
+export const DEFAULT_APPROVER_SCOPE = 'pages:approve';
+/** The scope a caller needs to call `purge_pages` (its approvers need `APPROVER_SCOPE`). */
+export const PURGE_SCOPE = 'pages:purge';
 
 /** Default of `SCRAPE_CACHE_TTL_MS`: 30 seconds. */
 export const DEFAULT_SCRAPE_CACHE_TTL_MS = 30_000;
@@ -115,6 +140,7 @@ export function readSettings(
     ),
     ...readEgress(env),
     resourceLinkKeys: readResourceLinkKeys(env),
+    ...readApprovals(env),
     catalog: catalogMode(env.CATALOG),
     scrapeCacheTtlMs: readScrapeCacheTtl(env),
   };
@@ -241,6 +267,106 @@ export function readResourceLinkKeys(env: NodeJS.ProcessEnv): ResourceLinkKey[] 
   }
   return keys;
 }
+
+/**
+ * `APPROVAL_KEYS`, `APPROVER_SCOPE` and `APPROVALS_WEBHOOK_URL`: the approvals of `purge_pages`.
+ * Throws an {@link InvalidSettingError} that never repeats a secret nor the webhook URL (which
+ * often holds one).
+ *
+ * @example
+ * ```ts
+ * readApprovals({ APPROVAL_KEYS: `a2:${newSecret},a1:${oldSecret}`, APPROVER_SCOPE: 'ops:approve' });
+ * // { approvalKeys: [{ kid: 'a2', secret: newSecret }, { kid: 'a1', secret: oldSecret }],
+ * //   approverScope: 'ops:approve', approvalsWebhookUrl: undefined }
+ * ```
+ */
+export function readApprovals(
+  env: NodeJS.ProcessEnv,
+): Pick<WebScrapeSettings, 'approvalKeys' | 'approverScope' | 'approvalsWebhookUrl'> {
+  return {
+    approvalKeys: approvalKeys(env.APPROVAL_KEYS),
+    approverScope: approverScope(env.APPROVER_SCOPE),
+    approvalsWebhookUrl: webhookUrl(env.APPROVALS_WEBHOOK_URL),
+  };
+}
+
+function approvalKeys(value: string | undefined): ApprovalKey[] | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const refuse = (problem: string) =>
+    new InvalidSettingError('APPROVAL_KEYS', `APPROVAL_KEYS ${problem}`);
+  const keys = value.split(',').map((pair, index): ApprovalKey => {
+    const at = pair.indexOf(':');
+    const kid = pair.slice(0, Math.max(at, 0)).trim();
+    // Nothing of an entry that may be a secret is repeated: only its position.
+    if (at < 0 || kid === '')
+      throw refuse(
+        `entry ${index + 1} is not kid:secret: give comma-separated kid:secret pairs, the signing key first (e.g. a1:<output of openssl rand -base64 48>)`,
+      );
+    if (!APPROVAL_KID.test(kid))
+      throw refuse(
+        `entry ${index + 1} has a kid that is not 1 to 64 of A-Z a-z 0-9 . _ - (give each key such an id, e.g. a1)`,
+      );
+    const secret = pair.slice(at + 1).trim();
+    const bytes = Buffer.byteLength(secret);
+    if (bytes < MIN_APPROVAL_SECRET_BYTES)
+      throw refuse(
+        `key "${kid}" has a secret of ${bytes} bytes: give each key ${MIN_APPROVAL_SECRET_BYTES} bytes or more, the same on every replica (e.g. openssl rand -base64 48)`,
+      );
+    return { kid, secret };
+  });
+  const kids = keys.map((k) => k.kid);
+  const twice = kids.find((kid, i) => kids.indexOf(kid) !== i);
+  if (twice !== undefined)
+    throw refuse(`names the key "${twice}" twice: give each key its own kid`);
+  try {
+    // The tasks lib's own check, should it ask more than the above.
+    new ApprovalSigner(keys);
+  } catch {
+    throw refuse(
+      'cannot sign approvals: give comma-separated kid:secret pairs, the signing key first',
+    );
+  }
+  return keys;
+}
+
+function approverScope(value: string | undefined): string {
+  if (value === undefined || value.trim() === '') return DEFAULT_APPROVER_SCOPE;
+  const scope = value.trim();
+  if (!SCOPE_TOKEN.test(scope))
+    throw new InvalidSettingError(
+      'APPROVER_SCOPE',
+      `APPROVER_SCOPE=${JSON.stringify(value)} is not one OAuth scope: use one word without spaces or quotes, e.g. ${DEFAULT_APPROVER_SCOPE}`,
+    );
+  if (scope === PURGE_SCOPE)
+    throw new InvalidSettingError(
+      'APPROVER_SCOPE',
+      `APPROVER_SCOPE=${scope} is the scope that calls purge_pages: every caller could approve the others' purges; give approvers a scope of their own (default ${DEFAULT_APPROVER_SCOPE})`,
+    );
+  return scope;
+}
+
+function webhookUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(value.trim());
+  } catch {
+    parsed = undefined;
+  }
+  // The URL itself is never repeated: a chat's incoming webhook carries its secret in it.
+  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:'))
+    throw new InvalidSettingError(
+      'APPROVALS_WEBHOOK_URL',
+      'APPROVALS_WEBHOOK_URL is not an http:// or https:// URL: give the URL approval notices are POSTed to (e.g. https://chat.example.com/hooks/…), or leave it unset',
+    );
+  return parsed.href;
+}
+
+/** Key ids the tasks lib accepts for approvals. */
+const APPROVAL_KID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** One OAuth scope token (RFC 6749 §3.3): printable ASCII but space, `"` and `\`. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 /** Key ids the resources lib accepts. */
 const KEY_ID = /^[A-Za-z0-9._-]{1,32}$/;

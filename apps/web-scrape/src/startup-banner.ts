@@ -16,6 +16,8 @@ export interface StartupBannerInput {
   authentication?: string;
   /** One line on what the scraper may fetch from (public addresses, and what `EGRESS_ALLOW` adds). */
   egress?: string;
+  /** One line on how `purge_pages` is approved (or that it is not served). */
+  approvals?: string;
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '0:0:0:0:0:0:0:0']);
@@ -54,6 +56,7 @@ export function startupBanner(input: StartupBannerInput): string {
     where,
     ...(input.authentication ? [input.authentication] : []),
     ...(input.egress ? [input.egress] : []),
+    ...(input.approvals ? [input.approvals] : []),
     '',
     'MCP client configuration (.mcp.json, claude_desktop_config.json, .cursor/mcp.json, ...):',
     '',
