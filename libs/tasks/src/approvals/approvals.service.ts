@@ -104,6 +104,8 @@ export class ApprovalsService implements OnApplicationBootstrap, OnApplicationSh
   private readonly signer?: ApprovalSigner;
   private readonly notifiers: readonly ApprovalNotifier[];
   private sweeper?: NodeJS.Timeout;
+  /** The one server TasksModule serves, or `undefined` for every server. */
+  private readonly moduleServer?: string;
   /** Tools never held, whatever their annotations: the task status tools. */
   private readonly exempt = new WeakSet<ToolEntry>();
 
@@ -116,6 +118,7 @@ export class ApprovalsService implements OnApplicationBootstrap, OnApplicationSh
     private readonly servers: McpServers,
   ) {
     this.options = moduleOptions.approvals;
+    this.moduleServer = moduleOptions.server;
     if (this.options) this.signer = new ApprovalSigner(this.options.keys);
     this.notifiers = this.options?.notifiers ?? [];
     this.tasks.approvalGate = (t) => this.claim(t);
@@ -133,6 +136,20 @@ export class ApprovalsService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   onApplicationBootstrap(): void {
+    // A tool that asks for an approval on a server TasksModule does not serve would run without
+    // one (nothing there holds its calls): refused at boot, failing closed.
+    const served = this.moduleServer;
+    if (served !== undefined)
+      for (const host of this.servers.all())
+        if (host.name !== served)
+          for (const tool of host.registry.tools.list())
+            if (
+              tool.handler.kind === 'method' &&
+              this.reflector.get(RequiresApprovalMetadata, tool.handler.method)
+            )
+              throw new TasksDefinitionError(
+                `Tool ${tool.name} of server ${host.name} needs an approval (@RequiresApproval()), and TasksModule serves only server ${served}: its calls would run unapproved. Serve both servers (leave out \`server\`) or move the tool`,
+              );
     if (!this.enabled) {
       for (const host of this.servers.all())
         for (const tool of host.registry.tools.list())
