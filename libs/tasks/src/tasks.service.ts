@@ -45,6 +45,7 @@ import { ownerKey } from './storage/in-memory-task.store';
 import { argumentsFingerprint, taskIdempotencyKey } from './storage/task-idempotency';
 import { TaskStore, type TaskIdempotency } from './storage/task.store';
 import { taskRuns } from './task-runs';
+import { runApproved } from './approvals/approved-run';
 import {
   DEFAULT_ADMIN_SCOPE,
   DEFAULT_ATTEMPTS,
@@ -580,7 +581,12 @@ export class TasksService implements OnApplicationBootstrap, OnApplicationShutdo
     taskRuns.set(call, claimed);
     let outcome: Outcome;
     try {
-      const result = await host.dispatcher.dispatch(call, true);
+      const result = await (claimed.approvalId
+        ? // The approval was just consumed: the method of `@RequiresApproval()` may run.
+          runApproved(methodOf(host.registry.tools.get(claimed.tool)), () =>
+            host.dispatcher.dispatch(call, true),
+          )
+        : host.dispatcher.dispatch(call, true));
       outcome = { result };
     } catch (error) {
       outcome = { error: toTaskError(error, this.logger, claimed) };
@@ -880,6 +886,10 @@ function plainIdentity(identity: McpIdentity): McpIdentity {
 function jsonOf(value: object): Record<string, unknown> {
   return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
 }
+
+/** The class method behind a tool, if it is one. */
+const methodOf = (tool: ToolEntry | undefined): unknown =>
+  tool?.handler.kind === 'method' ? tool.handler.method : undefined;
 
 /** The result of a tool error, as the dispatcher answers one: `isError` and the body as text. */
 export function toToolErrorResult(error: ToolError): Record<string, unknown> {
