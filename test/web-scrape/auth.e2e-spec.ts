@@ -2,12 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateApiKey } from '@rampart/security';
-import { createMcpTestApp, mcpTestMatrix, toolError, type McpTestApp } from '@rampart/testing';
-import { AppModule, securityFromEnv } from '../../apps/web-scrape/src/app.module';
-import { LocalIssuer } from '../security/local-issuer';
-import { ARTICLE_TEXT, FIXTURE_EGRESS, FixtureSite } from './fixture-site';
-
-const RESOURCE = 'https://mcp.test/mcp';
+import { mcpTestMatrix, toolError, type McpTestApp } from '@rampart/testing';
+import { securityFromEnv } from '../../apps/web-scrape/src/app.module';
+import type { LocalIssuer } from '../security/local-issuer';
+import { RESOURCE, startAuthenticatedApp, type AuthenticatedApp } from './authenticated-app';
+import { ARTICLE_TEXT, type FixtureSite } from './fixture-site';
 
 /** Two service keys in a keys file, as an operator ships them (hashes only). */
 function keysFile() {
@@ -55,36 +54,21 @@ describe.each(mcpTestMatrix((s) => s.transport === 'http'))(
     let keys: ReturnType<typeof keysFile>;
     let t: McpTestApp;
 
+    let started: AuthenticatedApp | undefined;
+
     beforeAll(async () => {
-      issuer = await LocalIssuer.start();
-      site = await new FixtureSite().start();
       keys = keysFile();
-      t = await createMcpTestApp({
-        server: 'web-scrape',
-        imports: [
-          AppModule.forRoot({
-            redisUrl: undefined,
-            egress: FIXTURE_EGRESS,
-            security: {
-              resource: RESOURCE,
-              jwt: { issuer: issuer.issuer, jwksUrl: issuer.jwksUrl },
-              apiKeys: { file: keys.path },
-            },
-            // One call per caller per minute: enough to see whose bucket a call takes from.
-            rateLimits: [{ name: 'tight', points: 1, perMs: 60_000, key: 'identity' }],
-            audit: { sink: 'log' },
-            logLevel: 'error',
-          }),
-        ],
-        ...setup,
-        headers: { 'x-api-key': keys.a },
+      started = await startAuthenticatedApp(setup, {
+        security: { apiKeys: { file: keys.path } },
+        app: {
+          // One call per caller per minute: enough to see whose bucket a call takes from.
+          rateLimits: [{ name: 'tight', points: 1, perMs: 60_000, key: 'identity' }],
+        },
+        headers: () => Promise.resolve({ 'x-api-key': keys.a }),
       });
+      ({ t, site, issuer } = started);
     });
-    afterAll(async () => {
-      await t?.close();
-      await site.stop();
-      await issuer.close();
-    });
+    afterAll(() => started?.close());
 
     it('refuses requests without credentials', async () => {
       await expect(t.connect({})).rejects.toThrow(/401|authorization|Unauthorized/);

@@ -1,10 +1,8 @@
 import type { Client } from '@modelcontextprotocol/client';
-import { createMcpTestApp, mcpTestMatrix, type McpTestApp } from '@rampart/testing';
-import { AppModule } from '../../apps/web-scrape/src/app.module';
-import { LocalIssuer } from '../security/local-issuer';
-import { FIXTURE_EGRESS, FixtureSite, LARGE_TEXT } from './fixture-site';
-
-const RESOURCE = 'https://mcp.test/mcp';
+import { mcpTestMatrix, type McpTestApp } from '@rampart/testing';
+import type { LocalIssuer } from '../security/local-issuer';
+import { startAuthenticatedApp, type AuthenticatedApp } from './authenticated-app';
+import { LARGE_TEXT, type FixtureSite } from './fixture-site';
 
 /** What a reader of a link it may not use gets: exactly a resource that does not exist. */
 async function notFound(client: Client, uri: string) {
@@ -28,37 +26,18 @@ describe.each(mcpTestMatrix((s) => s.transport === 'http' && s.adapter === 'expr
     let t: McpTestApp;
     let bob: Client;
 
-    const bearer = async (sub: string) => ({
-      authorization: `Bearer ${await issuer.token({ sub, scope: 'scrape:read' })}`,
+    const bearer = async (sub: string, by = issuer) => ({
+      authorization: `Bearer ${await by.token({ sub, scope: 'scrape:read' })}`,
     });
 
+    let started: AuthenticatedApp | undefined;
+
     beforeAll(async () => {
-      issuer = await LocalIssuer.start();
-      site = await new FixtureSite().start();
-      t = await createMcpTestApp({
-        server: 'web-scrape',
-        imports: [
-          AppModule.forRoot({
-            redisUrl: undefined,
-            egress: FIXTURE_EGRESS,
-            security: {
-              resource: RESOURCE,
-              jwt: { issuer: issuer.issuer, jwksUrl: issuer.jwksUrl },
-            },
-            audit: { sink: 'log' },
-            logLevel: 'error',
-          }),
-        ],
-        ...setup,
-        headers: await bearer('alice'),
-      });
+      started = await startAuthenticatedApp(setup, { headers: (by) => bearer('alice', by) });
+      ({ t, site, issuer } = started);
       bob = await t.connect(await bearer('bob'));
     });
-    afterAll(async () => {
-      await t?.close();
-      await site?.stop();
-      await issuer?.close();
-    });
+    afterAll(() => started?.close());
 
     it('offloads a large page for its caller, who reads it back; another identity gets not-found', async () => {
       const result = await t.client.callTool({

@@ -3,12 +3,11 @@ import { argumentsHash, TasksService } from '@rampart/tasks';
 import { createMcpTestApp, mcpTestMatrix, toolError, type McpTestApp } from '@rampart/testing';
 import { AppModule } from '../../apps/web-scrape/src/app.module';
 import type { PurgeResult } from '../../apps/web-scrape/src/purge.tools';
-import { LocalIssuer } from '../security/local-issuer';
+import type { LocalIssuer } from '../security/local-issuer';
 import { startReceiver } from '../tasks/approvals.fixture';
 import { until } from '../tasks/tasks.fixture';
+import { startAuthenticatedApp, type AuthenticatedApp } from './authenticated-app';
 import { FIXTURE_EGRESS, FixtureSite, LARGE_TEXT } from './fixture-site';
-
-const RESOURCE = 'https://mcp.test/mcp';
 const KEYS = [{ kid: 'a1', secret: 'purge-approval-key-0123456789abcdef0123' }];
 
 /** Who is who: tenant and scopes of each token. */
@@ -50,8 +49,8 @@ describe.each(mcpTestMatrix((s) => s.transport === 'http' && s.era === 'modern')
     let t: McpTestApp;
     const clients = {} as Record<Person, Client>;
 
-    const bearer = async (who: Person) =>
-      `Bearer ${await issuer.token({ sub: who, tenant: PEOPLE[who].tenant, scope: PEOPLE[who].scope })}`;
+    const bearer = async (who: Person, by = issuer) =>
+      `Bearer ${await by.token({ sub: who, tenant: PEOPLE[who].tenant, scope: PEOPLE[who].scope })}`;
 
     /** A request to the approval endpoints as `who` (no credentials for `undefined`). */
     const approvals = async (
@@ -105,39 +104,26 @@ describe.each(mcpTestMatrix((s) => s.transport === 'http' && s.era === 'modern')
       return result.structuredContent as PurgeResult;
     };
 
+    let started: AuthenticatedApp | undefined;
+
     beforeAll(async () => {
-      issuer = await LocalIssuer.start();
-      site = await new FixtureSite().start();
       receiver = await startReceiver();
-      t = await createMcpTestApp({
-        server: 'web-scrape',
-        imports: [
-          AppModule.forRoot({
-            redisUrl: undefined,
-            egress: FIXTURE_EGRESS,
-            security: {
-              resource: RESOURCE,
-              jwt: { issuer: issuer.issuer, jwksUrl: issuer.jwksUrl },
-            },
-            approvals: { keys: KEYS, approverScope: 'pages:approve', webhookUrl: receiver.url },
-            // A cached scrape_url answer would hand back a link purged since.
-            scrapeCacheTtlMs: 0,
-            audit: { sink: 'log' },
-            logLevel: 'error',
-          }),
-        ],
-        ...setup,
-        headers: { authorization: await bearer('alice') },
+      started = await startAuthenticatedApp(setup, {
+        app: {
+          approvals: { keys: KEYS, approverScope: 'pages:approve', webhookUrl: receiver.url },
+          // A cached scrape_url answer would hand back a link purged since.
+          scrapeCacheTtlMs: 0,
+        },
+        headers: async (by) => ({ authorization: await bearer('alice', by) }),
       });
+      ({ t, site, issuer } = started);
       clients.alice = t.client;
       for (const who of ['bob', 'carol', 'dave', 'gus'] as const)
         clients[who] = await t.connect({ authorization: await bearer(who) });
     });
     afterAll(async () => {
-      await t?.close();
+      await started?.close();
       await receiver?.close();
-      await site?.stop();
-      await issuer?.close();
     });
 
     it('lists purge_pages, destructive, for a caller with pages:purge only', async () => {

@@ -232,38 +232,76 @@ function egressPorts(value: string | undefined): readonly number[] | 'any' {
  * ```
  */
 export function readResourceLinkKeys(env: NodeJS.ProcessEnv): ResourceLinkKey[] | undefined {
-  const value = env.RESOURCE_LINK_KEYS;
+  return readKeyPairs('RESOURCE_LINK_KEYS', env.RESOURCE_LINK_KEYS, {
+    idLabel: 'id',
+    idPattern: KEY_ID,
+    idRange: '1 to 32',
+    example: 'k1',
+    minBytes: MIN_SECRET_BYTES,
+    // The resources lib's own check, should it ask more than the above.
+    check: (pairs) => new ResourceLinkSigner(pairs),
+    unusable: 'cannot sign links',
+  });
+}
+
+/** How {@link readKeyPairs} reads one setting of signing keys. */
+interface KeyPairsSpec {
+  /** What the pairs call a key's name: `id` or `kid`. */
+  idLabel: string;
+  idPattern: RegExp;
+  /** `idPattern`'s length range, in words, for messages. */
+  idRange: string;
+  /** A key name to show in messages. */
+  example: string;
+  minBytes: number;
+  /** The owning library's own check of the keys: throws when it cannot use them. */
+  check: (pairs: { id: string; secret: string }[]) => unknown;
+  /** What cannot be done with keys `check` refuses, for the message. */
+  unusable: string;
+}
+
+/**
+ * `name`: `<id>:<secret>` pairs, comma-separated, the signing key first; `undefined` when unset.
+ * Throws an {@link InvalidSettingError} that never repeats a secret: an entry that may hold one
+ * is named by its position only.
+ */
+function readKeyPairs(
+  name: string,
+  value: string | undefined,
+  spec: KeyPairsSpec,
+): { id: string; secret: string }[] | undefined {
   if (value === undefined || value.trim() === '') return undefined;
-  const refuse = (problem: string) =>
-    new InvalidSettingError('RESOURCE_LINK_KEYS', `RESOURCE_LINK_KEYS ${problem}`);
-  const keys = value.split(',').map((pair, index): ResourceLinkKey => {
+  const { idLabel, minBytes } = spec;
+  const refuse = (problem: string) => new InvalidSettingError(name, `${name} ${problem}`);
+  const keys = value.split(',').map((pair, index) => {
     const at = pair.indexOf(':');
     const id = pair.slice(0, Math.max(at, 0)).trim();
-    // Nothing of an entry that may be a secret is repeated: only its position.
     if (at < 0 || id === '')
       throw refuse(
-        `entry ${index + 1} is not id:secret: give comma-separated id:secret pairs, the signing key first (e.g. k1:<output of openssl rand -base64 48>)`,
+        `entry ${index + 1} is not ${idLabel}:secret: give comma-separated ${idLabel}:secret pairs, the signing key first (e.g. ${spec.example}:<output of openssl rand -base64 48>)`,
       );
-    if (!KEY_ID.test(id))
+    if (!spec.idPattern.test(id))
       throw refuse(
-        `entry ${index + 1} has an id that is not 1 to 32 of A-Z a-z 0-9 . _ - (give each key such an id, e.g. k1)`,
+        `entry ${index + 1} has ${idLabel === 'id' ? 'an' : 'a'} ${idLabel} that is not ${spec.idRange} of A-Z a-z 0-9 . _ - (give each key such an id, e.g. ${spec.example})`,
       );
     const secret = pair.slice(at + 1).trim();
     const bytes = Buffer.byteLength(secret);
-    if (bytes < MIN_SECRET_BYTES)
+    if (bytes < minBytes)
       throw refuse(
-        `key "${id}" has a secret of ${bytes} bytes: give each key ${MIN_SECRET_BYTES} bytes or more, the same on every replica (e.g. openssl rand -base64 48)`,
+        `key "${id}" has a secret of ${bytes} bytes: give each key ${minBytes} bytes or more, the same on every replica (e.g. openssl rand -base64 48)`,
       );
     return { id, secret };
   });
   const ids = keys.map((k) => k.id);
   const twice = ids.find((id, i) => ids.indexOf(id) !== i);
-  if (twice !== undefined) throw refuse(`names the key "${twice}" twice: give each key its own id`);
+  if (twice !== undefined)
+    throw refuse(`names the key "${twice}" twice: give each key its own ${idLabel}`);
   try {
-    // The resources lib's own check, should it ask more than the above.
-    new ResourceLinkSigner(keys);
+    spec.check(keys);
   } catch {
-    throw refuse('cannot sign links: give comma-separated id:secret pairs, the signing key first');
+    throw refuse(
+      `${spec.unusable}: give comma-separated ${idLabel}:secret pairs, the signing key first`,
+    );
   }
   return keys;
 }
@@ -291,42 +329,16 @@ export function readApprovals(
 }
 
 function approvalKeys(value: string | undefined): ApprovalKey[] | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const refuse = (problem: string) =>
-    new InvalidSettingError('APPROVAL_KEYS', `APPROVAL_KEYS ${problem}`);
-  const keys = value.split(',').map((pair, index): ApprovalKey => {
-    const at = pair.indexOf(':');
-    const kid = pair.slice(0, Math.max(at, 0)).trim();
-    // Nothing of an entry that may be a secret is repeated: only its position.
-    if (at < 0 || kid === '')
-      throw refuse(
-        `entry ${index + 1} is not kid:secret: give comma-separated kid:secret pairs, the signing key first (e.g. a1:<output of openssl rand -base64 48>)`,
-      );
-    if (!APPROVAL_KID.test(kid))
-      throw refuse(
-        `entry ${index + 1} has a kid that is not 1 to 64 of A-Z a-z 0-9 . _ - (give each key such an id, e.g. a1)`,
-      );
-    const secret = pair.slice(at + 1).trim();
-    const bytes = Buffer.byteLength(secret);
-    if (bytes < MIN_APPROVAL_SECRET_BYTES)
-      throw refuse(
-        `key "${kid}" has a secret of ${bytes} bytes: give each key ${MIN_APPROVAL_SECRET_BYTES} bytes or more, the same on every replica (e.g. openssl rand -base64 48)`,
-      );
-    return { kid, secret };
-  });
-  const kids = keys.map((k) => k.kid);
-  const twice = kids.find((kid, i) => kids.indexOf(kid) !== i);
-  if (twice !== undefined)
-    throw refuse(`names the key "${twice}" twice: give each key its own kid`);
-  try {
+  return readKeyPairs('APPROVAL_KEYS', value, {
+    idLabel: 'kid',
+    idPattern: APPROVAL_KID,
+    idRange: '1 to 64',
+    example: 'a1',
+    minBytes: MIN_APPROVAL_SECRET_BYTES,
     // The tasks lib's own check, should it ask more than the above.
-    new ApprovalSigner(keys);
-  } catch {
-    throw refuse(
-      'cannot sign approvals: give comma-separated kid:secret pairs, the signing key first',
-    );
-  }
-  return keys;
+    check: (pairs) => new ApprovalSigner(pairs.map(({ id, secret }) => ({ kid: id, secret }))),
+    unusable: 'cannot sign approvals',
+  })?.map(({ id, secret }) => ({ kid: id, secret }));
 }
 
 function approverScope(value: string | undefined): string {

@@ -6,6 +6,7 @@ import {
   StreamableHTTPClientTransport,
   type ClientOptions,
 } from '@modelcontextprotocol/client';
+import type { Server } from 'node:http';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { McpServers, MODERN_PROTOCOL_VERSION, type ProtocolEra } from '@rampart/core';
 
@@ -108,8 +109,13 @@ export async function createMcpTestApp(options: McpTestAppOptions): Promise<McpT
   const app = await createHttpApp(module, options.adapter ?? 'express');
   if (options.beforeInit) await options.beforeInit(app);
   await app.listen(0, '127.0.0.1');
+  const server = app.getHttpServer() as Server;
+  // Clients (undici's fetch) keep an idle connection 4 s at most, and the server drops one at
+  // its 5 s default: on a busy machine a client can reuse a connection just as the server closes
+  // it (ECONNRESET). The server outlasts its clients instead; closing the app ends idle ones.
+  server.keepAliveTimeout = 30_000;
   const host = pickServer(app.get(McpServers), options.server);
-  const address = app.getHttpServer().address() as { port: number };
+  const address = server.address() as { port: number };
   const url = new URL(`http://127.0.0.1:${address.port}${host.httpPath}`);
   const connect = async (headers = options.headers) => {
     const client = newClient();

@@ -108,6 +108,8 @@ export class ApprovalsService implements OnApplicationBootstrap, OnApplicationSh
   private readonly moduleServer?: string;
   /** Tools never held, whatever their annotations: the task status tools. */
   private readonly exempt = new WeakSet<ToolEntry>();
+  /** What `requirementOf` found, by tool (`null`: nothing to approve). */
+  private readonly requirements = new WeakMap<ToolEntry, RequiresApprovalOptions | null>();
 
   constructor(
     @Inject(TASKS_MODULE_OPTIONS) moduleOptions: TasksModuleOptions,
@@ -174,10 +176,23 @@ export class ApprovalsService implements OnApplicationBootstrap, OnApplicationSh
    */
   exemptTool(tool: ToolEntry): void {
     this.exempt.add(tool);
+    this.requirements.delete(tool);
   }
 
-  /** The approval a tool's calls need, or `undefined`. */
+  /**
+   * The approval a tool's calls need, or `undefined`: read once per tool (it is asked on every
+   * call) from its decorator and the module's default.
+   */
   requirementOf(tool: ToolEntry): RequiresApprovalOptions | undefined {
+    let requirement = this.requirements.get(tool);
+    if (requirement === undefined) {
+      requirement = this.readRequirement(tool) ?? null;
+      this.requirements.set(tool, requirement);
+    }
+    return requirement ?? undefined;
+  }
+
+  private readRequirement(tool: ToolEntry): RequiresApprovalOptions | undefined {
     if (this.exempt.has(tool)) return undefined;
     const own =
       tool.handler.kind === 'method'
