@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import {
-  classifyInboundRequest,
   isJsonContentType,
   localhostAllowedHostnames,
   localhostAllowedOrigins,
@@ -27,6 +26,7 @@ import {
   MODERN_PROTOCOL_VERSION,
 } from '../../mcp.constants';
 import type { McpServerFactory } from '../../protocol/mcp-server-factory';
+import { InboundClassifier } from './inbound-classifier';
 import type { ToolEntry } from '../../registry/registry.interfaces';
 import type { McpState } from '../../state/mcp-state';
 import { LegacySessionManager } from '../session/legacy-sessions';
@@ -87,6 +87,8 @@ export class StreamableHttpHandler {
   private readonly sessions?: LegacySessionManager;
   private readonly listen: ListenStreams;
   private readonly fastPath: ModernFastPath;
+  /** The SDK's classification of each request, remembered for accepted 2026-07-28 requests. */
+  private readonly classifier = new InboundClassifier();
   /** The `x-mcp-header` declarations of each tool, computed on its first call. */
   private readonly paramHeaders = new WeakMap<ToolEntry, readonly ParamHeader[]>();
 
@@ -185,7 +187,7 @@ export class StreamableHttpHandler {
       if (isPromiseLike(claimed)) claimed = await claimed;
       const identity = claimed ?? this.identify(nativeRequest);
       const headers = standardHeadersOf(req);
-      const outcome = classifyInboundRequest({
+      const outcome = this.classifier.classify({
         httpMethod: req.method ?? 'GET',
         protocolVersionHeader: headers.protocolVersion,
         mcpMethodHeader: headers.method,
