@@ -80,11 +80,13 @@ const OUTSIDE_THE_KEY: ((params: Record<string, unknown>) => Record<string, unkn
   (params) => ({ jsonrpc: '2.0', id: 6, method: 'tools/call', params, extra: 'top-level' }),
 ];
 
-/** The outcome without the body it names, which is each request's own. */
+/** The outcome without the body it names, which is each request's own; errors by their fields. */
 function verdict(outcome: InboundOutcome): unknown {
   const { message: _message, ...rest } = outcome as InboundOutcome & { message?: unknown };
   return JSON.parse(
-    JSON.stringify(rest, (_k, v: unknown) => (v instanceof Error ? { error: v.message, ...v } : v)),
+    JSON.stringify(rest, (_k, v: unknown) =>
+      v instanceof Error ? { error: v.message, ...Object.fromEntries(Object.entries(v)) } : v,
+    ),
   );
 }
 
