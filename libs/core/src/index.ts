@@ -133,6 +133,7 @@ export {
 } from './state/redis-notification.bus';
 export {
   createRedisClient,
+  withDeadline,
   type RedisClientLike,
   type RedisClientOptions,
 } from './state/redis-client';

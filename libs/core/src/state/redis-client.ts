@@ -118,20 +118,35 @@ export function createRedisClient<T = RedisClientLike>(
  * without closing its connection is down. The stores bound every command this way, whatever the
  * client's own settings (a client of the app's may have no `commandTimeout`).
  *
+ * The refusal waits one turn (`setImmediate`, after the poll phase): an event loop blocked past
+ * the deadline (a busy machine, a long GC) runs its timers before it reads its sockets, so an
+ * answer that arrived meanwhile would otherwise lose to its own deadline.
+ *
  * @example
  * ```ts
  * await withDeadline(client.call('PING'), 1_000, 'PING');
  * ```
  */
 export function withDeadline<T>(command: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`Redis did not answer ${what} within ${timeoutMs} ms`)),
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () =>
+        setImmediate(() =>
+          reject(new Error(`Redis did not answer ${what} within ${timeoutMs} ms`)),
+        ),
       timeoutMs,
     );
+    command.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error as Error);
+      },
+    );
   });
-  return Promise.race([command, late]).finally(() => clearTimeout(timer));
 }
 
 /**

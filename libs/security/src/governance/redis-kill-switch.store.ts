@@ -1,5 +1,5 @@
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { createRedisClient, type RedisClientLike } from '@rampart/core';
+import { createRedisClient, withDeadline, type RedisClientLike } from '@rampart/core';
 import type { KillSwitch, KillSwitchStore } from './kill-switch.store';
 import {
   checkKillSwitchKey,
@@ -280,7 +280,7 @@ export class RedisKillSwitchStore implements KillSwitchStore, OnModuleInit, OnAp
       if (this.subscribeNeeded && subscriber) {
         this.subscribeNeeded = false;
         try {
-          await deadline(subscriber.subscribe(this.channel), this.timeoutMs, 'SUBSCRIBE');
+          await withDeadline(subscriber.subscribe(this.channel), this.timeoutMs, 'SUBSCRIBE');
         } catch (e) {
           this.subscribeNeeded = true;
           throw e;
@@ -343,23 +343,11 @@ export class RedisKillSwitchStore implements KillSwitchStore, OnModuleInit, OnAp
   /** One command, bounded by the command timeout; any failure is the store being unavailable. */
   private async run(command: string, ...args: (string | number)[]): Promise<unknown> {
     try {
-      return await deadline(this.client.call(command, ...args), this.timeoutMs, command);
+      return await withDeadline(this.client.call(command, ...args), this.timeoutMs, command);
     } catch (e) {
       throw new KillSwitchStoreUnavailableError((e as Error)?.message ?? String(e), e);
     }
   }
-}
-
-/** `command`, or a rejection once `timeoutMs` has passed without an answer. */
-function deadline<T>(command: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`Redis did not answer ${what} within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-  });
-  return Promise.race([command, late]).finally(() => clearTimeout(timer));
 }
 
 /** Waits for `work` to settle, at most `timeoutMs`; never rejects. */
