@@ -127,15 +127,15 @@ export function createRedisClient<T = RedisClientLike>(
  * await withDeadline(client.call('PING'), 1_000, 'PING');
  * ```
  */
-export function withDeadline<T>(command: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+export function withDeadline<T>(
+  command: Promise<T>,
+  timeoutMs: number,
+  what: string,
+  /** The error of a command that did not answer in time (a library's own error type). */
+  late: () => Error = () => new Error(`Redis did not answer ${what} within ${timeoutMs} ms`),
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () =>
-        setImmediate(() =>
-          reject(new Error(`Redis did not answer ${what} within ${timeoutMs} ms`)),
-        ),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => setImmediate(() => reject(late())), timeoutMs);
     command.then(
       (value) => {
         clearTimeout(timer);

@@ -1,3 +1,4 @@
+import { withDeadline as withRedisDeadline } from '@rampart/core';
 import { StorageUnavailableError } from './storage-unavailable.error';
 
 /**
@@ -11,7 +12,8 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 1_000;
  * settled within `timeoutMs`. A Redis that stops answering without closing its connection (a
  * frozen process, a network partition) leaves a command pending until it answers again; this is
  * what lets the fallback answer meanwhile, whatever the client's own settings. The command itself
- * is not cancelled: its late answer is ignored.
+ * is not cancelled: its late answer is ignored. Core's `withDeadline`, with this library's error
+ * (the refusal waits one turn, so an answer read after a blocked event loop wins).
  *
  * @example
  * ```ts
@@ -19,25 +21,10 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 1_000;
  * ```
  */
 export function withDeadline<T>(command: Promise<T>, timeoutMs: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    // The refusal waits one turn (setImmediate, after the poll phase): when the event loop was
-    // blocked past the deadline, an answer that arrived meanwhile is read first and wins.
-    const timer = setTimeout(
-      () =>
-        setImmediate(() =>
-          reject(new StorageUnavailableError(`Redis did not answer within ${timeoutMs} ms`)),
-        ),
-      timeoutMs,
-    );
-    command.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error as Error);
-      },
-    );
-  });
+  return withRedisDeadline(
+    command,
+    timeoutMs,
+    'a storage command',
+    () => new StorageUnavailableError(`Redis did not answer within ${timeoutMs} ms`),
+  );
 }
