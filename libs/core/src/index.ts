@@ -137,6 +137,7 @@ export {
   type RedisClientLike,
   type RedisClientOptions,
 } from './state/redis-client';
+export { releaseSettledPipelines } from './state/settled-pipelines';
 export { McpState } from './state/mcp-state';
 export { SessionRestoreError, isSessionRestoreError } from './errors/session-restore.error';
 export {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { releaseSettledPipelines } from './settled-pipelines';
 
 /**
  * The part of an ioredis client that Rampart's Redis stores and bus use. An ioredis `Redis`
@@ -83,6 +84,8 @@ export interface RedisClientOptions {
  *   or frozen; it queues commands while it (re)connects, and retries each once;
  * - sends the commands of one event-loop turn in one write (`enableAutoPipelining`): under load,
  *   a socket write per command costs more CPU than the commands (measured in docs/benchmarks.md).
+ *   Each of those batches is emptied once answered ({@link releaseSettledPipelines}): ioredis
+ *   would otherwise keep what it held alive through every minor GC.
  *
  * @example
  * ```ts
@@ -103,14 +106,16 @@ export function createRedisClient<T = RedisClientLike>(
     options: object,
   ) => T;
   const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_STATE_COMMAND_TIMEOUT_MS;
-  return new Redis(url, {
-    maxRetriesPerRequest: 1,
-    retryStrategy: (times: number) => Math.min(times * 200, 2_000),
-    commandTimeout: commandTimeoutMs,
-    socketTimeout: commandTimeoutMs,
-    enableAutoPipelining: true,
-    ...options.ioredis,
-  });
+  return releaseSettledPipelines(
+    new Redis(url, {
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times: number) => Math.min(times * 200, 2_000),
+      commandTimeout: commandTimeoutMs,
+      socketTimeout: commandTimeoutMs,
+      enableAutoPipelining: true,
+      ...options.ioredis,
+    }),
+  );
 }
 
 /**
