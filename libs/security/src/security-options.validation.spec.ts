@@ -54,6 +54,11 @@ describe('SecurityModule options', () => {
     ],
     ['a resource that is not a URL', { resource: 'mcp' }, /absolute URL/],
     [
+      'a header profile that does not exist',
+      { http: { headers: 'strict' as unknown as boolean } },
+      /"http.headers" must be true, false or 'all', got "strict"/,
+    ],
+    [
       'introspection without credentials',
       { introspection: { url: 'https://i.test/introspect', clientId: '', clientSecret: '' } },
       /"clientId" and "clientSecret"/,

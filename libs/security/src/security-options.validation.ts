@@ -69,6 +69,9 @@ export function assertSecurityOptions(options: SecurityModuleOptions): void {
         `"governance.disable[${i}].riskAtLeast" must be one of ${RISK_LEVELS.join(', ')}`,
       );
   });
+  const headers: unknown = o.http?.headers;
+  if (headers !== undefined && typeof headers !== 'boolean' && headers !== 'all')
+    problems.push(`"http.headers" must be true, false or 'all', got ${JSON.stringify(headers)}`);
   for (const origin of o.http?.cors?.origins ?? [])
     if (!isOrigin(origin))
       problems.push(

@@ -34,7 +34,8 @@ export class SecurityHook implements McpRequestHook {
     @Inject(SECURITY_MODULE_OPTIONS) private readonly options: SecurityModuleOptions,
     private readonly security: SecurityService,
   ) {
-    if (options.http?.headers !== false) this.headers = securityHeaders();
+    const headers = options.http?.headers ?? true;
+    if (headers !== false) this.headers = securityHeaders(headers === 'all' ? 'all' : 'api');
     if (options.http?.cors) this.corsOrigins = new Set(options.http.cors.origins);
   }
 

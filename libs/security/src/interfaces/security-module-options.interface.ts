@@ -211,10 +211,14 @@ export interface CorsOptions {
 /** HTTP hardening of the MCP endpoint. */
 export interface SecurityHttpOptions {
   /**
-   * Security headers (helmet) on every MCP response; `false` turns them off.
-   * @default on
+   * Security headers (helmet) on every MCP response. `true`: those that act on a response that is
+   * not a page (content security policy, HSTS, `nosniff`, `X-Frame-Options`,
+   * `Cross-Origin-Resource-Policy`, `Referrer-Policy`); `'all'`: helmet's whole default set,
+   * with its six headers that only act on pages (for a scanner that asks for them); `false`: none
+   * (e.g. behind a gateway that sets them).
+   * @default true
    */
-  headers?: boolean;
+  headers?: boolean | 'all';
   /** CORS for browser clients; off by default. */
   cors?: CorsOptions;
 }
