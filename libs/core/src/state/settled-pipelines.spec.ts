@@ -12,9 +12,9 @@ type Pipeline = ReturnType<Redis['pipeline']> & Record<string, unknown>;
 /** Records every pipeline `client.pipeline()` makes (auto-pipelining's included). */
 function recordPipelines(client: Redis): Pipeline[] {
   const made: Pipeline[] = [];
-  const pipeline = client.pipeline;
-  client.pipeline = function (this: Redis, ...args: Parameters<Redis['pipeline']>) {
-    const p = pipeline.apply(this, args) as Pipeline;
+  const pipeline = client.pipeline.bind(client);
+  client.pipeline = (...args: Parameters<Redis['pipeline']>) => {
+    const p = pipeline(...args) as Pipeline;
     made.push(p);
     return p;
   };

@@ -16,7 +16,7 @@ const RELEASED_FIELDS = Object.keys(RELEASED);
 
 /** The part of an ioredis pipeline this file touches. */
 interface PipelineInternals {
-  exec(...args: unknown[]): Promise<unknown>;
+  exec: (this: PipelineInternals, ...args: unknown[]) => Promise<unknown>;
   [field: string]: unknown;
 }
 
