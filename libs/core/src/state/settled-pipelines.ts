@@ -35,7 +35,7 @@ interface PipelineMaker {
  * captures and everything the pipeline still holds (its commands, their promises and replies)
  * survive every minor GC, are promoted, and so is what they reference. On the `full` benchmark
  * stack (a rate limit counted in Redis) that promoted about 2 MB per minor GC, lengthened minor
- * GC pauses and brought a full GC every few seconds (docs/benchmarks.md). Nothing reads a
+ * GC pauses and grew the old generation until the next full GC (docs/benchmarks.md). Nothing reads a
  * pipeline's queue or results once its promise has settled (its callers got the results, a
  * copy, through that promise); emptying them leaves the getter holding a shell of a few hundred
  * bytes.
