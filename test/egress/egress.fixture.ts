@@ -7,11 +7,29 @@ import type { EgressLogger, EgressResolver, ResolvedAddress } from '@rampart/sec
 const LOOPBACK = new Set(['127.0.0.1', '::1']);
 
 /**
+ * Loopback connections that other clients in the test process make, never the code under test:
+ * Redis and PostgreSQL clients (a suite that ran earlier in the same Jest worker may still be
+ * reconnecting to its own server) and Node's built-in fetch (the MCP clients of the tests and
+ * their retries). The fetchers under test connect through the `undici` package, never these.
+ */
+const BYSTANDERS = [
+  '/node_modules/ioredis/',
+  '/node_modules/@redis/',
+  '/node_modules/pg/',
+  'node:internal/deps/undici/',
+];
+
+/**
  * Watches every socket the process opens while a test runs (`net.connect`,
  * `net.createConnection`, `tls.connect`, which undici calls): records each attempt as
  * `host:port` and lets only loopback addresses through. Any other attempt fails at once, before
  * a packet leaves, as a refused connection: so a test can show where a connection *would* have
  * gone without going there. Undo with `jest.restoreAllMocks()`.
+ *
+ * Every attempt at an address that is not loopback is recorded and refused, whoever makes it.
+ * A loopback attempt is recorded unless it comes from one of the {@link BYSTANDERS}: a Redis
+ * client of a suite that ran before in the same worker, reconnecting to a port of its own, is
+ * not the fetcher dialling that port (it was, once, in a strict `toEqual` of the attempts).
  */
 export function guardConnections(): string[] {
   const attempts: string[] = [];
@@ -22,8 +40,9 @@ export function guardConnections(): string[] {
         typeof args[0] === 'object' && args[0] !== null ? args[0] : { port: args[0], host: args[1] }
       ) as { host?: string; port?: number | string; path?: string };
       const host = options.host ?? 'localhost';
-      attempts.push(`${host}:${options.port}`);
-      if (options.path !== undefined || !LOOPBACK.has(host))
+      const refused = options.path !== undefined || !LOOPBACK.has(host);
+      if (refused || !fromBystander()) attempts.push(`${host}:${options.port}`);
+      if (refused)
         throw Object.assign(new Error(`connect ECONNREFUSED ${host}: blocked by the test guard`), {
           code: 'ECONNREFUSED',
         });
@@ -39,6 +58,15 @@ export function guardConnections(): string[] {
   jest.spyOn(net, 'createConnection').mockImplementation(guard(createConnection, net) as never);
   jest.spyOn(tls, 'connect').mockImplementation(guard(tlsConnect, tls) as never);
   return attempts;
+}
+
+/** Whether the connection being opened comes from a client that is not under test. */
+function fromBystander(): boolean {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 30;
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  return BYSTANDERS.some((frame) => stack.includes(frame));
 }
 
 /** Maps names to addresses without DNS, from a script (one answer per lookup); records lookups. */
