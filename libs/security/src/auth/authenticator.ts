@@ -27,6 +27,13 @@ const API_KEY_REASONS: Record<string, AuthFailureReason> = {
 const MAX_REMEMBERED_TOKENS = 10_000;
 /** A remembered JWT is verified again after this long at most. */
 const REMEMBER_MS = 5 * 60_000;
+/**
+ * How many characters of the end of an `Authorization` header key it among the remembered ones.
+ * A map hashes the whole of a new string on every lookup, and a header with an RS256 JWT has
+ * some 800; its end is the token's signature, distinct per token. The whole header is compared
+ * before a remembered identity is used.
+ */
+const KEY_CHARS = 64;
 
 /**
  * Resolves the identity of an HTTP request from its credentials: a bearer token (a JWT verified
@@ -38,7 +45,10 @@ const REMEMBER_MS = 5 * 60_000;
  * lookup after the first, before any parsing; its `exp` is checked again on every use.
  */
 export class Authenticator {
-  private readonly remembered = new Map<string, { identity: McpIdentity; untilMs: number }>();
+  private readonly remembered = new Map<
+    string,
+    { authorization: string; identity: McpIdentity; untilMs: number }
+  >();
 
   constructor(
     private readonly jwt: JwtVerifier | undefined,
@@ -77,10 +87,10 @@ export class Authenticator {
     if (authorization === undefined) return undefined;
     const now = this.now();
     // The exact header seen before: it parsed then, and its token verified.
-    const known = this.remembered.get(authorization);
-    if (known) {
+    const known = this.remembered.get(keyOf(authorization));
+    if (known?.authorization === authorization) {
       if (known.untilMs > now) return known.identity;
-      this.remembered.delete(authorization);
+      this.remembered.delete(keyOf(authorization));
     }
     const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(authorization);
     if (!match || !this.acceptsBearer)
@@ -99,7 +109,8 @@ export class Authenticator {
     if (looksLikeJwt && this.jwt) verified = await this.jwt.verify(token);
     else if (this.introspector) return (await this.introspector.verify(token)).identity;
     else throw new AuthenticationFailure('unsupported-token', 'The bearer token is not a JWT');
-    this.remembered.set(authorization, {
+    this.remembered.set(keyOf(authorization), {
+      authorization,
       identity: verified.identity,
       untilMs: Math.min(verified.expiresAtMs ?? now, now + REMEMBER_MS),
     });
@@ -122,4 +133,9 @@ export class Authenticator {
           : 'The API key is not valid',
     );
   }
+}
+
+/** The key of a remembered `Authorization` header (see {@link KEY_CHARS}). */
+function keyOf(authorization: string): string {
+  return authorization.length > KEY_CHARS ? authorization.slice(-KEY_CHARS) : authorization;
 }

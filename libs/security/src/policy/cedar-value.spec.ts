@@ -92,7 +92,10 @@ describe('toCedarRecord', () => {
       '{"arguments":{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}}',
     );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(Object.getPrototypeOf(args)).toBeNull();
+    // `__proto__` is an own key; the record's prototype was not replaced by its value.
+    expect(Object.getOwnPropertyDescriptor(args, '__proto__')?.value).toEqual({ polluted: true });
+    expect(Object.getPrototypeOf(args)).toBe(Object.prototype);
+    expect(args.polluted).toBeUndefined();
   });
 
   it('replaces lone surrogates, which Cedar cannot take, in values and keys', () => {

@@ -4,7 +4,12 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isPolicyLoadError, PolicyLoadError } from '../errors/policy-load.error';
-import { INLINE_POLICIES_SOURCE, PolicyEngine, type PolicyEngineLogger } from './policy-engine';
+import {
+  DECISION_CACHE_SIZE,
+  INLINE_POLICIES_SOURCE,
+  PolicyEngine,
+  type PolicyEngineLogger,
+} from './policy-engine';
 import type { PolicyRequest, PolicyResource } from './policy.interfaces';
 
 class RecordingLogger implements PolicyEngineLogger {
@@ -416,6 +421,25 @@ describe('PolicyEngine', () => {
       expect(engine.authorize(request()).allowed).toBe(true);
       engine.close();
       expect(engine.authorize(request()).allowed).toBe(false);
+    });
+
+    it('remembers a decision while it is in use, and forgets the least recently used first', () => {
+      // A remembered decision is handed out again as the same object; a new evaluation makes a
+      // new one. The policy reads the time, so each second is a request of its own.
+      const engine = track(
+        engineFor('@id("any-time") permit(principal, action, resource) when { context.now >= 0 };'),
+      );
+      const at = (now: number) =>
+        request({ context: { tenant: 'acme', environment: 'production', now } });
+      const hot = engine.authorize(at(0));
+      const cold = engine.authorize(at(1));
+      for (let i = 0; i < 3 * DECISION_CACHE_SIZE; i++) {
+        engine.authorize(at(100 + i));
+        if (i % 100 === 0) expect(engine.authorize(at(0))).toBe(hot);
+      }
+      expect(engine.authorize(at(0))).toBe(hot);
+      expect(engine.authorize(at(1))).not.toBe(cold);
+      expect(engine.authorize(at(1))).toEqual(cold);
     });
 
     it('keeps engines apart: each has its own policy set', () => {

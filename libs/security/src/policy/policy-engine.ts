@@ -173,7 +173,10 @@ export class PolicyEngine {
   private watchers: FSWatcher[] = [];
   private debounce?: NodeJS.Timeout;
   private closed = false;
-  private readonly decisions = new Map<string, PolicyDecision>();
+  /** Remembered decisions, least recently used first (see {@link DECISION_CACHE_SIZE}). */
+  private readonly decisions = new Map<string, { decision: PolicyDecision; used: number }>();
+  /** Counts the decisions remembered and moved to the back of {@link decisions}. */
+  private decisionUses = 0;
   private readonly principals = new WeakMap<McpIdentity, PrincipalMemo>();
   private readonly resources = new WeakMap<PolicyResource, ResourceMemo>();
   private readonly entityIds = new Map<string, number>();
@@ -268,9 +271,15 @@ export class PolicyEngine {
     if (cacheable) {
       const cached = this.decisions.get(key);
       if (cached) {
-        this.decisions.delete(key);
-        this.decisions.set(key, cached);
-        return cached;
+        // Least recently used first out, at a fraction of the cost of moving an entry to the
+        // back on every hit: it moves once it has fallen into the front half, so a decision in
+        // use never reaches the front, where the next new one would evict it.
+        if (this.decisionUses - cached.used > DECISION_CACHE_SIZE / 2) {
+          this.decisions.delete(key);
+          cached.used = ++this.decisionUses;
+          this.decisions.set(key, cached);
+        }
+        return cached.decision;
       }
     }
     const call: Cedar.StatefulAuthorizationCall = {
@@ -293,7 +302,7 @@ export class PolicyEngine {
     if (cacheable) {
       if (this.decisions.size >= DECISION_CACHE_SIZE)
         this.decisions.delete(this.decisions.keys().next().value as string);
-      this.decisions.set(key, decision);
+      this.decisions.set(key, { decision, used: ++this.decisionUses });
     }
     return decision;
   }
