@@ -58,7 +58,7 @@ export function toCedarRecord(
   value: Readonly<Record<string, unknown>>,
   select?: CedarSelection,
 ): CedarJsonRecord {
-  const budget = { left: MAX_CEDAR_VALUES, path: new Set<object>() };
+  const budget: Budget = { left: MAX_CEDAR_VALUES, path: [] };
   return convertRecord(value, 0, budget, select === true ? undefined : select);
 }
 
@@ -71,8 +71,12 @@ export type CedarSelection = true | ReadonlyMap<string, CedarSelection>;
 
 interface Budget {
   left: number;
-  /** Objects on the path from the root to the value being converted (cycle detection). */
-  path: Set<object>;
+  /**
+   * Objects on the path from the root to the value being converted (cycle detection): an array,
+   * at most {@link MAX_CEDAR_VALUE_DEPTH} long, is cheaper here than a set, which gives every
+   * object it holds an identity hash.
+   */
+  path: object[];
 }
 
 function convert(
@@ -116,8 +120,8 @@ function convertObject(
   if (depth > MAX_CEDAR_VALUE_DEPTH)
     throw new CedarValueLimitError(`values nested deeper than ${MAX_CEDAR_VALUE_DEPTH} levels`);
   if (!isList) return convertRecord(value as Record<string, unknown>, depth, budget, select);
-  if (budget.path.has(value)) throw new CedarValueLimitError('a cyclic value');
-  budget.path.add(value);
+  if (budget.path.includes(value)) throw new CedarValueLimitError('a cyclic value');
+  budget.path.push(value);
   try {
     const out: CedarJsonValue[] = [];
     for (const element of value as Iterable<unknown>) {
@@ -126,7 +130,7 @@ function convertObject(
     }
     return out;
   } finally {
-    budget.path.delete(value);
+    budget.path.pop();
   }
 }
 
@@ -151,14 +155,15 @@ function convertRecord(
   budget: Budget,
   select?: ReadonlyMap<string, CedarSelection>,
 ): CedarJsonRecord {
-  if (budget.path.has(record)) throw new CedarValueLimitError('a cyclic value');
-  budget.path.add(record);
+  if (budget.path.includes(record)) throw new CedarValueLimitError('a cyclic value');
+  budget.path.push(record);
   try {
     // A plain object, not a null-prototype one: V8 keeps those in dictionary mode, and the
     // decision cache's JSON.stringify of the context takes three times as long on them.
     const out: CedarJsonRecord = {};
     if (select) {
-      for (const [key, part] of select) {
+      for (const key of select.keys()) {
+        const part = select.get(key)!;
         if (RESERVED_KEYS.has(key) || !Object.prototype.hasOwnProperty.call(record, key)) continue;
         const converted = convert(record[key], depth, budget, part === true ? undefined : part);
         if (converted !== ABSENT) put(out, key, converted);
@@ -172,7 +177,7 @@ function convertRecord(
     }
     return out;
   } finally {
-    budget.path.delete(record);
+    budget.path.pop();
   }
 }
 
