@@ -95,8 +95,9 @@ export function decideAccess(
   }
 
   if (settings.policy) {
-    // Built by assignment, not with spreads of optional parts: on the server's call path those
-    // took some 2 µs per decision, this takes well under 0.1 µs.
+    // Built by assignment, not with spreads of optional parts: on the server's call path the
+    // spreads took 0.34-0.40 µs per decision on Node 24 (over 2 µs on Node 20), this 0.19 µs
+    // (the clock read included).
     const context: Record<string, unknown> = {};
     if (identity?.tenant !== undefined) context.tenant = identity.tenant;
     context.environment = settings.environment;
