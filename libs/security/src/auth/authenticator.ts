@@ -87,10 +87,11 @@ export class Authenticator {
     if (authorization === undefined) return undefined;
     const now = this.now();
     // The exact header seen before: it parsed then, and its token verified.
-    const known = this.remembered.get(keyOf(authorization));
+    const slot = keyOf(authorization);
+    const known = this.remembered.get(slot);
     if (known?.authorization === authorization) {
       if (known.untilMs > now) return known.identity;
-      this.remembered.delete(keyOf(authorization));
+      this.remembered.delete(slot);
     }
     const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(authorization);
     if (!match || !this.acceptsBearer)
