@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { InMemoryNotificationBus } from './in-memory-notification.bus';
 import type { NotificationBus } from './notification.bus';
+import { createRedisClient } from './redis-client';
 import { RedisNotificationBus } from './redis-notification.bus';
+import {
+  TestRedisServer,
+  freePort,
+  until as waitFor,
+} from '../../../../test/resilience/redis-server';
 import { describeEachWith, describeWith } from '../../../../test/services';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -113,3 +120,54 @@ describeWith('redis')('RedisNotificationBus', () => {
     }
   });
 });
+
+describeWith('redis-server')(
+  'RedisNotificationBus on a Redis that is frozen while it subscribes',
+  () => {
+    let server: TestRedisServer;
+    let client: Redis;
+    let publisher: Redis;
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+
+    beforeEach(async () => {
+      server = new TestRedisServer(await freePort());
+      await server.start();
+      client = createRedisClient<Redis>(server.url, { commandTimeoutMs: 200 });
+      publisher = new Redis(server.url);
+      // Both time out while the server is frozen; what matters here is the bus.
+      for (const c of [client, publisher]) c.on('error', () => undefined);
+      warn.mockClear();
+    });
+    afterEach(async () => {
+      await server.stop();
+      client.disconnect();
+      publisher.disconnect();
+    });
+
+    it('subscribes once Redis answers again, when its first SUBSCRIBE timed out', async () => {
+      // A replica starting while Redis is frozen (or too slow to answer within the timeout).
+      const bus = new RedisNotificationBus(client, { keyPrefix: 'app:', commandTimeoutMs: 200 });
+      const heard: string[] = [];
+      server.freeze();
+      const subscribed = bus.subscribe('web', (m) => heard.push(m));
+      await waitFor(() => warn.mock.calls.some(([m]) => String(m).startsWith('Cannot subscribe')));
+
+      server.thaw();
+      const off = await subscribed;
+      await publisher.publish('app:bus:web', 'hello');
+      await until(() => heard.length === 1);
+      expect(heard).toEqual(['hello']);
+      await off();
+    });
+
+    it('stops trying, and rejects, when the bus closes first', async () => {
+      const bus = new RedisNotificationBus(client, { keyPrefix: 'app:', commandTimeoutMs: 200 });
+      server.freeze();
+      const subscribed = bus.subscribe('web', () => undefined);
+      await waitFor(() => warn.mock.calls.some(([m]) => String(m).startsWith('Cannot subscribe')));
+      const rejected = expect(subscribed).rejects.toThrow('The notification bus was closed');
+      await bus.close();
+      await rejected;
+    });
+  },
+);

@@ -38,6 +38,8 @@ export class RedisNotificationBus implements NotificationBus {
   private readonly timeoutMs: number;
   private subscriber?: RedisClientLike;
   private readonly listeners = new Map<string, Set<(message: string) => void>>();
+  /** Each channel's `SUBSCRIBE`, settled once Redis confirmed it (or the bus closed). */
+  private readonly confirmed = new Map<string, Promise<void>>();
 
   constructor(
     private readonly client: RedisClientLike,
@@ -55,6 +57,13 @@ export class RedisNotificationBus implements NotificationBus {
     );
   }
 
+  /**
+   * Resolves once Redis has confirmed the subscription. A `SUBSCRIBE` that fails or times out (a
+   * Redis down or slow to answer while the replica starts) is sent again, every 100 ms to 2 s,
+   * until Redis confirms it or the bus closes: ioredis subscribes again after a reconnection only
+   * to channels Redis had confirmed, so a replica whose first `SUBSCRIBE` failed would otherwise
+   * never hear the others.
+   */
   async subscribe(
     channel: string,
     listener: (message: string) => void,
@@ -62,26 +71,52 @@ export class RedisNotificationBus implements NotificationBus {
     const subscriber = this.connect();
     const name = this.prefix + channel;
     let listeners = this.listeners.get(name);
-    if (!listeners) {
-      this.listeners.set(name, (listeners = new Set()));
-      await subscriber.subscribe(name);
-    }
+    if (!listeners) this.listeners.set(name, (listeners = new Set()));
     const subscription = (message: string) => listener(message);
     listeners.add(subscription);
+    let confirmed = this.confirmed.get(name);
+    if (!confirmed)
+      this.confirmed.set(name, (confirmed = this.subscribeUntilConfirmed(subscriber, name)));
+    try {
+      await confirmed;
+    } catch (e) {
+      listeners.delete(subscription);
+      throw e;
+    }
     return async () => {
       listeners.delete(subscription);
       if (listeners.size > 0 || this.listeners.get(name) !== listeners) return;
       this.listeners.delete(name);
+      this.confirmed.delete(name);
       // The connection lives as long as something listens: the last one out closes it.
       if (this.listeners.size === 0) return this.close();
       if (this.subscriber?.status === 'ready') await this.subscriber.unsubscribe(name);
     };
   }
 
+  private async subscribeUntilConfirmed(subscriber: RedisClientLike, name: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await subscriber.subscribe(name);
+        return;
+      } catch (e) {
+        if (attempt === 0)
+          this.logger.warn(
+            `Cannot subscribe to ${name} yet (${(e as Error).message}); trying again until Redis answers`,
+          );
+      }
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(100 * 2 ** attempt, 2_000)).unref(),
+      );
+      if (this.subscriber !== subscriber) throw new Error('The notification bus was closed');
+    }
+  }
+
   async close(): Promise<void> {
     const subscriber = this.subscriber;
     this.subscriber = undefined;
     this.listeners.clear();
+    this.confirmed.clear();
     if (subscriber) await subscriber.quit().catch(() => subscriber.disconnect());
   }
 
