@@ -83,6 +83,7 @@ export class RedisRateLimitStorage implements RateLimitStorage {
   private async take({ rule, limiter }: RuleLimiter, key: string, waiters: Waiters): Promise<void> {
     const n = waiters.length;
     let res: RateLimiterRes;
+    let over = false;
     try {
       res = await limiter.consume(key, n);
     } catch (e) {
@@ -91,26 +92,19 @@ export class RedisRateLimitStorage implements RateLimitStorage {
         for (const answer of waiters) answer(verdict);
         return;
       }
-      // Over the limit: the points before the limit still belong to the first calls.
       res = e;
-      const first = res.consumedPoints - n + 1;
-      const retryAfterMs = Math.max(1, res.msBeforeNext);
-      for (let i = 0; i < n; i++)
-        waiters[i](
-          first + i <= rule.points
-            ? { allowed: true, remaining: rule.points - (first + i), retryAfterMs: 0 }
-            : { allowed: false, remaining: 0, retryAfterMs },
-        );
-      return;
+      over = true;
     }
-    // Within the limit: every call is allowed.
+    // The calls hold points C − n + 1 … C in arrival order; over the limit, the points before it
+    // still belong to the first calls.
     const first = res.consumedPoints - n + 1;
+    const retryAfterMs = Math.max(1, res.msBeforeNext);
     for (let i = 0; i < n; i++)
-      waiters[i]({
-        allowed: true,
-        remaining: Math.max(0, rule.points - (first + i)),
-        retryAfterMs: 0,
-      });
+      waiters[i](
+        !over || first + i <= rule.points
+          ? { allowed: true, remaining: Math.max(0, rule.points - (first + i)), retryAfterMs: 0 }
+          : { allowed: false, remaining: 0, retryAfterMs },
+      );
   }
 
   private limiterOf(rule: RateLimitRule): RuleLimiter {

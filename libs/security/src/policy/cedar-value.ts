@@ -162,6 +162,7 @@ function convertRecord(
     // decision cache's JSON.stringify of the context takes three times as long on them.
     const out: CedarJsonRecord = {};
     if (select) {
+      // By key, then `get`: iterating entries allocates a [key, value] array per entry.
       for (const key of select.keys()) {
         const part = select.get(key)!;
         if (RESERVED_KEYS.has(key) || !Object.prototype.hasOwnProperty.call(record, key)) continue;
