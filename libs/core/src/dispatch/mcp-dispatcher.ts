@@ -401,7 +401,6 @@ export class McpDispatcher {
         await tool.invoke((call.params.arguments ?? {}) as Record<string, unknown>, ctx),
         tool,
       )) as McpResult;
-      if (!isSpecType.CallToolResult(result)) throw invalidResult(tool);
     } catch (error) {
       if (isInputRequiredSignal(error)) return this.inputRequired(error.inputRequests, ctx);
       if (isAnswerSignal(error)) return error.answer();
@@ -645,14 +644,6 @@ function invoke(method: Method, call: McpCall): Promise<McpResult> {
 /** `entry` when `view` (none: everything) allows it. */
 function allowed<T extends McpListedEntry>(view: McpView | undefined, entry: T): T | undefined {
   return !view || view.allows(entry) ? entry : undefined;
-}
-
-function invalidResult(tool: ToolEntry): ToolError {
-  return new ToolError(
-    'INVALID_OUTPUT',
-    `Tool ${tool.name} returned a result that is not a valid CallToolResult`,
-    { cause: new Error(`malformed CallToolResult from ${tool.source}`) },
-  );
 }
 
 /** Compares two optional strings in constant time. */

@@ -1,5 +1,5 @@
 import { ForbiddenException, HttpException, Logger } from '@nestjs/common';
-import { ProtocolError, ResourceNotFoundError } from '@modelcontextprotocol/server';
+import { isSpecType, ProtocolError, ResourceNotFoundError } from '@modelcontextprotocol/server';
 import { ToolError } from '../errors/tool.error';
 import { isMcpProtocolError, McpProtocolError } from '../errors/mcp-protocol.error';
 import type { ToolEntry } from '../registry/registry.interfaces';
@@ -43,6 +43,42 @@ describe('result mappers', () => {
       content: [{ type: 'text', text: '{"a":1}' }],
     });
     expect(await toCallToolResult(undefined, tool())).toEqual({ content: [] });
+  });
+
+  it('builds results from strings and values that the SDK accepts, without asking it each time', async () => {
+    // Results built here are not parsed again on the call path: this holds the SDK to that.
+    const values = [
+      '',
+      'hi',
+      'é ✓ 𝄞',
+      '\ud800',
+      'x'.repeat(100_000),
+      0,
+      false,
+      [1, 'a'],
+      { a: { b: [null] } },
+      null,
+    ];
+    for (const value of values)
+      expect(isSpecType.CallToolResult(await toCallToolResult(value, tool()))).toBe(true);
+  });
+
+  it('refuses a value that has no JSON text (a function), as a malformed result', async () => {
+    await expect(toCallToolResult(() => 1, tool())).rejects.toMatchObject({
+      code: 'INVALID_OUTPUT',
+    });
+    await expect(toCallToolResult(Symbol('s'), tool())).rejects.toMatchObject({
+      code: 'INVALID_OUTPUT',
+    });
+  });
+
+  it('refuses a full result with a malformed content block', async () => {
+    await expect(
+      toCallToolResult({ content: [{ type: 'text', text: 7 }] }, tool()),
+    ).rejects.toMatchObject({ code: 'INVALID_OUTPUT' });
+    await expect(
+      toCallToolResult({ content: [{ type: 'image', data: 'AA==' }] }, tool()),
+    ).rejects.toMatchObject({ code: 'INVALID_OUTPUT' });
   });
 
   it('passes a full CallToolResult through', async () => {

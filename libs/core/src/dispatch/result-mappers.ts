@@ -1,5 +1,6 @@
 import { HttpException, type Logger } from '@nestjs/common';
 import {
+  isSpecType,
   ProtocolError,
   type CallToolResult,
   type CompleteResult,
@@ -25,24 +26,48 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
  * a full result (has `content`) passes through; with an output schema the value becomes
  * `structuredContent` (validated) plus its JSON as text; a string becomes one text block;
  * anything else is sent as JSON text.
+ *
+ * A result that holds anything the tool chose (a full result, structured content) is checked
+ * against the SDK's `CallToolResult` schema, on every transport alike, and a malformed one
+ * rejects with `INVALID_OUTPUT`. One built here from a string (a single text block, or none) is
+ * valid by construction and not parsed again: that check was about a fortieth of a plain
+ * `tools/call`'s CPU (docs/benchmarks.md).
  */
 export async function toCallToolResult(value: unknown, tool: ToolEntry): Promise<CallToolResult> {
   if (isObject(value) && Array.isArray(value.content)) {
     const result = value as CallToolResult;
     if (tool.outputValidator && result.structuredContent !== undefined && !result.isError)
       await assertOutput(tool, result.structuredContent);
-    return result;
+    return checked(result, tool);
   }
   if (tool.outputValidator) {
     const structured = await assertOutput(tool, value);
-    return {
-      content: [{ type: 'text', text: JSON.stringify(structured) }],
-      structuredContent: structured as Record<string, unknown>,
-    };
+    return checked(
+      {
+        content: [{ type: 'text', text: JSON.stringify(structured) }],
+        structuredContent: structured as Record<string, unknown>,
+      },
+      tool,
+    );
   }
   if (value === undefined || value === null) return { content: [] };
-  if (typeof value === 'string') return { content: [{ type: 'text', text: value }] };
-  return { content: [{ type: 'text', text: JSON.stringify(value) }] };
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  // `JSON.stringify` answers `undefined` for a function or a symbol: no text to send.
+  if (typeof text !== 'string') throw invalidResult(tool);
+  return { content: [{ type: 'text', text }] };
+}
+
+function checked(result: CallToolResult, tool: ToolEntry): CallToolResult {
+  if (!isSpecType.CallToolResult(result)) throw invalidResult(tool);
+  return result;
+}
+
+function invalidResult(tool: ToolEntry): ToolError {
+  return new ToolError(
+    'INVALID_OUTPUT',
+    `Tool ${tool.name} returned a result that is not a valid CallToolResult`,
+    { cause: new Error(`malformed CallToolResult from ${tool.source}`) },
+  );
 }
 
 async function assertOutput(tool: ToolEntry, value: unknown): Promise<unknown> {
