@@ -29,9 +29,11 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
  *
  * A result that holds anything the tool chose (a full result, structured content) is checked
  * against the SDK's `CallToolResult` schema, on every transport alike, and a malformed one
- * rejects with `INVALID_OUTPUT`. One built here from a string (a single text block, or none) is
- * valid by construction and not parsed again: that check was about a fortieth of a plain
- * `tools/call`'s CPU (docs/benchmarks.md).
+ * rejects with `INVALID_OUTPUT`. One built here from a string or a value's JSON (a single text
+ * block, or none) is valid by construction and not parsed again: in a CPU profile of the bare
+ * bench server under the `call` load, that parse was 2.5% of the server's CPU
+ * (docs/benchmarks.md); `result-mappers.spec.ts` holds the SDK's schema to accepting what is
+ * built here.
  */
 export async function toCallToolResult(value: unknown, tool: ToolEntry): Promise<CallToolResult> {
   if (isObject(value) && Array.isArray(value.content)) {
