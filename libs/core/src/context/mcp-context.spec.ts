@@ -137,6 +137,38 @@ describe('McpContext', () => {
     });
   });
 
+  it('on 2026-07-28, takes only answers that are valid results of the question, and asks the others again', async () => {
+    // A client (or an attacker replaying one) answers with values a handler must never see as
+    // an ElicitResult: a number, a sampling answer, a key that only exists on Object.prototype.
+    const sampled = { role: 'assistant', content: { type: 'text', text: 'hi' }, model: 'm' };
+    const ctx = contextOf(
+      sdkContext({
+        inputResponses: { number: 12345, wrong: sampled, sample: sampled, roots: { roots: [] } },
+      }).ctx,
+      origin('modern'),
+      's',
+      't',
+    );
+    for (const key of ['number', 'wrong', 'constructor', 'toString'])
+      await expect(ctx.elicit(form, key)).rejects.toMatchObject({
+        inputRequests: { [key]: { method: 'elicitation/create', params: form } },
+      });
+    expect(await ctx.sample({ messages: [], maxTokens: 5 }, 'sample')).toEqual(sampled);
+    expect(await ctx.listRoots('roots')).toEqual({ roots: [] });
+    await expect(ctx.listRoots('sample')).rejects.toMatchObject({
+      inputRequests: { sample: { method: 'roots/list' } },
+    });
+    const error = await ctx
+      .askAll({
+        number: { method: 'elicitation/create', params: form },
+        roots: { method: 'roots/list' },
+      } as never)
+      .catch((e: unknown) => e);
+    expect((error as { inputRequests: Record<string, unknown> }).inputRequests).toEqual({
+      number: { method: 'elicitation/create', params: form },
+    });
+  });
+
   it('on 2025-11-25, sends the question to the client and waits for the answer', async () => {
     const { ctx, sent } = sdkContext();
     const answer = await contextOf(ctx, origin('legacy'), 's', 't').elicit(form);

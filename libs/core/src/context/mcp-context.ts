@@ -1,15 +1,16 @@
-import type {
-  ClientCapabilities,
-  CreateMessageRequest,
-  CreateMessageResult,
-  CreateMessageResultWithTools,
-  ElicitRequestFormParams,
-  ElicitRequestURLParams,
-  ElicitResult,
-  Implementation,
-  InputRequest,
-  ListRootsResult,
-  LoggingLevel,
+import {
+  isSpecType,
+  type ClientCapabilities,
+  type CreateMessageRequest,
+  type CreateMessageResult,
+  type CreateMessageResultWithTools,
+  type ElicitRequestFormParams,
+  type ElicitRequestURLParams,
+  type ElicitResult,
+  type Implementation,
+  type InputRequest,
+  type ListRootsResult,
+  type LoggingLevel,
 } from '@modelcontextprotocol/server';
 import type { McpCall } from '../dispatch/mcp-call.interface';
 import type { McpIdentity } from '../interfaces/mcp-identity.interface';
@@ -60,6 +61,20 @@ const TRACEPARENT_KEY = 'traceparent';
 /** The answers of a call that has none (most calls): shared, never written. */
 const NO_ANSWERS: Record<string, unknown> = Object.freeze({});
 const TRACESTATE_KEY = 'tracestate';
+
+/**
+ * The SDK's check of an answer, by the method of the input request it answers: an answer is taken
+ * only when it is a valid result of that request, as the SDK checks the client's response to a
+ * request sent in a 2025-11-25 session. Anything else (a number, an `{ method, result }`
+ * wrapper, an elicitation answer to a sampling request) counts as no answer, and the question
+ * is asked again in a new round.
+ */
+const ANSWER_CHECKS: Readonly<Record<string, (answer: unknown) => boolean>> = {
+  'elicitation/create': (answer) => isSpecType.ElicitResult(answer),
+  'sampling/createMessage': (answer) =>
+    isSpecType.CreateMessageResult(answer) || isSpecType.CreateMessageResultWithTools(answer),
+  'roots/list': (answer) => isSpecType.ListRootsResult(answer),
+};
 
 /**
  * Everything a tool, resource or prompt handler knows about its call. Inject it with `@Ctx()`,
@@ -291,7 +306,7 @@ export class McpContext {
   async askAll<K extends string>(requests: Record<K, InputRequest>): Promise<Record<K, unknown>> {
     const keys = Object.keys(requests) as K[];
     if (this.inRounds) {
-      const missing = keys.filter((k) => !(k in this.answers));
+      const missing = keys.filter((k) => !this.answered(k, requests[k]));
       if (missing.length > 0)
         throw new InputRequiredSignal(Object.fromEntries(missing.map((k) => [k, requests[k]])));
       return Object.fromEntries(keys.map((k) => [k, this.answers[k]])) as Record<K, unknown>;
@@ -315,10 +330,17 @@ export class McpContext {
     return this.call.rounds ?? this.era === 'modern';
   }
 
+  /** Whether the client answered question `id` with a valid result of `request`. */
+  private answered(id: string, request: InputRequest): boolean {
+    if (!Object.hasOwn(this.answers, id)) return false;
+    const check = ANSWER_CHECKS[request.method];
+    return check ? check(this.answers[id]) : true;
+  }
+
   private async ask(request: InputRequest, key?: string): Promise<unknown> {
     const id = key ?? `input-${this.inputSeq++}`;
     if (this.inRounds) {
-      if (id in this.answers) return this.answers[id];
+      if (this.answered(id, request)) return this.answers[id];
       throw new InputRequiredSignal({ [id]: request });
     }
     const req = request as { method: string; params?: Record<string, unknown> };

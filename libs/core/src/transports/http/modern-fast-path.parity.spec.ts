@@ -228,6 +228,52 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'an answered round',
+    method: 'tools/call',
+    params: {
+      name: 'ask',
+      arguments: {},
+      inputResponses: { name: { action: 'accept', content: { name: 'Ada' } } },
+    },
+    envelope: { 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } },
+    expect: (a) => expect(bodyOf(a)).toEqual({ action: 'accept', content: { name: 'Ada' } }),
+  },
+  {
+    // Not an answer: the question is asked again (the spec allows that or a JSON-RPC error).
+    name: 'an answer that is not an elicitation result',
+    method: 'tools/call',
+    params: { name: 'ask', arguments: {}, inputResponses: { name: 12345 } },
+    envelope: { 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } },
+    expect: (a) =>
+      expect(result(a)).toMatchObject({
+        resultType: 'input_required',
+        inputRequests: { name: { method: 'elicitation/create', params: form } },
+      }),
+  },
+  {
+    name: 'an answer wrapped as { method, result }',
+    method: 'tools/call',
+    params: {
+      name: 'ask',
+      arguments: {},
+      inputResponses: {
+        name: {
+          method: 'elicitation/create',
+          result: { action: 'accept', content: { name: 'Ada' } },
+        },
+      },
+    },
+    envelope: { 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } },
+    expect: (a) => expect(result(a)).toMatchObject({ resultType: 'input_required' }),
+  },
+  {
+    name: 'inputResponses that are not an object',
+    method: 'tools/call',
+    params: { name: 'ask', arguments: {}, inputResponses: null },
+    envelope: { 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } },
+    expect: (a) => expect(result(a)).toMatchObject({ resultType: 'input_required' }),
+  },
+  {
     name: 'a forged requestState',
     method: 'tools/call',
     params: { name: 'ask', arguments: {}, requestState: 'v1.forged.mac' },
