@@ -52,12 +52,20 @@ const HEADERS: { protocolVersionHeader?: string; mcpMethodHeader?: string }[] = 
 
 /**
  * What the key leaves out, varied: a verdict that changed with any of these would be served
- * stale from the store.
+ * stale from the store. The id's value (within its kind: a string, or a safe integer), the
+ * tool's name and arguments, other params.
  */
 const OUTSIDE_THE_KEY: ((params: Record<string, unknown>) => Record<string, unknown>)[] = [
   (params) => ({ jsonrpc: '2.0', id: 1, method: 'tools/call', params }),
   (params) => ({ jsonrpc: '2.0', id: 'req-a', method: 'tools/call', params }),
+  (params) => ({ jsonrpc: '2.0', id: '', method: 'tools/call', params }),
+  (params) => ({ jsonrpc: '2.0', id: 'x'.repeat(500), method: 'tools/call', params }),
   (params) => ({ jsonrpc: '2.0', id: 987654321, method: 'tools/call', params }),
+  (params) => ({ jsonrpc: '2.0', id: 0, method: 'tools/call', params }),
+  (params) => ({ jsonrpc: '2.0', id: -0, method: 'tools/call', params }),
+  (params) => ({ jsonrpc: '2.0', id: -7, method: 'tools/call', params }),
+  (params) => ({ jsonrpc: '2.0', id: Number.MAX_SAFE_INTEGER, method: 'tools/call', params }),
+  (params) => ({ jsonrpc: '2.0', id: -Number.MAX_SAFE_INTEGER, method: 'tools/call', params }),
   (params) => ({
     jsonrpc: '2.0',
     id: 2,
@@ -77,8 +85,45 @@ const OUTSIDE_THE_KEY: ((params: Record<string, unknown>) => Record<string, unkn
     method: 'tools/call',
     params: { ...params, cursor: 'c', extra: true },
   }),
-  (params) => ({ jsonrpc: '2.0', id: 6, method: 'tools/call', params, extra: 'top-level' }),
+  (params) => ({ method: 'tools/call', params, id: 6, jsonrpc: '2.0' }),
 ];
+
+/**
+ * Frames the key tells apart, each with the same envelope as an accepted request: a request
+ * that differs from an accepted one only here must get the SDK's own verdict, never the kept one.
+ */
+const OTHER_FRAMES: Record<string, (params: Record<string, unknown>) => Record<string, unknown>> = {
+  'a fractional id': (params) => ({ jsonrpc: '2.0', id: 1.5, method: 'tools/call', params }),
+  'an id beyond the safe integers': (params) => ({
+    jsonrpc: '2.0',
+    id: 2 ** 60,
+    method: 'tools/call',
+    params,
+  }),
+  'a null id': (params) => ({ jsonrpc: '2.0', id: null, method: 'tools/call', params }),
+  'a boolean id': (params) => ({ jsonrpc: '2.0', id: true, method: 'tools/call', params }),
+  'an object id': (params) => ({ jsonrpc: '2.0', id: { n: 1 }, method: 'tools/call', params }),
+  'an array id': (params) => ({ jsonrpc: '2.0', id: [1], method: 'tools/call', params }),
+  'no id (a notification)': (params) => ({ jsonrpc: '2.0', method: 'tools/call', params }),
+  'jsonrpc 1.0': (params) => ({ jsonrpc: '1.0', id: 1, method: 'tools/call', params }),
+  'a numeric jsonrpc': (params) => ({ jsonrpc: 2, id: 1, method: 'tools/call', params }),
+  'no jsonrpc': (params) => ({ id: 1, method: 'tools/call', params }),
+  'another method': (params) => ({ jsonrpc: '2.0', id: 1, method: 'tools/list', params }),
+  'a numeric method': (params) => ({ jsonrpc: '2.0', id: 1, method: 7, params }),
+  'an extra top-level member': (params) => ({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'tools/call',
+    params,
+    extra: 'top-level',
+  }),
+  'params as an array': (params) => ({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'tools/call',
+    params: [params],
+  }),
+};
 
 /** The outcome without the body it names, which is each request's own; errors by their fields. */
 function verdict(outcome: InboundOutcome): unknown {
@@ -125,16 +170,100 @@ describe('InboundClassifier', () => {
     let compared = 0;
     for (const meta of Object.values(ENVELOPES))
       for (const headers of HEADERS) {
-        // Bodies the SDK's own isJSONRPCRequest refuses are never stored: checked every time.
-        const verdicts = OUTSIDE_THE_KEY.map((build) =>
+        const bodies = OUTSIDE_THE_KEY.map((build) =>
           build({ name: 'echo', arguments: {}, _meta: meta }),
-        )
-          .filter((body) => isJSONRPCRequest(body))
-          .map((body) => verdict(classifyInboundRequest({ httpMethod: 'POST', ...headers, body })));
+        );
+        for (const body of bodies) expect(isJSONRPCRequest(body)).toBe(true);
+        const verdicts = bodies.map((body) =>
+          verdict(classifyInboundRequest({ httpMethod: 'POST', ...headers, body })),
+        );
         for (const v of verdicts) expect(v).toEqual(verdicts[0]);
+        // An envelope with its members in another order is the same envelope to the SDK.
+        const reordered = Object.fromEntries(Object.entries(meta).reverse());
+        expect(
+          verdict(
+            classifyInboundRequest({
+              httpMethod: 'POST',
+              ...headers,
+              body: OUTSIDE_THE_KEY[0]({ name: 'echo', arguments: {}, _meta: reordered }),
+            }),
+          ),
+        ).toEqual(verdicts[0]);
         compared += verdicts.length;
       }
-    expect(compared).toBeGreaterThan(Object.keys(ENVELOPES).length * HEADERS.length * 5);
+    expect(compared).toBe(Object.keys(ENVELOPES).length * HEADERS.length * OUTSIDE_THE_KEY.length);
+  });
+
+  it.each(Object.entries(OTHER_FRAMES))(
+    'never serves a kept verdict to a request with %s and an accepted envelope',
+    (_name, build) => {
+      // The attack: a client sends one valid request, so that its verdict is kept, then the
+      // same envelope in a frame the SDK would judge on its own (a malformed request, perhaps
+      // refused), hoping to be waved through by the store.
+      const classifier = new InboundClassifier();
+      const headers = { protocolVersionHeader: V, mcpMethodHeader: 'tools/call' };
+      const params = { name: 'echo', arguments: {}, _meta: ENVELOPE };
+      const valid = OUTSIDE_THE_KEY[0](params);
+      expect(classifier.classify({ httpMethod: 'POST', ...headers, body: valid }).kind).toBe(
+        'modern',
+      );
+      expect(classifier.size).toBe(1);
+      for (const body of [build(params), build(params)]) {
+        const request: InboundRequest = { httpMethod: 'POST', ...headers, body };
+        expect(verdict(classifier.classify(request))).toEqual(
+          verdict(classifyInboundRequest(request)),
+        );
+      }
+    },
+  );
+
+  it('at least some of those frames are refused by the SDK, so the test above can fail', () => {
+    const params = { name: 'echo', arguments: {}, _meta: ENVELOPE };
+    const refused = Object.values(OTHER_FRAMES).filter(
+      (build) =>
+        classifyInboundRequest({
+          httpMethod: 'POST',
+          protocolVersionHeader: V,
+          mcpMethodHeader: 'tools/call',
+          body: build(params),
+        }).kind === 'reject',
+    );
+    expect(refused.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('keeps its own copy of an envelope: changing a request after it was classified changes nothing', () => {
+    const classifier = new InboundClassifier();
+    const meta = structuredClone(ENVELOPE) as Record<string, unknown>;
+    const body = { jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: meta } };
+    expect(classifier.classify({ httpMethod: 'POST', body }).kind).toBe('modern');
+    // Whoever reads the request next rewrites its envelope into one the SDK refuses...
+    meta['io.modelcontextprotocol/clientInfo'] = { name: 7 };
+    // ... and a request that really carries that envelope still gets the SDK's refusal.
+    const bad = {
+      httpMethod: 'POST',
+      body: { jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: { ...meta } } },
+    };
+    expect(verdict(classifier.classify(bad))).toEqual(verdict(classifyInboundRequest(bad)));
+    expect(classifyInboundRequest(bad).kind).toBe('reject');
+  });
+
+  it('classifies an envelope deeper than it compares every time, without failing', () => {
+    const classifier = new InboundClassifier();
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 40; i++) deep = { d: deep };
+    const request: InboundRequest = {
+      httpMethod: 'POST',
+      body: {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/list',
+        params: { _meta: { ...ENVELOPE, 'example.com/deep': deep } },
+      },
+    };
+    for (let i = 0; i < 3; i++)
+      expect(verdict(classifier.classify(request))).toEqual(
+        verdict(classifyInboundRequest(request)),
+      );
   });
 
   it('takes no body without "result" or "error" for a response (so the SDK never would)', () => {
