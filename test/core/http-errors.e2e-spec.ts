@@ -233,6 +233,46 @@ describe.each(['express', 'fastify'] as const)('bad HTTP input on %s', (adapter)
     await stillServes();
   });
 
+  it('refuses a foreign Host (DNS rebinding) every time, after accepting the real one and many others', async () => {
+    // The attack: a page on evil.example.com whose name resolves to 127.0.0.1 makes the browser
+    // send requests to this server with `Host: evil.example.com`. The server accepts its own
+    // Host first (and remembers that verdict), then sees every loopback port a client could
+    // name, which fills and empties what it remembers; the foreign Host must still be refused,
+    // each time it comes.
+    const list = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 7,
+      method: 'tools/list',
+      params: { _meta: envelope },
+    });
+    const headers = (host: string, extra: Record<string, string> = {}) => ({
+      host,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...modernHeaders('tools/list'),
+      ...extra,
+    });
+    const own = new URL(url).host;
+    expect((await raw(url, 'POST', headers(own), list)).status).toBe(200);
+    for (let port = 1; port <= 70; port++)
+      expect((await raw(url, 'POST', headers(`localhost:${port}`), list)).status).toBe(200);
+    for (const host of [
+      'evil.example.com',
+      `evil.example.com:${new URL(url).port}`,
+      'evil.example.com',
+    ])
+      expect((await raw(url, 'POST', headers(host), list)).status).toBe(403);
+    // The same for Origin: a good one accepted (and remembered), a foreign one refused twice.
+    expect(
+      (await raw(url, 'POST', headers(own, { origin: 'http://localhost:3000' }), list)).status,
+    ).toBe(200);
+    for (let i = 0; i < 2; i++)
+      expect(
+        (await raw(url, 'POST', headers(own, { origin: 'http://evil.example.com' }), list)).status,
+      ).toBe(403);
+    await stillServes();
+  });
+
   it('answers a request for a session that does not exist with 404', async () => {
     const res = await send(
       { jsonrpc: '2.0', id: 6, method: 'tools/list' },

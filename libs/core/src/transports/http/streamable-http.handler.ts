@@ -91,6 +91,10 @@ export class StreamableHttpHandler {
   private readonly classifier = new InboundClassifier();
   /** The `x-mcp-header` declarations of each tool, computed on its first call. */
   private readonly paramHeaders = new WeakMap<ToolEntry, readonly ParamHeader[]>();
+  /** `Host` values the SDK accepted against {@link allowedHosts}. */
+  private readonly acceptedHosts = new AcceptedValues();
+  /** `Origin` values the SDK accepted against {@link allowedOrigins}. */
+  private readonly acceptedOrigins = new AcceptedValues();
 
   constructor(
     private readonly factory: McpServerFactory,
@@ -411,15 +415,21 @@ export class StreamableHttpHandler {
     // The default Host allowlist depends on the listen address, known once the app listens.
     if (this.allowedHosts === undefined)
       this.allowedHosts = this.loopbackOnly() ? localhostAllowedHostnames() : null;
-    if (this.allowedHosts) {
-      const host = validateHostHeader(header(req, 'host'), this.allowedHosts);
+    const hostHeader = header(req, 'host');
+    if (this.allowedHosts && !this.acceptedHosts.has(hostHeader)) {
+      const host = validateHostHeader(hostHeader, this.allowedHosts);
       if (!host.ok) {
         writeJsonRpcError(res, 403, JsonRpcErrorCode.InvalidRequest, `Forbidden: ${host.message}`);
         return false;
       }
+      this.acceptedHosts.add(hostHeader);
     }
     const originHeader = header(req, 'origin');
-    if (this.allowedOrigins && originHeader !== undefined) {
+    if (
+      this.allowedOrigins &&
+      originHeader !== undefined &&
+      !this.acceptedOrigins.has(originHeader)
+    ) {
       const origin = validateOriginHeader(originHeader, this.allowedOrigins);
       if (!origin.ok) {
         writeJsonRpcError(
@@ -430,6 +440,7 @@ export class StreamableHttpHandler {
         );
         return false;
       }
+      this.acceptedOrigins.add(originHeader);
     }
     return true;
   }
@@ -508,6 +519,29 @@ function isModernRevision(version: string | undefined): boolean {
     /^\d{4}-\d{2}-\d{2}$/.test(version) &&
     version >= MODERN_PROTOCOL_VERSION
   );
+}
+
+/**
+ * Header values that the SDK's check accepted, so that a value seen before is not checked again:
+ * the SDK's `validateHostHeader` and `validateOriginHeader` parse a URL on every call (4–5 µs of
+ * a request, timed in the bench server under load), and their verdict depends only on the value
+ * and on the endpoint's allowlist, which does not change once set. Refusals are not kept: a
+ * refused value is checked, and refused, every time. Bounded: at most 64 values of at most 256
+ * characters; the set starts over when full, so a client sending a new `Host` on every request
+ * costs the SDK's check, as before, and takes no memory.
+ */
+class AcceptedValues {
+  private readonly values = new Set<string>();
+
+  has(value: string | undefined): boolean {
+    return value !== undefined && this.values.has(value);
+  }
+
+  add(value: string | undefined): void {
+    if (value === undefined || value.length > 256) return;
+    if (this.values.size >= 64) this.values.clear();
+    this.values.add(value);
+  }
 }
 
 function headerTrace(req: IncomingMessage): McpTraceContext | undefined {
