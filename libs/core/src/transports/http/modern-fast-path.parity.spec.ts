@@ -267,6 +267,18 @@ const CASES: Case[] = [
     expect: (a) => expect(result(a)).toMatchObject({ resultType: 'input_required' }),
   },
   {
+    // A valid ElicitResult that also carries a `method` member: see ALLOWED.
+    name: 'an answer that also carries a method member',
+    method: 'tools/call',
+    params: {
+      name: 'ask',
+      arguments: {},
+      inputResponses: { name: { action: 'decline', method: 'elicitation/create' } },
+    },
+    envelope: { 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } },
+    expect: (a) => expect(result(a).resultType).toBeDefined(),
+  },
+  {
     name: 'inputResponses that are not an object',
     method: 'tools/call',
     params: { name: 'ask', arguments: {}, inputResponses: null },
@@ -407,9 +419,23 @@ const CASES: Case[] = [
 /**
  * Differences the spec allows between the fast path (first) and the SDK server (second), by
  * case: the SDK checks the request against its wire schema before any handler runs, so its
- * message for malformed params is its own wording (the code is the same).
+ * message for malformed params is its own wording (the code is the same). And before the
+ * dispatcher sees `inputResponses`, the SDK drops any entry with a `method` or `result` member
+ * (its guard against `{ method, result }` wrappers, in an internal function it does not export);
+ * both paths then take only answers that pass the SDK's result schema (McpContext). An entry
+ * that is a valid `ElicitResult` and also has a `method` member is therefore an answer on the
+ * fast path and asked again on the SDK server. The spec's result schemas allow the member;
+ * neither answer breaks a rule.
  */
 const ALLOWED: Record<string, (fast: Answer, sdk: Answer) => void> = {
+  'an answer that also carries a method member': (fast, sdk) => {
+    expect(JSON.parse(result(fast).content[0].text)).toEqual({
+      action: 'decline',
+      method: 'elicitation/create',
+    });
+    expect(result(sdk)).toMatchObject({ resultType: 'input_required' });
+    fast.messages = sdk.messages;
+  },
   'bad params (arguments not an object)': (fast, sdk) => {
     expect(error(fast).message).toBe('Invalid params: "arguments" must be an object');
     expect(error(sdk).message).toMatch(/^Invalid tools\/call request/);
