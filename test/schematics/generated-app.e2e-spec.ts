@@ -13,6 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { readinessAfterWarmUp } from '../readiness';
 
 /**
  * `nest new my-server -c @rampart/schematics` as a user runs it, from the packed packages, outside
@@ -217,7 +218,7 @@ describe('nest new -c @rampart/schematics, from the packed packages', () => {
     expect(billing.result.content).toEqual([{ type: 'text', text: 'bill' }]);
 
     const base = endpoint.replace('/mcp', '');
-    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+    expect((await readinessAfterWarmUp(`${base}/health/ready`)).status).toBe(200);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/rampart_tool_calls_total\{[^}]*gen_ai_tool_name="echo"[^}]*\} 1/);
 

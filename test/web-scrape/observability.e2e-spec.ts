@@ -1,6 +1,7 @@
 import { createMcpTestApp, type McpTestApp } from '@rampart/testing';
 import { AppModule } from '../../apps/web-scrape/src/app.module';
 import { FIXTURE_EGRESS, FixtureSite } from './fixture-site';
+import { readinessAfterWarmUp } from '../readiness';
 
 /** One sample of a Prometheus text exposition, by metric name and exact labels. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
@@ -54,7 +55,7 @@ describe.each(['express', 'fastify'] as const)('web-scrape observability on %s',
   });
 
   it('is ready, and reports the scrape_url objectives on /slo', async () => {
-    const ready = await fetch(`${base}health/ready`);
+    const ready = await readinessAfterWarmUp(`${base}health/ready`);
     expect(ready.status).toBe(200);
     const slo = (await (await fetch(`${base}slo`)).json()) as unknown;
     expect(JSON.stringify(slo)).toContain('scrape_url');

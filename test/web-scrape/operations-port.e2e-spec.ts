@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { AppProcess } from './app-process';
 import { appEnv, builtWebScrape } from './built-app';
 import { FIXTURE_EGRESS_ENV } from './fixture-site';
+import { readinessAfterWarmUp } from '../readiness';
 
 /**
  * The built web-scrape app with `OPS_PORT`: the operational endpoints on a port of their own,
@@ -114,9 +115,9 @@ describe('web-scrape with OPS_PORT', () => {
     const live = await fetch(`${ops}/health/live`);
     expect(live.status).toBe(200);
     expect(await live.json()).toMatchObject({ status: 'ok', info: { heap: { status: 'up' } } });
-    const ready = await fetch(`${ops}/health/ready`);
+    const ready = await readinessAfterWarmUp(`${ops}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({
+    expect(ready.body).toMatchObject({
       status: 'ok',
       info: { shutdown: { status: 'up' } },
     });
