@@ -93,8 +93,18 @@ export class InboundClassifier {
   }
 
   private keep(lookup: Lookup, outcome: InboundOutcome): void {
-    const json = JSON.stringify(lookup.envelope);
+    let json: string;
+    try {
+      json = JSON.stringify(lookup.envelope);
+    } catch {
+      // Nested deeper than the stack allows (JSON.parse accepts it): classified every time.
+      return;
+    }
     if (json.length > this.maxKeyLength) return;
+    // A copy: the request's own objects may be changed by whoever reads them next.
+    const envelope = JSON.parse(json) as unknown;
+    // One that no request could match (deeper than compared) is not kept.
+    if (!sameJson(envelope, lookup.envelope, 0)) return;
     if (this.kept >= this.capacity) {
       this.verdicts.clear();
       this.kept = 0;
@@ -103,10 +113,9 @@ export class InboundClassifier {
     if (!kept) this.verdicts.set(lookup.frame, (kept = []));
     if (kept.length >= ENVELOPES_PER_FRAME) kept.shift();
     else this.kept++;
-    // A copy: the request's own objects may be changed by whoever reads them next. Kept without
-    // the body the verdict was computed for.
+    // Kept without the body the verdict was computed for.
     kept.push({
-      envelope: JSON.parse(json) as unknown,
+      envelope,
       outcome: { ...outcome, message: undefined } as unknown as InboundOutcome,
     });
   }
