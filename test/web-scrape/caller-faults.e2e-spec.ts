@@ -102,5 +102,42 @@ describe.each(mcpTestMatrix((s) => s.transport === 'http' && s.adapter === 'expr
       expect(served.isError).toBeFalsy();
       expect(site.hits.get('/plain')).toBe(before + 1);
     });
+
+    it('refuses arguments nested past the limit before any policy runs, so junk beside a good URL cannot open its breaker', async () => {
+      // The attack: Mallory names a real host and adds a member nested 15,000 levels deep, in a
+      // request written by hand (as an attacker would). Deep enough, it overflowed the stack of
+      // the argument DTO's transformation inside the tool's policies: an unexpected error,
+      // counted against that host's breaker for every caller.
+      const alice = await connect('alice');
+      const host = new URL(site.url).host;
+      const levels = 15_000;
+      const junk = `${'{"d":'.repeat(levels)}1${'}'.repeat(levels)}`;
+      for (let i = 0; i < 2 * BREAKER_THRESHOLD; i++) {
+        const res = await fetch(t.url!, {
+          method: 'POST',
+          headers: {
+            'x-user': 'mallory',
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            'mcp-protocol-version': MODERN_PROTOCOL_VERSION,
+            'mcp-method': 'tools/call',
+            'mcp-name': 'scrape_url',
+          },
+          body: `{"jsonrpc":"2.0","id":${i},"method":"tools/call","params":{"name":"scrape_url","arguments":{"url":"${site.url}/plain","junk":${junk}},"_meta":{"io.modelcontextprotocol/protocolVersion":"${MODERN_PROTOCOL_VERSION}","io.modelcontextprotocol/clientInfo":{"name":"mallory","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}`,
+        });
+        const body = (await res.json()) as { error?: { code: number; message: string } };
+        expect(body.error).toEqual({
+          code: -32602,
+          message: 'Invalid params: "arguments" nest deeper than 64 levels',
+        });
+      }
+      const states = t.app.get<McpBreakerStates>(MCP_BREAKER_STATES).snapshot();
+      expect(states.filter((s) => s.key === host && s.state !== 'closed')).toEqual([]);
+      const served = await alice.callTool({
+        name: 'scrape_url',
+        arguments: { url: `${site.url}/plain` },
+      });
+      expect(served.isError).toBeFalsy();
+    });
   },
 );

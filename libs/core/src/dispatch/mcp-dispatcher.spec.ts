@@ -6,7 +6,7 @@ import type { McpIdentity } from '../interfaces/mcp-identity.interface';
 import { McpRegistry } from '../registry/mcp-registry';
 import type { ToolEntry } from '../registry/registry.interfaces';
 import { createMcpCall, type McpCall } from './mcp-call.interface';
-import { McpDispatcher } from './mcp-dispatcher';
+import { MAX_ARGUMENTS_DEPTH, McpDispatcher } from './mcp-dispatcher';
 
 const form = { mode: 'form', message: 'Approve?', requestedSchema: { type: 'object' } };
 
@@ -152,5 +152,43 @@ describe('McpDispatcher', () => {
     ]);
     expect(errors.map((e) => isMcpProtocolError(e))).toEqual([true, true, true]);
     expect(errors.map((e) => (e as { code: number }).code)).toEqual([-32602, -32601, -32602]);
+  });
+
+  it('refuses arguments nested past MAX_ARGUMENTS_DEPTH before the tool or any policy runs', async () => {
+    let ran = 0;
+    const registry = new McpRegistry('d');
+    registry.addTool({
+      name: 'takes',
+      source: 'Fixture.takes',
+      handler: { kind: 'dynamic', options: { name: 'takes' } },
+      definition: { name: 'takes', inputSchema: { type: 'object' } },
+      invoke: async () => {
+        ran++;
+        return 'ran';
+      },
+    });
+    const d = new McpDispatcher({ name: 'd', version: '1' }, registry);
+    /** Arguments whose objects and arrays nest `levels` deep, the arguments object included. */
+    const nested = (levels: number) => {
+      let value: unknown = 'leaf';
+      for (let i = 1; i < levels; i++) value = i % 2 ? [value] : { d: value };
+      return { value };
+    };
+    const callWith = (args: unknown) =>
+      d.dispatch({ ...call('takes'), params: { name: 'takes', arguments: args } });
+
+    await expect(callWith(nested(MAX_ARGUMENTS_DEPTH))).resolves.toMatchObject({
+      content: [{ type: 'text', text: 'ran' }],
+    });
+    for (const args of [nested(MAX_ARGUMENTS_DEPTH + 1), nested(200_000)])
+      await expect(callWith(args)).rejects.toMatchObject({
+        code: -32602,
+        message: `Invalid params: "arguments" nest deeper than ${MAX_ARGUMENTS_DEPTH} levels`,
+      });
+    // An object graph with a cycle (only an in-process caller can build one) ends the same way.
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await expect(callWith(cyclic)).rejects.toMatchObject({ code: -32602 });
+    expect(ran).toBe(1);
   });
 });

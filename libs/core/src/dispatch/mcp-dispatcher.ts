@@ -381,6 +381,11 @@ export class McpDispatcher {
         JsonRpcErrorCode.InvalidParams,
         'Invalid params: "arguments" must be an object',
       );
+    if (params.arguments !== undefined && nestsDeeper(params.arguments, MAX_ARGUMENTS_DEPTH))
+      throw new McpProtocolError(
+        JsonRpcErrorCode.InvalidParams,
+        `Invalid params: "arguments" nest deeper than ${MAX_ARGUMENTS_DEPTH} levels`,
+      );
     if (this.progressive?.serves(name)) {
       const view = this.hooks.views ? this.hooks.view(call) : undefined;
       return this.progressive.call(call, name, isPromiseLike(view) ? await view : view);
@@ -644,6 +649,34 @@ function invoke(method: Method, call: McpCall): Promise<McpResult> {
 /** `entry` when `view` (none: everything) allows it. */
 function allowed<T extends McpListedEntry>(view: McpView | undefined, entry: T): T | undefined {
   return !view || view.allows(entry) ? entry : undefined;
+}
+
+/**
+ * Deepest `arguments` of a tool call, counting the arguments object as level 1 (the default
+ * `MaxDepth` of .NET's System.Text.Json). Deeper ones are refused before any guard,
+ * interceptor or pipe runs: the code that walks arguments recursively (class-transformer for a
+ * DTO, canonical JSON for a cache key, a logger) overflows the stack a few thousand levels down,
+ * and that error, raised inside a tool's resilience policies, counted against the tool's
+ * circuit breaker for every caller.
+ */
+export const MAX_ARGUMENTS_DEPTH = 64;
+
+/** Whether a JSON value nests objects or arrays more than `limit` levels; without recursion. */
+function nestsDeeper(value: unknown, limit: number): boolean {
+  const pending: unknown[] = [value];
+  const depths: number[] = [1];
+  while (pending.length > 0) {
+    const current = pending.pop() as object;
+    const depth = depths.pop()!;
+    if (depth > limit) return true;
+    const children: unknown[] = Array.isArray(current) ? current : Object.values(current);
+    for (const child of children)
+      if (child !== null && typeof child === 'object') {
+        pending.push(child);
+        depths.push(depth + 1);
+      }
+  }
+  return false;
 }
 
 /** Compares two optional strings in constant time. */
