@@ -38,16 +38,18 @@ class ModernOnlyModule {}
 async function listen(
   adapter: 'express' | 'fastify',
   root: new (...args: never[]) => unknown,
+  raiseParserLimit = true,
 ): Promise<{ app: INestApplication; url: string }> {
   const module = await Test.createTestingModule({ imports: [root] }).compile();
   let app: INestApplication;
   if (adapter === 'express') {
     app = module.createNestApplication({ logger: false });
     // The app's JSON parser runs before the MCP route; raise its limit to the endpoint's.
-    (app as unknown as { useBodyParser(type: string, options: object): void }).useBodyParser(
-      'json',
-      { limit: '1mb' },
-    );
+    if (raiseParserLimit)
+      (app as unknown as { useBodyParser(type: string, options: object): void }).useBodyParser(
+        'json',
+        { limit: '1mb' },
+      );
   } else {
     const { FastifyAdapter } = await import('@nestjs/platform-fastify');
     app = module.createNestApplication(new FastifyAdapter(), { logger: false });
@@ -490,3 +492,35 @@ describe.each(['express', 'fastify'] as const)(
     });
   },
 );
+
+describe("a body over the Express app's own parser limit", () => {
+  it("answers 413 naming the parser's limit (body-parser's 100 KB), not the endpoint's 4 MB", async () => {
+    const { app, url } = await listen('express', ModernOnlyModule, false);
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': MODERN,
+          'mcp-method': 'tools/call',
+          'mcp-name': 'echo',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'echo', arguments: { text: 'x'.repeat(200 * 1024) }, _meta: envelope },
+        }),
+      });
+      expect(res.status).toBe(413);
+      expect(((await res.json()) as { error: unknown }).error).toEqual({
+        code: -32600,
+        message: 'Request body too large: the limit is 102400 bytes',
+        data: { limitBytes: 102400 },
+      });
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -51,7 +51,15 @@ function mountExpress(app: ExpressLike, path: string, handler: StreamableHttpHan
     if (err?.status === 415) return handler.rejectBody(req, res, 'media-type', err.message);
     if (typeof err?.type === 'string' && !isJsonContentType(req.headers['content-type']))
       return handler.rejectBody(req, res, 'media-type');
-    if (err?.type === 'entity.too.large') return handler.rejectBody(req, res, 'too-large');
+    if (err?.type === 'entity.too.large')
+      // The app's parser refused the body at its own limit (body-parser's default is 100 KB).
+      return handler.rejectBody(
+        req,
+        res,
+        'too-large',
+        undefined,
+        typeof err.limit === 'number' ? err.limit : undefined,
+      );
     if (err?.type === 'entity.parse.failed')
       return handler.rejectBody(req, res, 'parse', err.message);
     next(err);

@@ -330,17 +330,19 @@ export class StreamableHttpHandler {
   /**
    * Answers a body the adapter's parser rejected (malformed JSON, too large, a media type it has
    * no parser for). A POST whose Content-Type is not JSON gets `415` whatever its parser said, so
-   * that Express and Fastify answer alike.
+   * that Express and Fastify answer alike. A body too large names the limit that refused it: the
+   * parser's own (`limitBytes`) when it says, else the endpoint's `maxBodyBytes`.
    */
   rejectBody(
     req: IncomingMessage,
     res: ServerResponse,
     kind: 'parse' | 'too-large' | 'media-type',
     detail?: string,
+    limitBytes?: number,
   ): void {
     if (kind === 'media-type') return this.rejectMediaType(res, detail);
     if (!isJsonContentType(header(req, 'content-type'))) return this.rejectMediaType(res);
-    if (kind === 'too-large') return this.fail(res, tooLarge(this.maxBodyBytes));
+    if (kind === 'too-large') return this.fail(res, tooLarge(limitBytes ?? this.maxBodyBytes));
     writeJsonRpcError(
       res,
       400,
