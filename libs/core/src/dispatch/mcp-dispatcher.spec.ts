@@ -10,32 +10,33 @@ import { MAX_ARGUMENTS_DEPTH, McpDispatcher } from './mcp-dispatcher';
 
 const form = { mode: 'form', message: 'Approve?', requestedSchema: { type: 'object' } };
 
-/** A tool that asks one question, then answers with what it was told. */
-function asking(name: string): ToolEntry {
+/** A dynamic tool entry named `name` that runs `invoke`. */
+function tool(name: string, invoke: ToolEntry['invoke']): ToolEntry {
   return {
     name,
     source: `Fixture.${name}`,
     handler: { kind: 'dynamic', options: { name } },
     definition: { name, inputSchema: { type: 'object' } },
-    invoke: async (_args, ctx: McpContext) => ({
-      content: [{ type: 'text', text: JSON.stringify(await ctx.elicit(form as never, 'ok')) }],
-    }),
+    invoke,
   };
+}
+
+/** A tool that asks one question, then answers with what it was told. */
+function asking(name: string): ToolEntry {
+  return tool(name, async (_args, ctx: McpContext) => ({
+    content: [{ type: 'text', text: JSON.stringify(await ctx.elicit(form as never, 'ok')) }],
+  }));
 }
 
 function dispatcher(hooks?: RequestHooks): McpDispatcher {
   const registry = new McpRegistry('d');
   registry.addTool(asking('approve'));
   registry.addTool(asking('delete_everything'));
-  registry.addTool({
-    name: 'fails',
-    source: 'Fixture.fails',
-    handler: { kind: 'dynamic', options: { name: 'fails' } },
-    definition: { name: 'fails', inputSchema: { type: 'object' } },
-    invoke: async () => {
+  registry.addTool(
+    tool('fails', async () => {
       throw new Error('db password is hunter2');
-    },
-  });
+    }),
+  );
   return new McpDispatcher({ name: 'd', version: '1' }, registry, hooks);
 }
 
@@ -157,16 +158,12 @@ describe('McpDispatcher', () => {
   it('refuses arguments nested past MAX_ARGUMENTS_DEPTH before the tool or any policy runs', async () => {
     let ran = 0;
     const registry = new McpRegistry('d');
-    registry.addTool({
-      name: 'takes',
-      source: 'Fixture.takes',
-      handler: { kind: 'dynamic', options: { name: 'takes' } },
-      definition: { name: 'takes', inputSchema: { type: 'object' } },
-      invoke: async () => {
+    registry.addTool(
+      tool('takes', async () => {
         ran++;
         return 'ran';
-      },
-    });
+      }),
+    );
     const d = new McpDispatcher({ name: 'd', version: '1' }, registry);
     /** Arguments whose objects and arrays nest `levels` deep, the arguments object included. */
     const nested = (levels: number) => {

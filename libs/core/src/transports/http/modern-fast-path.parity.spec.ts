@@ -28,6 +28,8 @@ import { clientOf } from './streamable-http.handler';
  */
 
 const MODERN = '2026-07-28';
+/** The envelope of a client that can answer elicitations. */
+const ELICITING = { 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } };
 const form = {
   mode: 'form' as const,
   message: 'Your name?',
@@ -207,7 +209,7 @@ const CASES: Case[] = [
     name: 'input_required, with the client capability',
     method: 'tools/call',
     params: { name: 'ask', arguments: {} },
-    envelope: { 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } },
+    envelope: ELICITING,
     expect: (a) =>
       expect(result(a)).toMatchObject({
         resultType: 'input_required',
@@ -235,7 +237,7 @@ const CASES: Case[] = [
       arguments: {},
       inputResponses: { name: { action: 'accept', content: { name: 'Ada' } } },
     },
-    envelope: { 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } },
+    envelope: ELICITING,
     expect: (a) => expect(bodyOf(a)).toEqual({ action: 'accept', content: { name: 'Ada' } }),
   },
   {
@@ -243,7 +245,7 @@ const CASES: Case[] = [
     name: 'an answer that is not an elicitation result',
     method: 'tools/call',
     params: { name: 'ask', arguments: {}, inputResponses: { name: 12345 } },
-    envelope: { 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } },
+    envelope: ELICITING,
     expect: (a) =>
       expect(result(a)).toMatchObject({
         resultType: 'input_required',
@@ -263,7 +265,7 @@ const CASES: Case[] = [
         },
       },
     },
-    envelope: { 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } },
+    envelope: ELICITING,
     expect: (a) => expect(result(a)).toMatchObject({ resultType: 'input_required' }),
   },
   {
@@ -275,21 +277,21 @@ const CASES: Case[] = [
       arguments: {},
       inputResponses: { name: { action: 'decline', method: 'elicitation/create' } },
     },
-    envelope: { 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } },
+    envelope: ELICITING,
     expect: (a) => expect(result(a).resultType).toBeDefined(),
   },
   {
     name: 'inputResponses that are not an object',
     method: 'tools/call',
     params: { name: 'ask', arguments: {}, inputResponses: null },
-    envelope: { 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } },
+    envelope: ELICITING,
     expect: (a) => expect(result(a)).toMatchObject({ resultType: 'input_required' }),
   },
   {
     name: 'a forged requestState',
     method: 'tools/call',
     params: { name: 'ask', arguments: {}, requestState: 'v1.forged.mac' },
-    envelope: { 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } },
+    envelope: ELICITING,
     expect: (a) =>
       expect(error(a)).toMatchObject({
         code: -32602,

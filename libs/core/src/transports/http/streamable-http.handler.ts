@@ -533,6 +533,8 @@ function isModernRevision(version: string | undefined): boolean {
  * costs the SDK's check, as before, and takes no memory.
  */
 class AcceptedValues {
+  private static readonly MAX_VALUES = 64;
+  private static readonly MAX_LENGTH = 256;
   private readonly values = new Set<string>();
 
   has(value: string | undefined): boolean {
@@ -540,8 +542,8 @@ class AcceptedValues {
   }
 
   add(value: string | undefined): void {
-    if (value === undefined || value.length > 256) return;
-    if (this.values.size >= 64) this.values.clear();
+    if (value === undefined || value.length > AcceptedValues.MAX_LENGTH) return;
+    if (this.values.size >= AcceptedValues.MAX_VALUES) this.values.clear();
     this.values.add(value);
   }
 }
