@@ -18,9 +18,10 @@ async function readiness(url: string | URL, init?: RequestInit): Promise<Readine
  * `/health/ready` of a freshly started app, once the window of its first check is behind it.
  *
  * The readiness check's `event_loop` indicator judges the event-loop delay since the previous
- * check. The first window holds the app's boot and its first calls, whose synchronous work (a
- * module loaded on first use, a schema compiled) can pass the threshold on a busy machine; in an
- * e2e test the app shares its event loop with the test itself. So the first answer may be 503
+ * check. The first window opens when the app has bootstrapped (the modules' init does not
+ * count) and holds its first calls, whose synchronous work (a module loaded on first use, a
+ * schema compiled) can pass the threshold on a busy machine; in an e2e test the app shares its
+ * event loop with the test itself. So the first answer may be 503
  * with `event_loop` down, and with nothing else down; the second, which covers only the time
  * between the two, is returned for the test to check.
  *

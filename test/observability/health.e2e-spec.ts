@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { channel } from 'node:diagnostics_channel';
 import { IsString } from 'class-validator';
 import {
@@ -62,6 +62,21 @@ async function boot(options: HealthOptions | true, breakers?: McpBreakerStates) 
   });
 }
 
+/** How long {@link SlowBoot} keeps the event loop busy while its module starts. */
+const BOOT_STALL_MS = 1_500;
+
+/**
+ * A provider whose module starts slowly: a synchronous stall in its `onModuleInit`, once the
+ * loop has turned (the histogram only measures delays between its own ticks).
+ */
+@Injectable()
+class SlowBoot implements OnModuleInit {
+  async onModuleInit(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    for (const end = Date.now() + BOOT_STALL_MS; Date.now() < end;);
+  }
+}
+
 async function get(t: McpTestApp, path: string) {
   const res = await fetch(new URL(path, t.url));
   return { status: res.status, body: (await res.json()) as Record<string, any> };
@@ -100,6 +115,28 @@ describe('health probes', () => {
       }
     },
   );
+
+  it("does not count the app's boot against the event loop's first window", async () => {
+    // A replica whose modules take long to start is ready once they have: its first readiness
+    // check judges the loop from the app's bootstrap on. Counted from the modules' init, the
+    // stall below would be in the window (its max at least BOOT_STALL_MS).
+    const t = await createMcpTestApp({
+      imports: [
+        McpModule.forRoot({ name: 'health-e2e', version: '1.0.0' }),
+        ObservabilityModule.forRoot({ health: { eventLoopDelayMs: EVENT_LOOP_DELAY_MS } }),
+      ],
+      providers: [SlowBoot],
+      transport: 'http',
+    });
+    try {
+      const ready = await get(t, '/health/ready');
+      expect(ready.status).toBe(200);
+      expect(ready.body.info.event_loop.status).toBe('up');
+      expect(ready.body.info.event_loop.maxMs).toBeLessThan(BOOT_STALL_MS - 500);
+    } finally {
+      await t.close();
+    }
+  });
 
   it('is not ready when Redis does not answer', async () => {
     const t = await boot({ redis: 'redis://127.0.0.1:1', redisTimeoutMs: 300 });

@@ -22,7 +22,7 @@ describe('EventLoopDelayIndicator', () => {
       resolveHealthOptions({ eventLoopDelayMs }),
       new HealthIndicatorService(),
     );
-    indicator.onModuleInit();
+    indicator.onApplicationBootstrap();
     return indicator;
   };
   afterEach(() => indicator?.onApplicationShutdown());

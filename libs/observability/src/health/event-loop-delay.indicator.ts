@@ -1,12 +1,24 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { HEALTH_OPTIONS } from './health.constants';
 import type { ResolvedHealthOptions } from './resolve-health-options';
 
 /**
- * Event-loop delay, from one `perf_hooks` histogram enabled at boot and disabled at shutdown:
- * down when its 99th percentile since the previous check is above `eventLoopDelayMs`.
+ * Event-loop delay, from one `perf_hooks` histogram enabled once the app has bootstrapped and
+ * disabled at shutdown: down when its 99th percentile since the previous check is above
+ * `eventLoopDelayMs`.
+ *
+ * The first window opens at `onApplicationBootstrap`, not at `onModuleInit`: what the modules do
+ * while they start (connecting, compiling schemas, loading packages) is boot, not a loop too
+ * busy to serve, and counted it would make the first readiness check of a replica that boots on
+ * a busy node answer 503. The bootstrap hooks of modules nearer the root (the app's own) run
+ * after this one and still count.
  *
  * @example
  * ```ts
@@ -14,7 +26,7 @@ import type { ResolvedHealthOptions } from './resolve-health-options';
  * ```
  */
 @Injectable()
-export class EventLoopDelayIndicator implements OnModuleInit, OnApplicationShutdown {
+export class EventLoopDelayIndicator implements OnApplicationBootstrap, OnApplicationShutdown {
   private histogram?: ReturnType<typeof monitorEventLoopDelay>;
 
   constructor(
@@ -22,7 +34,7 @@ export class EventLoopDelayIndicator implements OnModuleInit, OnApplicationShutd
     private readonly indicators: HealthIndicatorService,
   ) {}
 
-  onModuleInit(): void {
+  onApplicationBootstrap(): void {
     this.histogram = monitorEventLoopDelay({ resolution: 20 });
     this.histogram.enable();
   }
