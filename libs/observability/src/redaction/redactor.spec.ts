@@ -1,4 +1,48 @@
-import { Redactor } from './redactor';
+import { Worker } from 'node:worker_threads';
+import { DEFAULT_VALUE_PATTERNS, Redactor } from './redactor';
+
+/** The default value patterns as first written: the same matches, in quadratic time. */
+const PLAIN_VALUE_PATTERNS = [
+  /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g,
+  /\bBearer\s+[A-Za-z0-9\-._~+/]+=*/gi,
+  /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g,
+];
+
+const censorWith = (patterns: readonly RegExp[], text: string) =>
+  patterns.reduce((out, pattern) => out.replace(pattern, '[REDACTED]'), text);
+
+/**
+ * `text` with the default value patterns applied, in a worker thread: resolves with the result, or
+ * rejects when the worker has not finished after `deadlineMs` (and stops it), so that a pattern
+ * that backtracks for minutes fails the test instead of stalling the test process.
+ */
+function censorInWorker(text: string, deadlineMs: number): Promise<string> {
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     let out = workerData.text;
+     for (const [source, flags] of workerData.patterns) out = out.replace(new RegExp(source, flags), '[REDACTED]');
+     parentPort.postMessage(out);`,
+    {
+      eval: true,
+      workerData: { text, patterns: DEFAULT_VALUE_PATTERNS.map((p) => [p.source, p.flags]) },
+    },
+  );
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      reject(new Error(`still scanning after ${deadlineMs} ms`));
+    }, deadlineMs);
+    worker.once('message', (out: string) => {
+      clearTimeout(timer);
+      void worker.terminate();
+      resolve(out);
+    });
+    worker.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
 
 describe('Redactor', () => {
   it('keeps an own __proto__ key as a key of the copy, redacted, without touching its prototype', () => {
@@ -52,6 +96,41 @@ describe('Redactor', () => {
       ok: true,
     });
   });
+
+  it('finds in strings exactly what the plain forms of its patterns find', () => {
+    // Short strings from an alphabet of the patterns' edges (a fixed seed: the same strings in
+    // every run), including runs of email and base64url characters with several starts in them.
+    const alphabet = [...'e y J eyJ - . a @ x _ co % ='.split(' '), ' ', 'Bearer '];
+    let seed = 42;
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+      return (seed >>> 16) % n;
+    };
+    let found = 0;
+    const differ: string[] = [];
+    for (let i = 0; i < 50_000; i++) {
+      let text = '';
+      for (let length = 1 + next(14); length > 0; length--) text += alphabet[next(alphabet.length)];
+      const expected = censorWith(PLAIN_VALUE_PATTERNS, text);
+      if (censorWith(DEFAULT_VALUE_PATTERNS, text) !== expected) differ.push(text);
+      if (expected !== text) found++;
+    }
+    expect(differ).toEqual([]);
+    // The comparison covered strings with something to hide, not only strings without.
+    expect(found).toBeGreaterThan(1_000);
+  });
+
+  it('scans a caller-chosen megabyte in linear time (the plain patterns take minutes on it)', async () => {
+    // The attack: one tool argument of a long run of letters (no `@` for the email pattern to
+    // stop at), or of `-eyJ` repeated (a JWT start at every fourth character), audited or logged
+    // with its arguments. With the plain patterns each such string held the event loop for
+    // minutes (1 MB of `a`: about 8 minutes here), for every caller of the server.
+    const attacks = ['a'.repeat(1_000_000), '-eyJ'.repeat(250_000), `a@${'a.'.repeat(500_000)}`];
+    for (const attack of attacks) {
+      const out = await censorInWorker(`${attack} ada@example.com`, 60_000);
+      expect(out).toBe(`${attack} [REDACTED]`);
+    }
+  }, 120_000);
 
   it('hides values at dot paths, with * matching any key or index', () => {
     const redactor = new Redactor({

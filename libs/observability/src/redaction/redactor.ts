@@ -6,11 +6,22 @@ export const DEFAULT_KEY_PATTERNS: readonly RegExp[] = [
   /pass(word)?|secret|token|api[-_]?key|authorization|cookie|credential/i,
 ];
 
-/** Emails, `Bearer` tokens and JWTs inside strings. */
+/**
+ * Emails, `Bearer` tokens and JWTs inside strings.
+ *
+ * Each pattern runs in time linear in the string's length, because callers choose the strings:
+ * an email pattern tried from every position of a long run of letters without an `@` (the plain
+ * `[A-Za-z0-9._%+-]+@…`) scans the rest of the run each time, so 100 KB of `a` in one argument
+ * stalled the event loop for seconds, and 4 MB for hours. A match is only tried where one can
+ * begin: the email at the start of a run of its characters (every later start in the run ends at
+ * the same place, so it finds nothing the first did not), the JWT at the first `eyJ` of a run of
+ * base64url characters (the lookbehind finds the previous `eyJ` nearest first). What they match
+ * is unchanged; `redactor.spec.ts` compares them with the plain forms.
+ */
 export const DEFAULT_VALUE_PATTERNS: readonly RegExp[] = [
-  /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g,
+  /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g,
   /\bBearer\s+[A-Za-z0-9\-._~+/]+=*/gi,
-  /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g,
+  /\beyJ(?<!\beyJ[A-Za-z0-9_-]*?\beyJ)[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g,
 ];
 
 /** Deepest level copied; anything below is replaced by the censor. */
