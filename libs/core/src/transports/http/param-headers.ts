@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { decodeHeaderValue } from './standard-headers';
+import { decodeHeaderValue, trimOws } from './standard-headers';
 
 /** JSON Schema keyword that mirrors a tool argument into an `Mcp-Param-<Name>` header. */
 export const X_MCP_HEADER = 'x-mcp-header';
@@ -71,7 +71,7 @@ export function checkParamHeaders(
     const argument = `arguments.${param.path.join('.')}`;
     if (value === undefined)
       return `the body carries ${argument}=${JSON.stringify(body)} but the ${param.display} header is absent`;
-    const decoded = decodeHeaderValue(value.replace(/^[ \t]+|[ \t]+$/g, ''));
+    const decoded = decodeHeaderValue(trimOws(value));
     if (decoded === undefined) return `the ${param.display} header carries an invalid Base64 value`;
     const numeric =
       (param.type === 'integer' || param.type === 'number') &&

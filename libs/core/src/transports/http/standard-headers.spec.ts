@@ -1,4 +1,49 @@
-import { checkStandardHeaders, decodeHeaderValue } from './standard-headers';
+import { join } from 'node:path';
+import { inWorker } from '../../../../../test/in-worker';
+import { checkStandardHeaders, decodeHeaderValue, trimOws } from './standard-headers';
+
+describe('trimOws', () => {
+  /** What it replaced: the same result, in time quadratic in a run of white space. */
+  const plain = (value: string) => value.replace(/^[ \t]+|[ \t]+$/g, '');
+
+  it('strips spaces and tabs around a value, and nothing else', () => {
+    expect(trimOws(' \ttools/call \t')).toBe('tools/call');
+    expect(trimOws('a b')).toBe('a b');
+    expect(trimOws('\v\u00a0x\u00a0\n')).toBe('\v\u00a0x\u00a0\n');
+    expect(trimOws(' \t ')).toBe('');
+    // Short strings from the edges' alphabet, the same as the pattern it replaced.
+    const alphabet = [' ', '\t', 'a', '\u00a0', '\v', '\n', '/'];
+    const differ: string[] = [];
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+      return (seed >>> 16) % n;
+    };
+    for (let i = 0; i < 50_000; i++) {
+      let value = '';
+      for (let length = next(10); length > 0; length--) value += alphabet[next(alphabet.length)];
+      if (trimOws(value) !== plain(value)) differ.push(value);
+    }
+    expect(differ).toEqual([]);
+  });
+
+  it('trims a caller-chosen megabyte of inner white space in linear time', async () => {
+    // The attack: an Mcp-Method (or Mcp-Name, Mcp-Protocol-Version, Mcp-Param-*) header of `a`,
+    // a long run of spaces or tabs, `a`. The plain pattern tried `[ \t]+$` from every position of
+    // the run: about 100 ms of the event loop per 16 KB header, before authentication for a GET;
+    // a megabyte (a server that raises Node's header limit) took minutes.
+    for (const run of [' ', '\t']) {
+      const value = `a${run.repeat(1_000_000)}a`;
+      const out = await inWorker<string>({
+        module: join(__dirname, '../../../dist/transports/http/standard-headers.js'),
+        run: '(m, value) => m.trimOws(value)',
+        input: ` ${value}\t`,
+        deadlineMs: 60_000,
+      });
+      expect(out).toBe(value);
+    }
+  }, 150_000);
+});
 
 describe('decodeHeaderValue', () => {
   it('decodes the =?base64?…?= sentinel and takes anything else literally', () => {

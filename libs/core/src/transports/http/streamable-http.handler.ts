@@ -36,7 +36,12 @@ import { ListenStreams } from './listen-streams';
 import { ModernFastPath } from './modern-fast-path';
 import { checkParamHeaders, paramHeadersOf, type ParamHeader } from './param-headers';
 import { parseJson, readBody, tooLarge, writeJsonRpcError } from './node-http';
-import { checkStandardHeaders, HEADER_MISMATCH, type StandardHeaders } from './standard-headers';
+import {
+  checkStandardHeaders,
+  HEADER_MISMATCH,
+  trimOws,
+  type StandardHeaders,
+} from './standard-headers';
 
 /** A body the adapter already parsed, or a marker that it has not read the stream. */
 export type PreparsedBody = { parsed: true; value: unknown } | { parsed: false };
@@ -61,11 +66,11 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
   return Array.isArray(v) ? v[0] : v;
 };
 
-/** RFC 9110 optional white space around a field value. */
-const OWS = /^[ \t]+|[ \t]+$/g;
-
 function standardHeadersOf(req: IncomingMessage): StandardHeaders {
-  const get = (name: string) => header(req, name)?.replace(OWS, '');
+  const get = (name: string) => {
+    const value = header(req, name);
+    return value === undefined ? undefined : trimOws(value);
+  };
   return {
     protocolVersion: get('mcp-protocol-version'),
     method: get('mcp-method'),
