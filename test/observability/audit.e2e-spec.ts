@@ -132,6 +132,32 @@ describeWith('postgres').each(setups)('audit trail in PostgreSQL over %s', (_nam
     expect(rows.every((r) => typeof r.correlation_id === 'string' && r.correlation_id)).toBe(true);
     expect(Date.now() - (rows[0].at as Date).getTime()).toBeLessThan(60_000);
   });
+
+  it("bounds a caller's arguments in its record, keeping the declared ones", async () => {
+    // The attack: 4,000 undeclared properties sent before the real ones, to write a 60 KB row
+    // per call and to push what the call was about out of a bounded record.
+    const args: Record<string, unknown> = {};
+    for (let i = 0; i < 4_000; i++) args[`junk${i}`] = `j${i}`;
+    Object.assign(args, { text: 'bounded', password: 'hunter2' });
+    expect(text(await t.client.callTool({ name: 'echo', arguments: args }))).toBe('bounded');
+
+    const select = () =>
+      admin.query(
+        `SELECT arguments, arguments_truncated FROM "${table}" WHERE arguments->>'text' = 'bounded'`,
+      );
+    await until(async () => (await select()).rows.length === 1);
+    const [row] = (await select()).rows as {
+      arguments: Record<string, unknown>;
+      arguments_truncated: { jsonChars: number; omitted: number; cut: number };
+    }[];
+    expect(row.arguments).toMatchObject({ text: 'bounded', password: '[REDACTED]' });
+    expect(JSON.stringify(row.arguments).length).toBeLessThanOrEqual(8_192);
+    expect(row.arguments_truncated).toEqual({
+      jsonChars: JSON.stringify({ ...args, password: '[REDACTED]' }).length,
+      omitted: 4_002 - Object.keys(row.arguments).length,
+      cut: 0,
+    });
+  });
 });
 
 describe('audit trail when PostgreSQL is down or slow', () => {

@@ -87,6 +87,32 @@ describe.each(mcpTestMatrix((s) => s.era === 'modern' || s.transport === 'memory
       expect(JSON.stringify(out.lines)).not.toMatch(/hunter2|ada@example\.com|4111/);
     });
 
+    it("bounds a line's arguments: undeclared junk left out, a long declared string cut", async () => {
+      // The attack: a call whose arguments make every log line of it 60 KB, and push the
+      // declared arguments out of a bounded line with junk sent first.
+      const args: Record<string, unknown> = {};
+      for (let i = 0; i < 2_000; i++) args[`junk${i}`] = i;
+      Object.assign(args, {
+        email: 'ada@example.com',
+        password: 'hunter2',
+        note: 'n'.repeat(40_000),
+      });
+      await t.client.callTool({ name: 'profile', arguments: args });
+
+      const [line] = out.calls();
+      const logged = line.arguments as Record<string, unknown>;
+      expect(logged).toMatchObject({ email: '[REDACTED]', password: '[REDACTED]' });
+      expect(logged.note).toMatch(/^n+…\[TRUNCATED\]$/);
+      expect(Object.keys(logged).filter((key) => key.startsWith('junk'))).toEqual([]);
+      expect(JSON.stringify(logged).length).toBeLessThanOrEqual(8_192);
+      expect(line.argumentsTruncated).toEqual({
+        jsonChars: expect.any(Number),
+        omitted: 2_000,
+        cut: 1,
+      });
+      expect((line.argumentsTruncated as { jsonChars: number }).jsonChars).toBeGreaterThan(40_000);
+    });
+
     it('logs refusals and tool errors at warn, internal errors at error with their correlation id', async () => {
       await t.client.callTool({ name: 'upstream', arguments: {} });
       await t.client.callTool({ name: 'guarded', arguments: { deny: true } });

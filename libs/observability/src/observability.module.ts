@@ -249,15 +249,17 @@ function assemble(base: DynamicModule, parts: Assembly): DynamicModule {
         CallRecorder,
         OBSERVABILITY_REDACTOR,
         OBSERVABILITY_MODULE_OPTIONS,
+        { token: McpServers, optional: true },
       ],
       useFactory: (
         logger: Logger,
         recorder: CallRecorder,
         redactor: Redactor,
         options: ObservabilityModuleOptions,
+        servers?: McpServers,
       ) => {
         const logging = partOptions<LoggingOptions>(options.logging);
-        return logging ? new CallLogger(logger, recorder, redactor, logging) : null;
+        return logging ? new CallLogger(logger, recorder, redactor, logging, servers) : null;
       },
     });
     if (parts.nestLogger) imports.push(nestLoggerModule(host));

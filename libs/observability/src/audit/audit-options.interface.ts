@@ -95,6 +95,13 @@ export interface AuditOptions {
   /** Whether the (redacted) arguments are kept in the record. @default true */
   arguments?: boolean;
   /**
+   * Longest JSON of a record's arguments, in characters. A caller chooses its arguments: above
+   * this, the properties the tool or prompt declares are kept first, long strings are cut and the
+   * rest left out, and the record says so in `argumentsTruncated`.
+   * @default 8192
+   */
+  maxArgumentsChars?: number;
+  /**
    * Audit every refusal by access control that a lib reports on `RampartChannel.access`
    * (`@rampart/security`): credentials missing or refused (a record of their own, with the
    * client's address) and calls denied (the call's record, whatever its method, with decision

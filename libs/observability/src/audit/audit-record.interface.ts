@@ -1,3 +1,5 @@
+import type { ArgumentsTruncation } from '../redaction/bounded-arguments';
+
 /**
  * One audited request: who, what, when, the decision and the outcome, with redacted arguments.
  * Built from a `CallRecord` by the `AuditTrail` and handed to the {@link AuditSink}; a refusal by
@@ -56,8 +58,16 @@ export interface AuditRecord {
   address?: string;
   /** Duration, in milliseconds. */
   durationMs: number;
-  /** Arguments after redaction; absent when the method has none or `arguments: false`. */
+  /**
+   * Arguments after redaction, within `maxArgumentsChars` of JSON; absent when the method has
+   * none or `arguments: false`.
+   */
   arguments?: Record<string, unknown>;
+  /**
+   * Present when the arguments were longer than `maxArgumentsChars`: their full JSON length, and
+   * how many properties were left out or cut.
+   */
+  argumentsTruncated?: ArgumentsTruncation;
   /** Correlation id shared with the logs and the error body. */
   correlationId: string;
   /** Trace id, when traced. */

@@ -11,6 +11,11 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { CallRecord } from '../recording/call-record.interface';
 import { CallRecorder } from '../recording/call-recorder';
 import { nextCorrelationId } from '../recording/correlation-id';
+import {
+  boundArguments,
+  declaredArguments,
+  DEFAULT_MAX_ARGUMENTS_CHARS,
+} from '../redaction/bounded-arguments';
 import { Redactor } from '../redaction/redactor';
 import { OBSERVABILITY_REDACTOR } from '../observability.constants';
 import type { AuditRecord } from './audit-record.interface';
@@ -119,10 +124,14 @@ export class AuditTrail implements OnModuleInit, OnApplicationShutdown {
    * access control's `denial` of the call, a `denied` record with its reason and policies.
    */
   toAuditRecord(record: CallRecord, denial?: AccessEvent): AuditRecord {
-    const args =
+    const bounded =
       this.options.arguments === false || record.arguments === undefined
         ? undefined
-        : this.redactor.redact({ ...record.arguments });
+        : boundArguments(
+            this.redactor.redact({ ...record.arguments }),
+            this.options.maxArgumentsChars ?? DEFAULT_MAX_ARGUMENTS_CHARS,
+            () => declaredArguments(this.servers, record),
+          );
     return {
       at: new Date(record.startedAt).toISOString(),
       server: record.server,
@@ -135,7 +144,8 @@ export class AuditTrail implements OnModuleInit, OnApplicationShutdown {
       errorCode: record.errorCode,
       ...(denial && refusalOf(denial)),
       durationMs: Math.round(record.durationMs * 1000) / 1000,
-      arguments: args,
+      arguments: bounded?.arguments,
+      ...(bounded?.truncated && { argumentsTruncated: bounded.truncated }),
       correlationId: record.correlationId,
       traceId: record.traceId,
       era: record.era,

@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import { OBSERVABILITY_REGISTRY } from '../observability.constants';
+import { checkMaxArgumentsChars } from '../redaction/bounded-arguments';
 import type { AuditOptions } from './audit-options.interface';
 import { AuditSink } from './audit-sink.interface';
 import { AuditTrail } from './audit-trail.service';
@@ -51,4 +52,5 @@ function checkAuditOptions(options: AuditOptions): void {
     );
   if (options.methods && !options.methods.every((m) => typeof m === 'string'))
     throw new Error('AuditOptions.methods must be JSON-RPC method names');
+  checkMaxArgumentsChars('AuditOptions', options.maxArgumentsChars);
 }

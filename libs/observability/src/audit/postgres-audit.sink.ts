@@ -20,6 +20,7 @@ const COLUMNS = [
   'error_code',
   'duration_ms',
   'arguments',
+  'arguments_truncated',
   'correlation_id',
   'trace_id',
   'era',
@@ -245,6 +246,7 @@ export class PostgresAuditSink implements AuditSink {
         error_code text,
         duration_ms double precision NOT NULL,
         arguments jsonb,
+        arguments_truncated jsonb,
         correlation_id text NOT NULL,
         trace_id text,
         era text,
@@ -254,10 +256,11 @@ export class PostgresAuditSink implements AuditSink {
         address text
       )`,
     );
-    // Tables made by earlier versions: the refusal columns, and era and transport, which a
-    // refusal before the request was read does not have.
+    // Tables made by earlier versions: the refusal columns, the arguments' truncation, and era
+    // and transport, which a refusal before the request was read does not have.
     await this.pool!.query(
       `ALTER TABLE ${this.quotedTable}
+        ADD COLUMN IF NOT EXISTS arguments_truncated jsonb,
         ADD COLUMN IF NOT EXISTS reason text,
         ADD COLUMN IF NOT EXISTS policies text[],
         ADD COLUMN IF NOT EXISTS address text,
@@ -316,6 +319,7 @@ function rowOf(r: AuditRecord): unknown[] {
     r.errorCode ?? null,
     r.durationMs,
     r.arguments === undefined ? null : JSON.stringify(r.arguments),
+    r.argumentsTruncated === undefined ? null : JSON.stringify(r.argumentsTruncated),
     r.correlationId,
     r.traceId ?? null,
     r.era ?? null,

@@ -104,6 +104,13 @@ export interface LoggingOptions {
    */
   arguments?: boolean;
   /**
+   * Longest JSON of a line's arguments, in characters (with `arguments: true`). A caller chooses
+   * its arguments: above this, the properties the tool or prompt declares are kept first, long
+   * strings are cut and the rest left out, and the line says so in `argumentsTruncated`.
+   * @default 8192
+   */
+  maxArgumentsChars?: number;
+  /**
    * JSON-RPC methods that get a line per call; `'*'` for every method.
    * @default ['tools/call', 'resources/read', 'prompts/get']
    */

@@ -1,8 +1,16 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { McpServers } from '@rampart/core';
 import type { Logger } from 'pino';
 import type { LoggingOptions } from '../interfaces/observability-module-options.interface';
 import type { CallRecord } from '../recording/call-record.interface';
 import type { CallRecorder } from '../recording/call-recorder';
+import {
+  boundArguments,
+  checkMaxArgumentsChars,
+  declaredArguments,
+  DEFAULT_MAX_ARGUMENTS_CHARS,
+  type ArgumentsTruncation,
+} from '../redaction/bounded-arguments';
 import type { Redactor } from '../redaction/redactor';
 
 /** Most child loggers kept (server × method × tool × era × transport). */
@@ -25,13 +33,15 @@ export interface CallLogLine {
   errorCode?: string;
   traceId?: string;
   arguments?: unknown;
+  /** When the arguments were longer than `logging.maxArgumentsChars`: what was left out. */
+  argumentsTruncated?: ArgumentsTruncation;
 }
 
 /**
  * Writes one structured pino line per call (`info`; `warn` for refusals and tool errors, `error`
  * for internal errors), with the call's correlation id, server, tool, method, era, transport,
  * duration, outcome and error code; the arguments only when `logging.arguments` is on, and then
- * redacted (a copy: the tool has its real arguments).
+ * redacted (a copy: the tool has its real arguments) and bounded by `logging.maxArgumentsChars`.
  *
  * @example
  * ```json
@@ -43,6 +53,7 @@ export class CallLogger implements OnModuleInit, OnApplicationShutdown {
   private unsubscribe?: () => void;
   private readonly methods: ReadonlySet<string> | undefined;
   private readonly withArguments: boolean;
+  private readonly maxArgumentsChars: number;
   private readonly listener = (record: CallRecord) => this.log(record);
   /**
    * A child logger per server, method, tool, era and transport: pino serializes a child's
@@ -56,7 +67,10 @@ export class CallLogger implements OnModuleInit, OnApplicationShutdown {
     private readonly recorder: CallRecorder,
     private readonly redactor: Redactor,
     options: LoggingOptions,
+    private readonly servers?: McpServers,
   ) {
+    checkMaxArgumentsChars('LoggingOptions', options.maxArgumentsChars);
+    this.maxArgumentsChars = options.maxArgumentsChars ?? DEFAULT_MAX_ARGUMENTS_CHARS;
     const methods = options.methods ?? DEFAULT_LOGGED_METHODS;
     this.methods = methods === '*' ? undefined : new Set(methods);
     this.withArguments = options.arguments === true;
@@ -88,8 +102,15 @@ export class CallLogger implements OnModuleInit, OnApplicationShutdown {
     };
     if (record.errorCode !== undefined) line.errorCode = record.errorCode;
     if (record.traceId !== undefined) line.traceId = record.traceId;
-    if (this.withArguments && record.arguments !== undefined)
-      line.arguments = this.redactor.redact(record.arguments);
+    if (this.withArguments && record.arguments !== undefined) {
+      const bounded = boundArguments(
+        this.redactor.redact({ ...record.arguments }),
+        this.maxArgumentsChars,
+        () => declaredArguments(this.servers, record),
+      );
+      line.arguments = bounded.arguments;
+      if (bounded.truncated) line.argumentsTruncated = bounded.truncated;
+    }
     logger[level](line, msg);
   }
 
