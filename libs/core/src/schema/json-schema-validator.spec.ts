@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { inWorker } from '../../../../test/in-worker';
 import { isMcpDefinitionError } from '../errors/mcp-definition.error';
 import { isJsonSchemaInvalidError, JsonSchemaInvalidError } from './json-schema-invalid.error';
 import { compileJsonSchemaValidator } from './json-schema-validator';
@@ -194,6 +196,34 @@ describe('compileJsonSchemaValidator', () => {
     expect(b(1).ok).toBe(true);
     expect(b('x').ok).toBe(false);
   });
+
+  it('checks the url format on values of at most 2,083 characters', () => {
+    const check = compileJsonSchemaValidator({
+      type: 'object',
+      properties: { link: { type: 'string', format: 'url' } },
+    });
+    expect(check({ link: 'https://example.com/a?b=c' }).ok).toBe(true);
+    expect(check({ link: 'not a url' }).ok).toBe(false);
+    const longest = `https://example.com/${'a'.repeat(2_083 - 20)}`;
+    expect(longest).toHaveLength(2_083);
+    expect(check({ link: longest }).ok).toBe(true);
+    expect(check({ link: `${longest}a` }).ok).toBe(false);
+  });
+
+  it("checks a caller's megabyte against the url format in linear time", async () => {
+    // The attack: a tool argument declared `format: "url"` of `http://a` and `a:` repeated.
+    // ajv-formats' pattern backtracks over it quadratically: 100 ms at 20 KB, minutes at 1 MB,
+    // on the event loop of every caller.
+    const issues = await inWorker<unknown[]>({
+      module: join(__dirname, '../../dist/schema/json-schema-validator.js'),
+      run: `(m, link) => m.compileJsonSchemaValidator({
+        type: 'object', properties: { link: { type: 'string', format: 'url' } },
+      })({ link }).issues`,
+      input: `http://a${'a:'.repeat(500_000)}!`,
+      deadlineMs: 60_000,
+    });
+    expect(issues).toEqual([expect.objectContaining({ path: 'link', constraint: 'format' })]);
+  }, 90_000);
 
   it('ignores unknown keywords and unknown formats', () => {
     const check = compileJsonSchemaValidator({
