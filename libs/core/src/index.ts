@@ -110,6 +110,7 @@ export type {
   RegistryChange,
 } from './registry/registry.interfaces';
 export { StdioLogger } from './transports/stdio/stdio-logger';
+export { addressKey } from './transports/http/client-key';
 export {
   SessionStore,
   type SessionRecord,

@@ -13,6 +13,20 @@ describe('callBucketKey', () => {
     expect(callBucketKey('ip', ctx({ subject: 'u1' }, '10.0.0.2'), {})).toBe('ip:10.0.0.2');
   });
 
+  it('counts an IPv6 client by its /64, so its other addresses take no fresh budget', () => {
+    // The attack: a host that holds a /64 (as most do) sends each call from another of its 2^64
+    // addresses. Counted by address, each call had a fresh bucket (and left one behind).
+    const buckets = new Set<string>();
+    for (let i = 0; i < 1_000; i++)
+      buckets.add(callBucketKey('ip', ctx(undefined, `2001:db8:1:2:${i.toString(16)}::1`), {}));
+    expect([...buckets]).toEqual(['ip:2001:db8:1:2::/64']);
+    expect(callBucketKey('ip', ctx(undefined, '2001:db8:1:3::1'), {})).toBe('ip:2001:db8:1:3::/64');
+    expect(callBucketKey('ip', ctx(undefined, '::ffff:10.0.0.1'), {})).toBe('ip:10.0.0.1');
+    expect(idempotencyCaller(undefined, { ip: '2001:db8:1:2:ffff::9' })).toBe(
+      'ip:2001:db8:1:2::/64',
+    );
+  });
+
   it('keys by a function of the call, and puts calls it cannot read in one bucket of their own', () => {
     const byHost = (_c: McpContext, args: Record<string, unknown>) =>
       new URL(String(args.url)).host;

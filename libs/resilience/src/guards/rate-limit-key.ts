@@ -1,16 +1,22 @@
-import type { McpContext, McpIdentity } from '@rampart/core';
+import { addressKey, type McpContext, type McpIdentity } from '@rampart/core';
 import type { RateLimitKey } from '../interfaces/resilience-module-options.interface';
 
-/** The client IP of a native HTTP request (Express or Fastify), if any. */
+/**
+ * The client address of a native HTTP request (Express or Fastify), if any, as one client
+ * counts: an IPv6 address by its /64 prefix ({@link addressKey}), so that a host cannot take a
+ * fresh budget from each address of its block.
+ */
 export function clientIp(request: unknown): string | undefined {
   if (!request || typeof request !== 'object') return undefined;
   const r = request as { ip?: string; socket?: { remoteAddress?: string } };
-  return r.ip ?? r.socket?.remoteAddress;
+  const address = r.ip ?? r.socket?.remoteAddress;
+  return address ? addressKey(address) : undefined;
 }
 
 /**
  * The bucket of a call: `identity` → the subject (else the client IP, else `anonymous`),
- * `tenant` → the tenant (else as `identity`), `ip` → the client IP (else `anonymous`). Never the
+ * `tenant` → the tenant (else as `identity`), `ip` → the client IP (else `anonymous`); an IPv6
+ * client by its /64. Never the
  * session or protocol era, so neither a new session nor another era escapes a limit.
  */
 export function bucketKey(

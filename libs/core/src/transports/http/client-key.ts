@@ -25,7 +25,19 @@ export function defaultClientKey(
   return `ip:${addressKey(address)}`;
 }
 
-/** An IPv4 address as is (also when IPv4-mapped); an IPv6 address as its /64 prefix. */
+/**
+ * The client an address stands for, when counting per client (caps, rate limits): an IPv4
+ * address as is (also when IPv4-mapped), an IPv6 address as its /64 prefix. One host usually
+ * holds a whole /64 and can send from any of its 2^64 addresses: counted by address, it would
+ * get a fresh budget, and leave a fresh entry behind, with each.
+ *
+ * @example
+ * ```ts
+ * addressKey('203.0.113.7'); // '203.0.113.7'
+ * addressKey('::ffff:203.0.113.7'); // '203.0.113.7'
+ * addressKey('2001:db8:1:2:aaaa::1'); // '2001:db8:1:2::/64'
+ * ```
+ */
 export function addressKey(address: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) return mapped[1];
