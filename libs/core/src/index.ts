@@ -36,7 +36,14 @@ export {
   type McpCallInit,
   type McpNotification,
 } from './dispatch/mcp-call.interface';
-export { McpDispatcher, type McpResult, type ListMethod } from './dispatch/mcp-dispatcher';
+export {
+  McpDispatcher,
+  MAX_ARGUMENTS_DEPTH,
+  MAX_SUBSCRIBED_URI_CHARS,
+  MAX_SUBSCRIPTIONS_PER_CONNECTION,
+  type McpResult,
+  type ListMethod,
+} from './dispatch/mcp-dispatcher';
 export { answerWithToolError } from './dispatch/result-mappers';
 export { InputRequiredSignal, isInputRequiredSignal } from './context/input-required.signal';
 export {

@@ -57,6 +57,10 @@ export interface McpCall extends McpRequest {
   readonly subscriptions?: {
     subscribe(uri: string): void;
     unsubscribe(uri: string): void;
+    /** Whether the connection is subscribed to `uri`. */
+    has(uri: string): boolean;
+    /** How many URIs the connection is subscribed to. */
+    readonly size: number;
   };
 }
 

@@ -83,6 +83,11 @@ export class ConnectedServers {
     if (connection) connection.resources = new Set(uris);
   }
 
+  /** How many URIs `server`'s client is subscribed to. */
+  subscriptionCount(server: Server): number {
+    return this.connections.get(server)?.resources.size ?? 0;
+  }
+
   /** Whether `server`'s client subscribed to `uri`. */
   isSubscribed(server: Server, uri: string): boolean {
     return this.connections.get(server)?.resources.has(uri) ?? false;

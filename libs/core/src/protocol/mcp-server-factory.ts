@@ -128,9 +128,14 @@ export class McpServerFactory {
    */
   create(originOf: OriginResolver): Server {
     const server = new Server(this.serverInfo, this.serverOptions);
-    const subscriptions = {
-      subscribe: (uri: string) => this.connections.subscribe(server, uri),
-      unsubscribe: (uri: string) => this.connections.unsubscribeResource(server, uri),
+    const connections = this.connections;
+    const subscriptions: McpCall['subscriptions'] = {
+      subscribe: (uri) => connections.subscribe(server, uri),
+      unsubscribe: (uri) => connections.unsubscribeResource(server, uri),
+      has: (uri) => connections.isSubscribed(server, uri),
+      get size() {
+        return connections.subscriptionCount(server);
+      },
     };
     for (const method of DISPATCHED_METHODS)
       server.setRequestHandler(method as 'tools/call', (request, ctx) =>
