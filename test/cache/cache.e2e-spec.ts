@@ -326,6 +326,69 @@ describeWith('redis')('result cache shared by two replicas through Redis', () =>
   });
 });
 
+describeWith('redis')('result cache state per name, with Redis', () => {
+  /** What a cache remembers per name: generations of names evicted, names Redis said were not. */
+  const perName = (cache: ResultCache) =>
+    cache as unknown as { generations: Map<string, number>; unevicted: Set<string> };
+
+  it("remembers at most maxEntries names it only read, and still sees other replicas' evictions", async () => {
+    // The attack: reads of resources under ever new URIs (a cached template, or unknown URIs
+    // that fail): the name of a resource's entry is its URI, and one generation per URI read
+    // was kept for the life of the process.
+    const keyPrefix = `test:cache-names:${randomUUID()}:`;
+    const options = { redis: REDIS_URL, keyPrefix, commandTimeoutMs: 5_000, maxEntries: 50 };
+    const a = new ResultCache(options);
+    const b = new ResultCache(options);
+    try {
+      await Promise.all([a.ready(), b.ready()]);
+      const key = (uri: string) => ({
+        server: 's',
+        name: uri,
+        scope: 'public' as const,
+        args: null,
+      });
+      for (let i = 0; i < 500; i++)
+        await a.getOrCompute(key(`page://${i}`), 60_000, () => Promise.resolve(`v${i}`));
+      expect(perName(a).generations.size).toBe(0);
+      expect(perName(a).unevicted.size).toBe(50);
+
+      // One name a remembers as never evicted, one it has forgotten: both evicted on b.
+      await b.evict({ server: 's', name: 'page://499' });
+      await b.evict({ server: 's', name: 'page://0' });
+      await until(async () => {
+        const recent = await a.getOrCompute(key('page://499'), 60_000, () =>
+          Promise.resolve('new'),
+        );
+        return recent.value === 'new';
+      });
+      const forgotten = await a.getOrCompute(key('page://0'), 60_000, () => Promise.resolve('new'));
+      expect(forgotten).toMatchObject({ value: 'new', hit: false });
+      expect(perName(a).generations.size).toBe(2);
+    } finally {
+      await Promise.all([a.onApplicationShutdown(), b.onApplicationShutdown()]);
+      await dropKeys(keyPrefix);
+    }
+  });
+});
+
+describe('result cache without Redis', () => {
+  it('remembers nothing per name it only read', async () => {
+    const cache = new ResultCache({ maxEntries: 50 });
+    const key = (uri: string) => ({ server: 's', name: uri, scope: 'public' as const, args: null });
+    for (let i = 0; i < 500; i++)
+      await cache.getOrCompute(key(`page://${i}`), 60_000, () => Promise.resolve(i));
+    const state = cache as unknown as { generations: Map<string, number>; unevicted: Set<string> };
+    expect(state.generations.size).toBe(0);
+    expect(state.unevicted.size).toBe(0);
+    await cache.evict({ server: 's', name: 'page://499' });
+    expect(
+      (await cache.getOrCompute(key('page://499'), 60_000, () => Promise.resolve('new'))).value,
+    ).toBe('new');
+    expect(state.generations.size).toBe(1);
+    await cache.onApplicationShutdown();
+  });
+});
+
 describe('result cache with Redis down', () => {
   it('answers from memory and the method, without failing a call, and counts the outage once', async () => {
     const port = await closedPort();

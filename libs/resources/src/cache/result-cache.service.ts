@@ -103,8 +103,19 @@ export class ResultCache implements OnModuleInit, OnApplicationShutdown {
   private readonly pub?: RedisClientLike;
   private readonly sub?: RedisClientLike;
   private readonly inFlight = new Map<string, Promise<CacheLookup>>();
-  /** Generation of each `server\0name` this process knows; 0 when never evicted whole. */
+  /**
+   * Generation of each `server\0name` evicted whole (by this replica or, announced, another);
+   * absent means 0. Only evictions add to it, never a read: `name` is a resource's URI for
+   * `resources/read`, which callers choose, and one entry per URI read grew without bound
+   * (200,000 reads of unknown URIs: 64 MB).
+   */
   private readonly generations = new Map<string, number>();
+  /**
+   * With Redis, the names Redis said were never evicted, so that a read does not ask again: at
+   * most `maxEntries`, the oldest forgotten first (a forgotten one is asked again).
+   */
+  private readonly unevicted = new Set<string>();
+  private readonly maxUnevicted: number;
   private readonly loading = new Map<string, Promise<number>>();
   private connecting?: Promise<void>;
   private closed = false;
@@ -120,6 +131,7 @@ export class ResultCache implements OnModuleInit, OnApplicationShutdown {
     if (typeof o.keyPrefix !== 'string')
       throw new CacheDefinitionError(INVALID_CACHE_OPTION('keyPrefix', 'a string'));
     this.prefix = o.keyPrefix;
+    this.maxUnevicted = o.maxEntries;
     this.topic = `${o.keyPrefix}invalidate`;
     // Memory keeps the envelopes themselves: no serialization, no copy. Values are shared by the
     // calls that hit them and must not be changed.
@@ -306,13 +318,13 @@ export class ResultCache implements OnModuleInit, OnApplicationShutdown {
     return `${this.prefix}${digest}`;
   }
 
-  /** The generation of a tool not seen yet: read from Redis once, 0 without Redis. */
+  /**
+   * The generation of a name this process holds none for: 0 without Redis (every eviction went
+   * through `generations`); with Redis, read once and remembered.
+   */
   private generation({ server, name }: { server: string; name: string }): Promise<number> | number {
     const g = genKey(server, name);
-    if (!this.pub || !this.guard) {
-      this.generations.set(g, 0);
-      return 0;
-    }
+    if (!this.pub || !this.guard || this.unevicted.has(g)) return 0;
     let loading = this.loading.get(g);
     if (!loading) {
       const pub = this.pub;
@@ -322,7 +334,10 @@ export class ResultCache implements OnModuleInit, OnApplicationShutdown {
           const n = Number(raw ?? 0) || 0;
           // Kept only when Redis answered (`null` for a tool never evicted whole): else the next
           // call asks again.
-          if (raw !== undefined) this.generations.set(g, Math.max(n, this.generations.get(g) ?? 0));
+          if (raw !== undefined) {
+            if (n > 0) this.setGeneration(g, n);
+            else if (!this.generations.has(g)) this.rememberUnevicted(g);
+          }
           return this.generations.get(g) ?? n;
         })
         .finally(() => this.loading.delete(g));
@@ -343,8 +358,21 @@ export class ResultCache implements OnModuleInit, OnApplicationShutdown {
       );
       if (typeof shared === 'number') next = Math.max(shared, local);
     }
-    this.generations.set(g, next);
+    this.setGeneration(g, next);
     this.announce({ o: this.id, n: g, g: next });
+  }
+
+  private setGeneration(g: string, generation: number): void {
+    this.generations.set(g, Math.max(generation, this.generations.get(g) ?? 0));
+    this.unevicted.delete(g);
+  }
+
+  private rememberUnevicted(g: string): void {
+    if (this.unevicted.size >= this.maxUnevicted) {
+      const oldest = this.unevicted.values().next();
+      if (!oldest.done) this.unevicted.delete(oldest.value);
+    }
+    this.unevicted.add(g);
   }
 
   private genRedisKey(server: string, name: string): string {
@@ -367,7 +395,7 @@ export class ResultCache implements OnModuleInit, OnApplicationShutdown {
     if (message.o === this.id) return;
     if (typeof message.k === 'string') await this.l1.delete(message.k);
     if (typeof message.n === 'string' && typeof message.g === 'number')
-      this.generations.set(message.n, Math.max(message.g, this.generations.get(message.n) ?? 0));
+      this.setGeneration(message.n, message.g);
   }
 }
 
