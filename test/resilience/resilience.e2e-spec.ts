@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import { McpModule, Tool } from '@rampart/core';
 import {
   IDEMPOTENCY_META_KEY,
+  MAX_IDEMPOTENCY_KEY_CHARS,
   ResilienceDefinitionError,
   ResilienceModule,
   Retry,
@@ -120,6 +121,31 @@ describe.each(mcpTestMatrix((s) => s.adapter !== 'fastify'))('resilience over %s
       body(await t.client.callTool({ name: 'charge', arguments: { amount: 7, requestId: 'r-9' } })),
     ).toEqual({ charged: 7, run: 2 });
     expect(tools.calls.charge).toBe(2);
+  });
+
+  it('refuses an idempotency key longer than 255 characters, before running or storing anything', async () => {
+    // The attack: a key of the body limit's size, stored with its result for the whole ttlMs.
+    const before = tools.calls.charge ?? 0;
+    const longest = 'k'.repeat(MAX_IDEMPOTENCY_KEY_CHARS);
+    const refused = await t.client.callTool({
+      name: 'charge',
+      arguments: { amount: 8 },
+      _meta: { [IDEMPOTENCY_META_KEY]: `${longest}k` },
+    });
+    expect(refused.isError).toBe(true);
+    expect(body(refused)).toMatchObject({
+      code: 'INVALID_IDEMPOTENCY_KEY',
+      retryable: false,
+      message: `An idempotency key has at most 255 characters; this one has 256.`,
+    });
+    expect(tools.calls.charge ?? 0).toBe(before);
+    const accepted = await t.client.callTool({
+      name: 'charge',
+      arguments: { amount: 8 },
+      _meta: { [IDEMPOTENCY_META_KEY]: longest },
+    });
+    expect(body(accepted)).toMatchObject({ charged: 8 });
+    expect(tools.calls.charge).toBe(before + 1);
   });
 
   it('leaves tools without a policy alone', async () => {

@@ -35,6 +35,10 @@ export {
   isIdempotencyKeyReusedError,
 } from './errors/idempotency-key-reused.error';
 export {
+  InvalidIdempotencyKeyError,
+  isInvalidIdempotencyKeyError,
+} from './errors/invalid-idempotency-key.error';
+export {
   ResilienceDefinitionError,
   isResilienceDefinitionError,
 } from './errors/resilience-definition.error';
@@ -64,6 +68,7 @@ export {
 export { ResilienceRedis } from './storage/resilience-redis';
 export {
   IDEMPOTENCY_META_KEY,
+  MAX_IDEMPOTENCY_KEY_CHARS,
   RESILIENCE_REDIS,
   OVERLOADED_RPC_CODE,
   RATE_LIMITED_RPC_CODE,

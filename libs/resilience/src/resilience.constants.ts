@@ -22,6 +22,13 @@ export const IDEMPOTENT_KEY = 'RAMPART:IDEMPOTENT';
  */
 export const IDEMPOTENCY_META_KEY = 'io.rampart/idempotency-key';
 
+/**
+ * Longest idempotency key, in characters (Stripe's bound). A longer one is refused with
+ * `INVALID_IDEMPOTENCY_KEY`: the key is stored with each result for `ttlMs` and a caller chooses
+ * it, so its length would be the caller's to choose up to the body limit.
+ */
+export const MAX_IDEMPOTENCY_KEY_CHARS = 255;
+
 /** Injection token of the ioredis client the module uses, or `undefined` with memory storage. */
 export const RESILIENCE_REDIS = Symbol.for('rampart:resilience-redis');
 

@@ -16,6 +16,8 @@ export const OVERLOADED = (what: string) => `${what} is at capacity; try again s
 export const TIMED_OUT = (what: string, ms: number) => `${what} timed out after ${ms}ms.`;
 export const IDEMPOTENCY_KEY_REUSED = (key: string) =>
   `The idempotency key "${key}" was already used with different arguments.`;
+export const IDEMPOTENCY_KEY_TOO_LONG = (max: number, length: number) =>
+  `An idempotency key has at most ${max} characters; this one has ${length}.`;
 export const IDEMPOTENCY_UNAVAILABLE = () =>
   'The idempotency store is unavailable, so calls with an idempotency key are refused for now.';
 export const CANCELLED = (tool: string) => `The call of ${tool} was cancelled by the client`;

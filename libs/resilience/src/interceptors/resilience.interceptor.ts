@@ -24,7 +24,13 @@ import {
 import { defer, lastValueFrom, type Observable } from 'rxjs';
 import { CallTimeoutError } from '../errors/call-timeout.error';
 import { CircuitOpenError } from '../errors/circuit-open.error';
-import { CANCELLED, CIRCUIT_OPEN, OVERLOADED, TIMED_OUT } from '../errors/messages.constant';
+import {
+  CANCELLED,
+  CIRCUIT_OPEN,
+  IDEMPOTENCY_KEY_TOO_LONG,
+  OVERLOADED,
+  TIMED_OUT,
+} from '../errors/messages.constant';
 import { OverloadedError } from '../errors/overloaded.error';
 import { idempotencyCaller } from '../guards/rate-limit-key';
 import type { ResilienceModuleOptions } from '../interfaces/resilience-module-options.interface';
@@ -33,7 +39,8 @@ import { runWithDeadline } from '../policies/attempt-deadline';
 import type { CompiledPolicy, PolicyChain } from '../policies/compiled-policy';
 import { ResiliencePolicies } from '../policies/resilience-policies.service';
 import { publishRejection } from '../resilience-telemetry';
-import { IDEMPOTENCY_META_KEY } from '../resilience.constants';
+import { IDEMPOTENCY_META_KEY, MAX_IDEMPOTENCY_KEY_CHARS } from '../resilience.constants';
+import { InvalidIdempotencyKeyError } from '../errors/invalid-idempotency-key.error';
 import { RESILIENCE_MODULE_OPTIONS } from '../resilience.module-definition';
 import { IdempotencyStorage } from '../storage/idempotency.storage';
 import { IdempotencyRunner } from './idempotency-runner';
@@ -115,6 +122,12 @@ export class ResilienceInterceptor implements McpCallInterceptor, OnModuleInit, 
     const idem = policy.spec.idempotent;
     if (idem) {
       const key = this.idempotencyKey(ctx, args, idem.argument);
+      if (key !== undefined && key.length > MAX_IDEMPOTENCY_KEY_CHARS)
+        return Promise.reject(
+          new InvalidIdempotencyKeyError(
+            IDEMPOTENCY_KEY_TOO_LONG(MAX_IDEMPOTENCY_KEY_CHARS, key.length),
+          ),
+        );
       if (key !== undefined)
         return this.idempotency.run(
           {
