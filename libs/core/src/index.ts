@@ -53,7 +53,11 @@ export {
   type ToolErrorRefusal,
   type ToolErrorOptions,
 } from './errors/tool.error';
-export { InvalidArgumentsError, type FieldIssue } from './errors/invalid-arguments.error';
+export {
+  InvalidArgumentsError,
+  MAX_REPORTED_ISSUES,
+  type FieldIssue,
+} from './errors/invalid-arguments.error';
 export {
   McpProtocolError,
   isMcpProtocolError,

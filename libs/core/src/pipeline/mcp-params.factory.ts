@@ -9,7 +9,7 @@ const pick = (value: unknown, key: string): unknown =>
 
 function unwrap(result: ValidationOutcome | Promise<ValidationOutcome>): unknown {
   if (result instanceof Promise) return result.then(unwrap);
-  if (!result.ok) throw new InvalidArgumentsError(result.issues);
+  if (!result.ok) throw new InvalidArgumentsError(result.issues, result.totalIssues);
   return result.value;
 }
 

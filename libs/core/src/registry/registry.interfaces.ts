@@ -19,7 +19,8 @@ export type McpInvoker = (args: Record<string, unknown>, ctx: McpContext) => Pro
 
 /** The outcome of a validation: the (transformed) value, or field-level issues. */
 export type ValidationOutcome =
-  { ok: true; value: unknown } | { ok: false; issues: { path: string; message: string }[] };
+  | { ok: true; value: unknown }
+  | { ok: false; issues: { path: string; message: string }[]; totalIssues?: number };
 
 /** Checks a value against a schema; asynchronous only when the DTO has async constraints. */
 export type McpValidator = (value: unknown) => ValidationOutcome | Promise<ValidationOutcome>;

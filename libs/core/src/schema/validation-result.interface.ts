@@ -26,11 +26,13 @@ export interface ValidationSuccess<T> {
   value: T;
 }
 
-/** A value that failed validation, with every problem found. */
+/** A value that failed validation, with the problems found. */
 export interface ValidationFailure {
   ok: false;
-  /** At least one issue. */
+  /** At least one issue; the first `MAX_REPORTED_ISSUES` (20) when there were more. */
   issues: FieldIssue[];
+  /** How many issues were found, when `issues` holds only the first ones. */
+  totalIssues?: number;
 }
 
 /**
