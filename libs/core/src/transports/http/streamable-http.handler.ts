@@ -58,6 +58,8 @@ export const DEFAULT_MAX_SESSIONS = 10_000;
 export const DEFAULT_MAX_SESSIONS_PER_CLIENT = 100;
 /** `Retry-After` of a refusal at a cap, in milliseconds. */
 export const DEFAULT_CAPACITY_RETRY_AFTER_MS = 5_000;
+/** Most messages of a 2025-era JSON-RPC batch (the SDK's bound, checked here before routing). */
+const MAX_LEGACY_BATCH = 100;
 /** Interval of SSE keep-alive comments on listen streams, in milliseconds (the SDK's default). */
 const SSE_KEEP_ALIVE_MS = 15_000;
 
@@ -222,19 +224,36 @@ export class StreamableHttpHandler {
             `This server only serves protocol ${MODERN_PROTOCOL_VERSION}`,
             idOf(value),
           );
-        // A `call_tool` call of a progressive server is admitted and served as the call it makes.
-        if (isJsonRpcRequest(value)) value = this.factory.dispatcher.resolve(value);
-        if (this.factory.hooks.admits && isJsonRpcRequest(value))
-          await this.admit(
-            mcpRequestOf(this.options.name, value.method, value.id, value.params, {
-              transport: 'http',
-              era: 'legacy',
-              identity,
-              request: nativeRequest,
-              headerTrace: trace,
-            }),
+        // A batch (clients of protocol 2025-03-26 and older may send one) is refused past the
+        // SDK's own bound before any of it is routed or admitted.
+        if (Array.isArray(value) && value.length > MAX_LEGACY_BATCH)
+          return writeJsonRpcError(
             res,
+            400,
+            JsonRpcErrorCode.InvalidRequest,
+            `Invalid Request: Batch must not exceed ${MAX_LEGACY_BATCH} messages`,
+            null,
           );
+        // A `call_tool` call of a progressive server is admitted and served as the call it makes.
+        const dispatcher = this.factory.dispatcher;
+        if (isJsonRpcRequest(value)) value = dispatcher.resolve(value);
+        else if (Array.isArray(value))
+          value = value.map((m: unknown) => (isJsonRpcRequest(m) ? dispatcher.resolve(m) : m));
+        // Every request of a batch is admitted as a request alone would be: a batch had skipped
+        // the admission hooks (endpoint rate limits, load shedding), 100 calls at a time.
+        if (this.factory.hooks.admits)
+          for (const message of Array.isArray(value) ? (value as unknown[]) : [value])
+            if (isJsonRpcRequest(message))
+              await this.admit(
+                mcpRequestOf(this.options.name, message.method, message.id, message.params, {
+                  transport: 'http',
+                  era: 'legacy',
+                  identity,
+                  request: nativeRequest,
+                  headerTrace: trace,
+                }),
+                res,
+              );
         return await this.sessions.handle(req, res, value, {
           identity,
           clientKey: this.clientKeyOf(req, nativeRequest, identity),

@@ -372,8 +372,11 @@ export class LegacySessionManager {
         const mine = session.transport.takeAnswer(message);
         const replica = replicaOfAnswer(message.id);
         if (mine) here.push(mine);
-        else if (replica && replica !== this.state.channel.replicaId)
-          away.set(replica, [...(away.get(replica) ?? []), message]);
+        else if (replica && replica !== this.state.channel.replicaId) {
+          const routed = away.get(replica);
+          if (routed) routed.push(message);
+          else away.set(replica, [message]);
+        }
         // Unknown answers go to the SDK, which reports them.
         else here.push(message);
         continue;
