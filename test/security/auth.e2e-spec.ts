@@ -234,6 +234,47 @@ describe.each(['express', 'fastify'] as const)('OAuth resource server on %s', (a
     });
   });
 
+  it('checks the scope of every call of a 2025-era batch', async () => {
+    // The attack: bob's token lacks scrape:read. Alone, his call of `read` is refused 403; sent
+    // as one element of a JSON-RPC batch (which protocol 2025-03-26 clients may send), it had
+    // skipped the access checks, which run when a request is admitted, and ran.
+    const bob = await issuer.token({ sub: 'bob', scope: 'other' });
+    const legacy = (body: unknown, session?: string) =>
+      fetch(t.url!, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...bearer(bob),
+          ...(session && { 'mcp-session-id': session, 'mcp-protocol-version': '2025-03-26' }),
+        },
+        body: JSON.stringify(body),
+      });
+    const init = await legacy({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-03-26',
+        capabilities: {},
+        clientInfo: { name: 'b', version: '1' },
+      },
+    });
+    expect(init.status).toBe(200);
+    await init.body?.cancel();
+    const session = init.headers.get('mcp-session-id')!;
+    const call = (id: number, name: string) => ({
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params: { name, arguments: { text: 'hi' } },
+    });
+    const res = await legacy([call(2, 'echo'), call(3, 'read')], session);
+    expect(res.status).toBe(403);
+    expect(res.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
+    expect(JSON.stringify(await res.json())).not.toContain('read by bob');
+  });
+
   it('picks up a rotated signing key, and answers 503 while the JWKS is down', async () => {
     const before = issuer.fetches;
     await issuer.rotate();
