@@ -1,7 +1,7 @@
 import { Injectable, Module } from '@nestjs/common';
 import { ArrayMaxSize, IsIn } from 'class-validator';
 import { z } from 'zod';
-import { Args, MAX_REPORTED_ISSUES, McpModule, Tool } from '@rampart/core';
+import { Args, MAX_DTO_OBJECT_KEYS, MAX_REPORTED_ISSUES, McpModule, Tool } from '@rampart/core';
 import { createMcpTestApp, toolText, type McpTestApp } from '@rampart/testing';
 
 const COLUMNS = ['id', 'name', 'price'];
@@ -88,5 +88,50 @@ describe('INVALID_ARGUMENTS reports a bounded number of issues', () => {
     expect(body.details.issues).toHaveLength(2);
     expect(body.details).not.toHaveProperty('totalIssues');
     expect(body.message).not.toContain('more');
+  });
+});
+
+describe('DTO tools refuse an object of more than 1,000 properties', () => {
+  let t: McpTestApp;
+  beforeAll(async () => (t = await createMcpTestApp({ imports: [ValidationLimitsModule] })));
+  afterAll(() => t.close());
+
+  const junk = (count: number) =>
+    Object.fromEntries(Array.from({ length: count }, (_, i) => [`junk${i}`, i]));
+
+  it('before class-transformer reads it, naming where', async () => {
+    // The attack: one object of 96,000 undeclared keys (800 KB). class-transformer, which turns
+    // the arguments into the DTO before validation strips them, spent 5.6 s on its keys.
+    const top = await t.client.callTool({
+      name: 'exportDto',
+      arguments: { columns: ['id'], ...junk(96_000) },
+    });
+    expect(JSON.parse(toolText(top))).toMatchObject({
+      code: 'INVALID_ARGUMENTS',
+      details: {
+        issues: [
+          {
+            path: '',
+            message: `arguments has 96001 properties; at most ${MAX_DTO_OBJECT_KEYS} are accepted`,
+          },
+        ],
+      },
+    });
+    const nested = await t.client.callTool({
+      name: 'exportDto',
+      arguments: { columns: ['id'], options: [{}, { extra: junk(1_001) }] },
+    });
+    expect(JSON.parse(toolText(nested))).toMatchObject({
+      details: { issues: [{ path: 'options[1].extra', constraint: 'maxProperties' }] },
+    });
+  });
+
+  it('and accepts one of 1,000, of which the tool gets what it declares', async () => {
+    const result = await t.client.callTool({
+      name: 'exportDto',
+      arguments: { columns: ['id', 'name'], ...junk(MAX_DTO_OBJECT_KEYS - 1) },
+    });
+    expect(result.isError).toBeFalsy();
+    expect(toolText(result)).toBe('id,name');
   });
 });

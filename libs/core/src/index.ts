@@ -109,6 +109,7 @@ export {
 } from './progressive/meta-tools';
 export type { StandardJsonSchema } from './schema/standard-schema';
 export { JSONSchema } from './schema/dto-schema';
+export { MAX_DTO_OBJECT_KEYS } from './schema/dto-validator';
 export type {
   McpEntry,
   ToolEntry,
