@@ -79,6 +79,19 @@ describe('TokenIntrospector', () => {
     expect(server.state.calls).toBe(3);
   });
 
+  it('keeps the active tokens when a stream of unknown ones arrives', async () => {
+    // The attack: anyone sends bearer tokens the server does not know. With one cache for every
+    // answer, 10,000 of them pushed alice's active token out, and her next request went to the
+    // authorization server again (so did everyone's).
+    const i = introspector();
+    await i.verify('opaque-alice');
+    for (let n = 0; n < 10_050; n++)
+      await expect(i.verify(`junk-${n}`)).rejects.toMatchObject({ reason: 'inactive' });
+    const calls = server.state.calls;
+    expect((await i.verify('opaque-alice')).identity.subject).toBe('alice');
+    expect(server.state.calls).toBe(calls);
+  }, 60_000);
+
   it('refuses tokens for another resource and expired ones', async () => {
     const i = introspector();
     await expect(i.verify('opaque-other-aud')).rejects.toMatchObject({ reason: 'wrong-audience' });

@@ -10,17 +10,24 @@ interface Cached {
   untilMs: number;
 }
 
-/** Most introspection answers kept; the oldest go first. */
+/** Most active tokens kept; the oldest go first. */
 const MAX_CACHED = 10_000;
+/** Most refused tokens kept (inactive, expired, another audience); the oldest go first. */
+const MAX_REFUSED = 1_000;
 
 /**
  * Checks opaque bearer tokens with the authorization server's RFC 7662 introspection endpoint.
  * Answers (active or not) are cached for `cacheTtlMs`, never past the token's `exp`, keyed by a
  * SHA-256 of the token so that the cache holds no usable credential. An unreachable endpoint is a
  * `503` with `Retry-After` for the client, never a crash, and is not cached.
+ *
+ * Refused tokens are kept apart from active ones, in a smaller cache: anyone can send tokens that
+ * the server does not know, and in one cache a stream of them pushed the active tokens out, so
+ * that every caller's requests went to the authorization server again.
  */
 export class TokenIntrospector {
   private readonly cache = new Map<string, Cached>();
+  private readonly refused = new Map<string, Cached>();
   private readonly ttlMs: number;
   private readonly authorization: string;
 
@@ -38,12 +45,12 @@ export class TokenIntrospector {
   async verify(token: string): Promise<{ identity: McpIdentity; expiresAtMs?: number }> {
     const key = createHash('sha256').update(token).digest('base64url');
     const now = this.now();
-    const hit = this.cache.get(key);
+    const hit = this.cache.get(key) ?? this.refused.get(key);
     if (hit && hit.untilMs > now) {
       if (hit.failure) throw hit.failure;
       return { identity: hit.identity!, expiresAtMs: hit.untilMs };
     }
-    if (hit) this.cache.delete(key);
+    if (hit) (hit.failure ? this.refused : this.cache).delete(key);
     const answer = await this.introspect(token);
     let cached: Cached;
     if (answer.active !== true)
@@ -61,8 +68,9 @@ export class TokenIntrospector {
             untilMs: Math.min(now + this.ttlMs, expMs ?? Infinity),
           };
     }
-    this.cache.set(key, cached);
-    if (this.cache.size > MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
+    const [kept, max] = cached.failure ? [this.refused, MAX_REFUSED] : [this.cache, MAX_CACHED];
+    kept.set(key, cached);
+    if (kept.size > max) kept.delete(kept.keys().next().value!);
     if (cached.failure) throw cached.failure;
     return { identity: cached.identity!, expiresAtMs: cached.untilMs };
   }
