@@ -93,6 +93,14 @@ function serveSite(req: IncomingMessage, res: ServerResponse): void {
       Array.from({ length: 30 }, (_, i) => `<a href="/w/${i}">page ${i}</a>`).join('\n'),
     );
   if (path.startsWith('/w/')) return html(res, `<p>Wide page ${path.slice(3)}</p>`);
+  if (path === '/crowded')
+    return html(
+      res,
+      Array.from(
+        { length: 12_000 },
+        (_, i) => `<a href="/c/${i}">c</a><a href="http://elsewhere.test/${i}">e</a>`,
+      ).join(''),
+    );
   if (path === '/holdroot') return html(res, '<a href="/hold">held</a>');
   if (path === '/hold') {
     // Answered when the test says so.
@@ -318,6 +326,13 @@ describe.each(
       expect(toolError(await c.result(taskId)).code).toBe('INVALID_ARGUMENTS');
     }
     expect(hitsOf('/w/')).toHaveLength(from + 4);
+  });
+
+  it('remembers at most 10,000 URLs of its site and 10,000 of others', async () => {
+    // The attack: a site whose pages carry hundreds of thousands of links each, all kept by the
+    // crawl for as long as it ran. Here one page of 12,000 links on the site and 12,000 off it.
+    const crawl = await c.crawl({ url: `${base()}/crowded`, maxPages: 1 });
+    expect(crawl).toMatchObject({ fetched: 1, offSiteLinks: 10_000, notFetched: 9_999 });
   });
 
   it('reports its progress as the status message of its task', async () => {

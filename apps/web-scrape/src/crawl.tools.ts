@@ -13,6 +13,12 @@ import { ScrapeTools, type ScrapeOptions } from './scrape.tools';
 export const CRAWL_CONCURRENCY = 4;
 /** Characters of each crawled page's preview in the answer. */
 export const CRAWL_PREVIEW_CHARS = 200;
+/**
+ * Most distinct URLs a crawl remembers of its site, and of other origins. The pages choose their
+ * links, and a page of a few megabytes carries hundreds of thousands: remembered without a bound,
+ * 100 such pages held tens of millions of URLs for one call. A crawl fetches at most 100 pages.
+ */
+export const MAX_CRAWL_URLS = 10_000;
 
 /** A page `crawl_site` fetched and stored. */
 export interface CrawledPage {
@@ -46,9 +52,9 @@ export interface CrawlResult {
   failures: CrawlFailure[];
   fetched: number;
   failed: number;
-  /** Distinct links to other origins, never fetched. */
+  /** Distinct links to other origins, never fetched (counted up to 10,000). */
   offSiteLinks: number;
-  /** Pages of the origin found but not fetched, because of `maxPages`. */
+  /** Pages of the origin found but not fetched, because of `maxPages` (counted up to 10,000). */
   notFetched: number;
   /** When the stored pages and their links expire (ISO 8601); absent when none was stored. */
   expires_at?: string;
@@ -114,8 +120,9 @@ export class CrawlTools {
     let done = 0;
 
     const see = (url: string) => {
-      if (new URL(url).origin !== origin) offSite.add(url);
-      else if (!found.has(url)) {
+      if (new URL(url).origin !== origin) {
+        if (offSite.size < MAX_CRAWL_URLS) offSite.add(url);
+      } else if (!found.has(url) && found.size < MAX_CRAWL_URLS) {
         found.set(url, found.size);
         queue.push(url);
       }
