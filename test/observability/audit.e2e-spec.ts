@@ -134,10 +134,11 @@ describeWith('postgres').each(setups)('audit trail in PostgreSQL over %s', (_nam
   });
 
   it("bounds a caller's arguments in its record, keeping the declared ones", async () => {
-    // The attack: 4,000 undeclared properties sent before the real ones, to write a 60 KB row
-    // per call and to push what the call was about out of a bounded record.
+    // The attack: 900 undeclared properties (a DTO tool takes at most 1,000 per object) sent
+    // before the real ones, to write a 70 KB row per call and to push what the call was about
+    // out of a bounded record.
     const args: Record<string, unknown> = {};
-    for (let i = 0; i < 4_000; i++) args[`junk${i}`] = `j${i}`;
+    for (let i = 0; i < 900; i++) args[`junk${i}`] = `j${i}`.padEnd(60, '-');
     Object.assign(args, { text: 'bounded', password: 'hunter2' });
     expect(text(await t.client.callTool({ name: 'echo', arguments: args }))).toBe('bounded');
 
@@ -154,7 +155,7 @@ describeWith('postgres').each(setups)('audit trail in PostgreSQL over %s', (_nam
     expect(JSON.stringify(row.arguments).length).toBeLessThanOrEqual(8_192);
     expect(row.arguments_truncated).toEqual({
       jsonChars: JSON.stringify({ ...args, password: '[REDACTED]' }).length,
-      omitted: 4_002 - Object.keys(row.arguments).length,
+      omitted: 902 - Object.keys(row.arguments).length,
       cut: 0,
     });
   });
