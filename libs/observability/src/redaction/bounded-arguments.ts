@@ -39,9 +39,9 @@ export interface BoundedArguments {
  *
  * @example
  * ```ts
- * boundArguments({ junk: 'x'.repeat(100_000), url: 'https://example.com' }, 1_000, ['url']);
+ * boundArguments({ junk: 'x'.repeat(100_000), url: 'https://example.com' }, 1_000, () => ['url']);
  * // { arguments: { url: 'https://example.com', junk: 'xxx…[TRUNCATED]' },
- * //   truncated: { jsonChars: 100_036, omitted: 0, cut: 1 } }
+ * //   truncated: { jsonChars: 100_039, omitted: 0, cut: 1 } }
  * ```
  */
 export function boundArguments(

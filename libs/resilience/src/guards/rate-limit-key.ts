@@ -16,8 +16,8 @@ export function clientIp(request: unknown): string | undefined {
 /**
  * The bucket of a call: `identity` → the subject (else the client IP, else `anonymous`),
  * `tenant` → the tenant (else as `identity`), `ip` → the client IP (else `anonymous`); an IPv6
- * client by its /64. Never the
- * session or protocol era, so neither a new session nor another era escapes a limit.
+ * client by its /64. Never the session or protocol era, so neither a new session nor another era
+ * escapes a limit.
  */
 export function bucketKey(
   key: Exclude<RateLimitKey, (...a: never[]) => unknown> | undefined,
