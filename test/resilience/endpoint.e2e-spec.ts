@@ -2,6 +2,7 @@ import { LoadSheddingHook, OVERLOADED_RPC_CODE, RATE_LIMITED_RPC_CODE } from '@r
 import { createMcpTestApp, type McpTestApp } from '@rampart/testing';
 import { ResilienceFixtureModule, ResilientTools } from './resilience.fixture';
 import { until } from './redis-server';
+import { openLegacySession, postLegacy } from '../legacy-session';
 
 /** A raw 2026-07-28 `tools/call` over HTTP, to read the status and headers. */
 const rawCall = (url: URL, name: string) =>
@@ -94,18 +95,6 @@ describe.each(['express', 'fastify'] as const)(
   },
 );
 
-/** A raw 2025-era POST on a session (or to open one), to send what the SDK's client does not. */
-const legacyPost = (url: URL, body: unknown, session?: string) =>
-  fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      ...(session && { 'mcp-session-id': session, 'mcp-protocol-version': '2025-03-26' }),
-    },
-    body: JSON.stringify(body),
-  });
-
 describe('endpoint-wide policies on 2025-era batches', () => {
   let t: McpTestApp;
   beforeAll(async () => {
@@ -132,30 +121,11 @@ describe('endpoint-wide policies on 2025-era batches', () => {
   it('counts every request of a batch against the endpoint rate limit', async () => {
     // The attack: 100 calls in one POST (JSON-RPC batches, which protocol 2025-03-26 clients
     // may send) went past the admission hooks, so an endpoint limit of 3 served all of them.
-    const opened = await legacyPost(t.url!, {
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-03-26',
-        capabilities: {},
-        clientInfo: { name: 'batcher', version: '1' },
-      },
-    });
-    expect(opened.status).toBe(200);
-    await opened.body?.cancel();
-    const session = opened.headers.get('mcp-session-id')!;
-    await (
-      await legacyPost(t.url!, { jsonrpc: '2.0', method: 'notifications/initialized' }, session)
-    ).body?.cancel();
+    const session = await openLegacySession(t.url!);
 
     const tools = t.app.get(ResilientTools);
     const before = tools.calls.plain ?? 0;
-    const batch = await legacyPost(
-      t.url!,
-      Array.from({ length: 100 }, (_, i) => call(i + 1)),
-      session,
-    );
+    const batch = await session.post(Array.from({ length: 100 }, (_, i) => call(i + 1)));
     expect(batch.status).toBe(429);
     expect(await batch.json()).toMatchObject({
       error: { code: RATE_LIMITED_RPC_CODE, data: { code: 'RATE_LIMITED' } },
@@ -164,10 +134,10 @@ describe('endpoint-wide policies on 2025-era batches', () => {
   });
 
   it('refuses a batch of more than 100 messages before routing any of it', async () => {
-    const res = await legacyPost(
+    const res = await postLegacy(
       t.url!,
       Array.from({ length: 101 }, (_, i) => call(i + 1)),
-      'any-session',
+      { 'mcp-session-id': 'any-session', 'mcp-protocol-version': '2025-03-26' },
     );
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({

@@ -5,6 +5,7 @@ import { Public, Roles, Scopes, SecurityModule } from '@rampart/security';
 import { createMcpTestApp, mcpTestMatrix, type McpTestApp } from '@rampart/testing';
 import { EchoInput } from '../fixtures/fixture.module';
 import { LocalIssuer } from './local-issuer';
+import { openLegacySession } from '../legacy-session';
 
 const RESOURCE = 'https://mcp.test/mcp';
 const METADATA = 'https://mcp.test/.well-known/oauth-protected-resource/mcp';
@@ -239,37 +240,14 @@ describe.each(['express', 'fastify'] as const)('OAuth resource server on %s', (a
     // as one element of a JSON-RPC batch (which protocol 2025-03-26 clients may send), it had
     // skipped the access checks, which run when a request is admitted, and ran.
     const bob = await issuer.token({ sub: 'bob', scope: 'other' });
-    const legacy = (body: unknown, session?: string) =>
-      fetch(t.url!, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          ...bearer(bob),
-          ...(session && { 'mcp-session-id': session, 'mcp-protocol-version': '2025-03-26' }),
-        },
-        body: JSON.stringify(body),
-      });
-    const init = await legacy({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-03-26',
-        capabilities: {},
-        clientInfo: { name: 'b', version: '1' },
-      },
-    });
-    expect(init.status).toBe(200);
-    await init.body?.cancel();
-    const session = init.headers.get('mcp-session-id')!;
+    const session = await openLegacySession(t.url!, bearer(bob));
     const call = (id: number, name: string) => ({
       jsonrpc: '2.0',
       id,
       method: 'tools/call',
       params: { name, arguments: { text: 'hi' } },
     });
-    const res = await legacy([call(2, 'echo'), call(3, 'read')], session);
+    const res = await session.post([call(2, 'echo'), call(3, 'read')]);
     expect(res.status).toBe(403);
     expect(res.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
     expect(JSON.stringify(await res.json())).not.toContain('read by bob');
@@ -293,39 +271,12 @@ describe.each(['express', 'fastify'] as const)('OAuth resource server on %s', (a
   });
 
   it('refuses a token for another subject on an existing 2025-11-25 session', async () => {
-    const init = await fetch(t.url!, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        ...bearer(alice),
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-11-25',
-          capabilities: {},
-          clientInfo: { name: 'x', version: '1' },
-        },
-      }),
-    });
-    expect(init.status).toBe(200);
-    const session = init.headers.get('mcp-session-id')!;
-    await init.body?.cancel();
+    const session = await openLegacySession(t.url!, bearer(alice), '2025-11-25');
     const mallory = await issuer.token({ sub: 'mallory', scope: 'scrape:read' });
-    const hijack = await fetch(t.url!, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-protocol-version': '2025-11-25',
-        'mcp-session-id': session,
-        ...bearer(mallory),
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} }),
-    });
+    const hijack = await session.post(
+      { jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} },
+      bearer(mallory),
+    );
     expect(hijack.status).toBe(403);
     await hijack.body?.cancel();
   });
