@@ -9,10 +9,10 @@ import {
 } from 'class-validator';
 import type { ConstraintMetadata } from 'class-validator/types/metadata/ConstraintMetadata';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
-import { MAX_REPORTED_ISSUES } from '../errors/invalid-arguments.error';
 import { isPromiseLike } from '../hooks/maybe-promise';
 import { getConstraints, getValidationMetadatas, inspectDto } from './dto-metadata.util';
 import { ARGUMENTS_NOT_AN_OBJECT } from './schema-messages.constant';
+import { validationFailure } from './validation-failure';
 import type {
   FieldIssue,
   ValidationFailure,
@@ -180,13 +180,6 @@ function pathTo(root: object, target: object): string {
   return '';
 }
 
-/** The first issues (only those are reported), and how many there were. */
-function reported(issues: FieldIssue[]): ValidationFailure {
-  return issues.length > MAX_REPORTED_ISSUES
-    ? { ok: false, issues: issues.slice(0, MAX_REPORTED_ISSUES), totalIssues: issues.length }
-    : { ok: false, issues };
-}
-
 /** Flattens class-validator's error tree into issues with paths. */
 function collectIssues(
   errors: ValidationError[],
@@ -269,7 +262,9 @@ export function compileDtoValidator<T>(dto: Type<T>): DtoValidator<T> {
 
   const toInstance = (args: object): T => plainToInstance(dto, args, TRANSFORM_OPTIONS) as T;
   const toResult = (value: T, errors: ValidationError[]): ValidationResult<T> =>
-    errors.length === 0 ? { ok: true, value } : reported(collectIssues(errors, checks));
+    errors.length === 0
+      ? { ok: true, value }
+      : validationFailure(collectIssues(errors, checks), (issue) => issue);
 
   const validator = graph.async
     ? async (args: unknown): Promise<ValidationResult<T>> => {

@@ -8,12 +8,8 @@ import { fullFormats } from 'ajv-formats/dist/formats';
 import { JsonSchemaInvalidError } from './json-schema-invalid.error';
 import type { JsonSchema } from './json-schema.interface';
 import { JSON_SCHEMA_DIALECT_UNSUPPORTED } from './schema-messages.constant';
-import { MAX_REPORTED_ISSUES } from '../errors/invalid-arguments.error';
-import type {
-  FieldIssue,
-  ValidationFailure,
-  ValidationResult,
-} from './validation-result.interface';
+import { validationFailure } from './validation-failure';
+import type { FieldIssue, ValidationResult } from './validation-result.interface';
 
 /**
  * A compiled JSON Schema validator: checks a value and returns it as is, or the issues found.
@@ -158,14 +154,6 @@ function namedProperty(error: ErrorObject): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
-/** The issues of the first errors (only those are reported), and how many there were. */
-function failure(errors: ErrorObject[], value: unknown): ValidationFailure {
-  const issues = errors.slice(0, MAX_REPORTED_ISSUES).map((error) => toIssue(error, value));
-  return errors.length > issues.length
-    ? { ok: false, issues, totalIssues: errors.length }
-    : { ok: false, issues };
-}
-
 function toIssue(error: ErrorObject, value: unknown): FieldIssue {
   const segments = pointerSegments(error.instancePath);
   const property = namedProperty(error);
@@ -242,5 +230,7 @@ export function compileJsonSchemaValidator<T = unknown>(
     }
   }
   return (value: unknown): ValidationResult<T> =>
-    validate(value) ? { ok: true, value: value as T } : failure(validate.errors ?? [], value);
+    validate(value)
+      ? { ok: true, value: value as T }
+      : validationFailure(validate.errors ?? [], (error) => toIssue(error, value));
 }

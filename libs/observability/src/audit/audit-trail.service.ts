@@ -11,11 +11,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { CallRecord } from '../recording/call-record.interface';
 import { CallRecorder } from '../recording/call-recorder';
 import { nextCorrelationId } from '../recording/correlation-id';
-import {
-  boundArguments,
-  declaredArguments,
-  DEFAULT_MAX_ARGUMENTS_CHARS,
-} from '../redaction/bounded-arguments';
+import { DEFAULT_MAX_ARGUMENTS_CHARS, recordedArguments } from '../redaction/bounded-arguments';
 import { Redactor } from '../redaction/redactor';
 import { OBSERVABILITY_REDACTOR } from '../observability.constants';
 import type { AuditRecord } from './audit-record.interface';
@@ -127,10 +123,12 @@ export class AuditTrail implements OnModuleInit, OnApplicationShutdown {
     const bounded =
       this.options.arguments === false || record.arguments === undefined
         ? undefined
-        : boundArguments(
-            this.redactor.redact({ ...record.arguments }),
+        : recordedArguments(
+            record.arguments,
+            record,
+            this.redactor,
             this.options.maxArgumentsChars ?? DEFAULT_MAX_ARGUMENTS_CHARS,
-            () => declaredArguments(this.servers, record),
+            this.servers,
           );
     return {
       at: new Date(record.startedAt).toISOString(),

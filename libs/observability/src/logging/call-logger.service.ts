@@ -5,10 +5,9 @@ import type { LoggingOptions } from '../interfaces/observability-module-options.
 import type { CallRecord } from '../recording/call-record.interface';
 import type { CallRecorder } from '../recording/call-recorder';
 import {
-  boundArguments,
   checkMaxArgumentsChars,
-  declaredArguments,
   DEFAULT_MAX_ARGUMENTS_CHARS,
+  recordedArguments,
   type ArgumentsTruncation,
 } from '../redaction/bounded-arguments';
 import type { Redactor } from '../redaction/redactor';
@@ -103,10 +102,12 @@ export class CallLogger implements OnModuleInit, OnApplicationShutdown {
     if (record.errorCode !== undefined) line.errorCode = record.errorCode;
     if (record.traceId !== undefined) line.traceId = record.traceId;
     if (this.withArguments && record.arguments !== undefined) {
-      const bounded = boundArguments(
-        this.redactor.redact({ ...record.arguments }),
+      const bounded = recordedArguments(
+        record.arguments,
+        record,
+        this.redactor,
         this.maxArgumentsChars,
-        () => declaredArguments(this.servers, record),
+        this.servers,
       );
       line.arguments = bounded.arguments;
       if (bounded.truncated) line.argumentsTruncated = bounded.truncated;

@@ -1,4 +1,6 @@
 import type { McpServers } from '@rampart/core';
+import type { CallRecord } from '../recording/call-record.interface';
+import type { Redactor } from './redactor';
 
 /** Default of `audit.maxArgumentsChars` and `logging.maxArgumentsChars`: 8 KiB of JSON. */
 export const DEFAULT_MAX_ARGUMENTS_CHARS = 8_192;
@@ -78,6 +80,22 @@ export function boundArguments(
     cut++;
   }
   return { arguments: kept, truncated: { jsonChars, omitted, cut } };
+}
+
+/**
+ * A call's arguments as an audit record or a log line keeps them: redacted, then bounded to
+ * `maxChars` with the properties its tool or prompt declares first.
+ */
+export function recordedArguments(
+  args: Readonly<Record<string, unknown>>,
+  call: Pick<CallRecord, 'server' | 'method' | 'target'>,
+  redactor: Redactor,
+  maxChars: number,
+  servers: McpServers | undefined,
+): BoundedArguments {
+  return boundArguments(redactor.redact({ ...args }), maxChars, () =>
+    declaredArguments(servers, call),
+  );
 }
 
 /**
